@@ -1,0 +1,65 @@
+/**
+ * Bus port: durable topics with keyed partitions and consumer groups, Kafka's model.
+ * At-least-once: a message is committed only after its handler resolves; a handler that throws
+ * sees the message again (after backoff) and blocks its partition until it succeeds, so order per
+ * key is kept. Committed offsets survive restarts. Embedded log in local mode, Kafka in cluster
+ * mode; one contract suite (tests/contract/bus.contract.ts).
+ *
+ * @example
+ *   await bus.publish('conversation-events', [{ key: conversationId, value: JSON.stringify(event) }]);
+ *   const sub = await bus.subscribe({ group: 'search-indexer', topics: ['conversation-events'],
+ *     handler: async (message) => index(JSON.parse(message.value)) });
+ *   await sub.stop();
+ */
+export interface OutgoingMessage {
+  /** Partition key: messages with one key keep their order. */
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface BusMessage {
+  topic: string;
+  partition: number;
+  /** Decimal string, increasing within a partition (Kafka offsets are int64). */
+  offset: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+  /** Epoch ms when the message was appended. */
+  timestamp: number;
+}
+
+export interface TopicSpec {
+  name: string;
+  /** Default: config KAFKA_PARTITIONS. */
+  partitions?: number;
+}
+
+export interface SubscribeOptions {
+  group: string;
+  topics: string[];
+  /** A group with no committed offset starts at the beginning (true, default) or the end. */
+  fromBeginning?: boolean;
+  handler: (message: BusMessage) => Promise<void>;
+}
+
+export interface Subscription {
+  /** Resolves once in-flight handlers finished and offsets are committed. */
+  stop(): Promise<void>;
+}
+
+export interface BusPort {
+  readonly name: string;
+  ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /** Resolves once the messages are durably appended (acks=all / fsync'd log). */
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const BUS_LIMITS = {
+  /** Kafka's default message.max.bytes is ~1 MB; the embedded log enforces the same. */
+  maxMessageBytes: 1_000_000,
+} as const;

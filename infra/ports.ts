@@ -1,0 +1,40 @@
+import type { Config } from '../runtime/config.ts';
+import type { BlobPort } from './blob/port.ts';
+import type { BusPort } from './bus/port.ts';
+import type { CachePort } from './cache/port.ts';
+import type { SearchPort } from './search/port.ts';
+import type { StorePort } from './store/port.ts';
+import { createBlob } from './blob/index.ts';
+import { createBus } from './bus/index.ts';
+import { createCache } from './cache/index.ts';
+import { createSearch } from './search/index.ts';
+import { createStore } from './store/index.ts';
+
+/** Everything stateful a function, worker or realtime node may touch. */
+export interface Ports {
+  store: StorePort;
+  cache: CachePort;
+  bus: BusPort;
+  search: SearchPort;
+  blob: BlobPort;
+}
+
+export type PortName = keyof Ports;
+
+/** Picks each adapter from config: an engine URL selects the engine, none the embedded twin. */
+export async function createPorts(config: Config): Promise<Ports> {
+  return {
+    store: await createStore(config),
+    cache: await createCache(config),
+    bus: await createBus(config),
+    search: await createSearch(config),
+    blob: await createBlob(config),
+  };
+}
+
+export async function closePorts(ports: Ports): Promise<void> {
+  // Bus first so consumers stop before the store they write to goes away.
+  await ports.bus.close();
+  await Promise.allSettled([ports.search.close(), ports.blob.close(), ports.cache.close()]);
+  await ports.store.close();
+}

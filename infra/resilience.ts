@@ -1,0 +1,71 @@
+import {
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  BrokenCircuitError,
+  TaskCancelledError,
+  type IPolicy,
+} from 'cockatiel';
+import { AppError, isAppError } from '../runtime/errors.ts';
+
+/**
+ * The one resilience policy for calls to engines and webhooks: timeout, retry with exponential
+ * backoff for transient failures, and a circuit breaker per engine. Adapters wrap every network
+ * call with `guard(...)`; nothing else in the codebase writes its own retry loop.
+ */
+export interface EnginePolicyOptions {
+  /** Engine name for error messages: 'mongodb', 'redis', 'kafka', 'elasticsearch', 's3', 'webhook'. */
+  engine: string;
+  timeoutMs?: number;
+  retries?: number;
+  /** Consecutive failures that open the breaker. */
+  breakAfter?: number;
+  /** How long the breaker stays open before a trial call. */
+  halfOpenAfterMs?: number;
+  /** Errors worth retrying; AppErrors (e.g. CONFLICT) never are. */
+  isTransient?: (error: unknown) => boolean;
+}
+
+export interface EngineGuard {
+  <T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  readonly policy: IPolicy;
+}
+
+export function enginePolicy(options: EnginePolicyOptions): EngineGuard {
+  const isTransient = options.isTransient ?? (() => true);
+  const transient = handleWhen((error) => !isAppError(error) && isTransient(error));
+  const policy = wrap(
+    retry(transient, {
+      maxAttempts: options.retries ?? 2,
+      backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
+    }),
+    circuitBreaker(transient, {
+      halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
+      breaker: new ConsecutiveBreaker(options.breakAfter ?? 5),
+    }),
+    timeout(options.timeoutMs ?? 5_000, TimeoutStrategy.Aggressive),
+  );
+  const guard = (async <T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    try {
+      return await policy.execute(({ signal }) => fn(signal));
+    } catch (error) {
+      if (isAppError(error)) throw error;
+      const reason =
+        error instanceof BrokenCircuitError
+          ? 'circuit open after repeated failures'
+          : error instanceof TaskCancelledError
+            ? 'timed out'
+            : error instanceof Error
+              ? error.message
+              : String(error);
+      throw new AppError('ENGINE_UNAVAILABLE', `[${options.engine}] ${operation} failed: ${reason}`, { cause: error });
+    }
+  }) as EngineGuard;
+  Object.defineProperty(guard, 'policy', { value: policy });
+  return guard;
+}

@@ -1,0 +1,99 @@
+/**
+ * Store port: a document store with MongoDB's document model, so repositories are written once.
+ *
+ * Documents are plain JSON: string `_id`s chosen by the caller, numbers (epoch ms for times),
+ * strings, booleans, null, arrays and objects. No Date, ObjectId or Buffer values, on either adapter.
+ *
+ * Filters and updates are the MongoDB subset below, with MongoDB semantics; both adapters pass
+ * the same contract suite (tests/contract/store.contract.ts).
+ *
+ * @example
+ *   const users = store.collection<UserDoc>('users');
+ *   await users.insertOne({ _id: 'u1', appId: 'a1', name: 'Ada' });
+ *   const seq = await counters.findOneAndUpdate({ _id: 'c1' }, { $inc: { seq: 1 } }, { upsert: true });
+ */
+export type Doc = { _id: string } & Record<string, unknown>;
+
+/** MongoDB query filter: equality, dotted paths, $eq $ne $gt $gte $lt $lte $in $nin $exists $and $or $nor $not $elemMatch $size $all $regex. */
+export type Filter = Record<string, unknown>;
+
+/** MongoDB update document: $set $unset $inc $push (with $each, $slice) $pull $addToSet $setOnInsert $min $max. */
+export type Update = Record<string, Record<string, unknown>>;
+
+export type SortSpec = Record<string, 1 | -1>;
+
+export interface FindOptions {
+  sort?: SortSpec;
+  limit?: number;
+  skip?: number;
+  /** Inclusion (1) or exclusion (0) projection; `_id` is always returned unless excluded. */
+  projection?: Record<string, 0 | 1>;
+}
+
+export interface UpdateOptions {
+  upsert?: boolean;
+}
+
+export interface FindOneAndUpdateOptions extends UpdateOptions {
+  /** Which version to return; default 'after'. */
+  returnDocument?: 'before' | 'after';
+  sort?: SortSpec;
+}
+
+export interface UpdateResult {
+  matchedCount: number;
+  modifiedCount: number;
+  upsertedId: string | null;
+}
+
+export interface IndexSpec {
+  /** Stable name; defaults to MongoDB's `field_1_other_-1` form. */
+  name?: string;
+  keys: Record<string, 1 | -1>;
+  unique?: boolean;
+  /** Only documents matching this filter are indexed (and checked for uniqueness). Equality and $exists only. */
+  partialFilterExpression?: Filter;
+}
+
+export interface Collection<T extends Doc = Doc> {
+  /** Throws AppError CONFLICT when a unique index (or `_id`) is violated; nothing is written. */
+  insertOne(doc: T): Promise<T>;
+  /** All or nothing: a CONFLICT on any document writes none of them. */
+  insertMany(docs: T[]): Promise<void>;
+  findOne(filter: Filter, options?: Omit<FindOptions, 'limit'>): Promise<T | null>;
+  find(filter: Filter, options?: FindOptions): Promise<T[]>;
+  countDocuments(filter: Filter): Promise<number>;
+  updateOne(filter: Filter, update: Update, options?: UpdateOptions): Promise<UpdateResult>;
+  updateMany(filter: Filter, update: Update): Promise<UpdateResult>;
+  /** Atomic: concurrent callers each see a distinct before/after state (counters, claims, CAS). */
+  findOneAndUpdate(filter: Filter, update: Update, options?: FindOneAndUpdateOptions): Promise<T | null>;
+  /** Replaces the whole document (keeping `_id`); with upsert, inserts it when absent. */
+  replaceOne(filter: Filter, replacement: T, options?: UpdateOptions): Promise<UpdateResult>;
+  deleteOne(filter: Filter): Promise<number>;
+  deleteMany(filter: Filter): Promise<number>;
+}
+
+export interface StoreCapabilities {
+  /** Multi-document transactions (MongoDB replica set yes; FerretDB no; embedded yes). */
+  transactions: boolean;
+}
+
+export interface StorePort {
+  /** Adapter name for logs and readiness: 'local' | 'mongodb'. */
+  readonly name: string;
+  readonly capabilities: StoreCapabilities;
+  collection<T extends Doc = Doc>(name: string): Collection<T>;
+  /** Idempotent; creating an index that exists with the same spec is a no-op. */
+  ensureIndexes(collection: string, specs: IndexSpec[]): Promise<void>;
+  /** Removes every collection whose name starts with `prefix` (tests and tenant teardown). */
+  dropCollections(prefix: string): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Limits both adapters enforce identically. */
+export const STORE_LIMITS = {
+  /** MongoDB's BSON document limit; JSON size is used as the measure on both adapters. */
+  maxDocumentBytes: 16 * 1024 * 1024,
+  maxCollectionNameLength: 120,
+} as const;

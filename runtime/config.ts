@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Parsed once at startup; every invalid variable is
+ * reported at once. An engine URL present selects that engine's adapter; none selects the
+ * embedded one.
+ */
+const optionalUrl = z.url().optional();
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  CAAS_PUBLIC_URL: optionalUrl,
+  CAAS_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  CAAS_DATA_DIR: z.string().default('./.caas'),
+  CAAS_MASTER_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  CAAS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CAAS_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  CAAS_CORS_ORIGINS: z.string().default('*'),
+  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
+  MONGO_DB: z.string().default('caas'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port…]').optional(),
+  KAFKA_PARTITIONS: z.coerce.number().int().positive().default(6),
+  ELASTICSEARCH_URL: optionalUrl,
+  S3_ENDPOINT: optionalUrl,
+  S3_BUCKET: z.string().default('caas'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, emptyAsUndefined(v)]));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  return parsed.data;
+}
+
+/** The public base URL, used for links the local runtime serves itself (signed blob URLs). */
+export function publicUrl(config: Config): string {
+  return (config.CAAS_PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, '');
+}
