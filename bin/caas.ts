@@ -1,0 +1,51 @@
+/**
+ * `npm start`: the whole platform in one process, local mode by default (embedded engines under
+ * CAAS_DATA_DIR), any engine named by its URL in the environment.
+ */
+import { functions } from '../routes.ts';
+import { resolveAdminToken } from '../runtime/admin-token.ts';
+import { ConfigError, loadConfig, publicUrl } from '../runtime/config.ts';
+import { createRouter } from '../runtime/http/create-router.ts';
+import { onShutdownSignal, serveRouter } from '../runtime/http/serve.ts';
+import { startServices, stopServices } from '../runtime/platform.ts';
+import { ensureDemoApp } from './demo-app.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const admin = await resolveAdminToken(config);
+  config.CAAS_ADMIN_TOKEN = admin.token;
+  const services = await startServices(config, { role: 'all-in-one' });
+  const router = createRouter({ services, functions });
+  const server = await serveRouter(router, services);
+  onShutdownSignal(async () => {
+    await server.close();
+    await stopServices(services);
+  }, services.log);
+
+  const demo = await ensureDemoApp(services);
+  const base = config.CAAS_PUBLIC_URL ? publicUrl(config) : `http://localhost:${server.port}`;
+  const adapters = Object.entries(services.ports).map(([port, adapter]) => `${port}=${adapter.name}`).join(' ');
+  process.stdout.write(
+    [
+      '',
+      `CaaS is running at ${base}   (${adapters}, data in ${config.CAAS_DATA_DIR})`,
+      `  API docs      ${base}/docs`,
+      `  admin token   ${admin.token}${admin.generated ? '   (generated; kept in the data dir)' : ''}`,
+      `  demo app      ${demo.appId}`,
+      `  server key    ${demo.serverKey}`,
+      ...demo.users.map((user) => `  ${user.id.padEnd(13)} ${user.token}`),
+      '',
+      `  try: curl -s ${base}/v1/me -H "Authorization: Bearer ${demo.users[0]?.token ?? ''}"`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+  process.stderr.write(`CaaS failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+import type { IndexSpec, StorePort } from '../infra/store/port.ts';
+import { appIndexes } from './apps/apps.ts';
+import { userIndexes } from './users/users.ts';
+import { idempotencyIndexes } from '../runtime/http/idempotency.ts';
+
+/** Indexes a domain module needs; created at startup by every process that serves functions. */
+export interface IndexDeclaration {
+  collection: string;
+  specs: IndexSpec[];
+}
+
+export const allIndexes: IndexDeclaration[] = [...appIndexes, ...userIndexes, ...idempotencyIndexes];
+
+export async function ensureAllIndexes(store: StorePort): Promise<void> {
+  for (const { collection, specs } of allIndexes) await store.ensureIndexes(collection, specs);
+}

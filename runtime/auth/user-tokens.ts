@@ -1,0 +1,68 @@
+import { SignJWT, decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
+import { AppError } from '../errors.ts';
+
+/**
+ * User JWTs: HS256 with the app's signing secret, `iss` = app id, `aud` = "caas", `sub` = user id,
+ * `exp` required, optional `tv` (token version) for revocation. The API mints them; customers'
+ * backends may sign their own with the same rules.
+ */
+export const TOKEN_AUDIENCE = 'caas';
+export const TOKEN_ALGORITHM = 'HS256';
+export const MAX_TOKEN_TTL_SEC = 30 * 24 * 3600;
+
+export interface UserClaims {
+  appId: string;
+  userId: string;
+  tokenVersion: number;
+  expiresAt: number;
+}
+
+function keyOf(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+export async function mintUserToken(
+  input: { appId: string; userId: string; tokenVersion: number; ttlSec: number; now: number },
+  signingSecret: string,
+): Promise<{ token: string; expiresAt: number }> {
+  const issuedAt = Math.floor(input.now / 1000);
+  const expiresAt = issuedAt + input.ttlSec;
+  const token = await new SignJWT({ tv: input.tokenVersion })
+    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
+    .setIssuer(input.appId)
+    .setAudience(TOKEN_AUDIENCE)
+    .setSubject(input.userId)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(keyOf(signingSecret));
+  return { token, expiresAt: expiresAt * 1000 };
+}
+
+/** The app a token claims to belong to, read before verification to pick the secret. */
+export function claimedAppId(token: string): string {
+  try {
+    const { iss } = decodeJwt(token);
+    if (typeof iss === 'string' && iss.length > 0) return iss;
+  } catch {
+    // fall through: not a JWT at all
+  }
+  throw new AppError('UNAUTHENTICATED', 'Bearer token is neither a server key nor a valid user token');
+}
+
+export async function verifyUserToken(token: string, appId: string, signingSecret: string, now: number): Promise<UserClaims> {
+  try {
+    const { payload } = await jwtVerify(token, keyOf(signingSecret), {
+      algorithms: [TOKEN_ALGORITHM],
+      issuer: appId,
+      audience: TOKEN_AUDIENCE,
+      requiredClaims: ['exp', 'sub'],
+      currentDate: new Date(now),
+      clockTolerance: 5,
+    });
+    const tokenVersion = typeof payload.tv === 'number' ? payload.tv : 0;
+    return { appId, userId: payload.sub as string, tokenVersion, expiresAt: (payload.exp as number) * 1000 };
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 'User token has expired', { cause: error });
+    throw new AppError('UNAUTHENTICATED', 'User token is invalid', { cause: error });
+  }
+}

@@ -1,0 +1,24 @@
+import type { Ports } from '../infra/ports.ts';
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+
+/** Who is calling, resolved by the auth middleware. Every non-admin caller is bound to one app. */
+export type Caller =
+  | { kind: 'admin' }
+  | { kind: 'server'; appId: string; keyId: string }
+  | { kind: 'user'; appId: string; userId: string }
+  | { kind: 'public' };
+
+/** What every handler, worker and realtime node receives: ports, identity, logger, clock. */
+export interface Services {
+  ports: Ports;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface FunctionContext extends Services {
+  caller: Caller;
+  requestId: string;
+}

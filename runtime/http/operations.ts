@@ -1,0 +1,39 @@
+import type { Hono } from 'hono';
+import type { Ports, PortName } from '../../infra/ports.ts';
+import type { HttpEnv } from './env.ts';
+import type { HttpMetrics } from './metrics.ts';
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+async function checkPort(name: PortName, ports: Ports): Promise<{ port: PortName; adapter: string; ok: boolean; error?: string }> {
+  const port = ports[name];
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      port.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS);
+      }),
+    ]);
+    return { port: name, adapter: port.name, ok: true };
+  } catch (error) {
+    return { port: name, adapter: port.name, ok: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Liveness, readiness (each port pinged) and Prometheus metrics. */
+export function mountOperations(app: Hono<HttpEnv>, metrics: HttpMetrics): void {
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const { ports } = c.get('services');
+    const checks = await Promise.all((Object.keys(ports) as PortName[]).map((name) => checkPort(name, ports)));
+    const ready = checks.every((check) => check.ok);
+    return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => {
+    c.header('content-type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
+}
