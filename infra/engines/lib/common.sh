@@ -1,0 +1,142 @@
+# Shared helpers for up.sh / down.sh. Sourced, never executed.
+# Every engine runs as its own process group (setsid) so down.sh can stop it together with any
+# child processes it forks (Elasticsearch's launcher forks the server JVM, for instance).
+
+CACHE_DIR="${CAAS_ENGINES_CACHE:-$HOME/.cache/caas-engines}"
+STATE_DIR="${CAAS_ENGINES_STATE:-/tmp/caas-engines}"
+PID_DIR="$STATE_DIR/pids"
+LOG_DIR="$STATE_DIR/logs"
+ALL_ENGINES=(redis kafka elasticsearch mongodb s3)
+
+# The unprivileged account that runs engines refusing to run as root (Elasticsearch).
+ENGINE_USER="caas-engines"
+
+log() { printf '[engines] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+is_known_engine() {
+  local name
+  for name in "${ALL_ENGINES[@]}"; do [[ "$name" == "$1" ]] && return 0; done
+  return 1
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_is_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+require_free_port() {
+  local engine="$1" port="$2"
+  port_is_open "$port" && die "$engine: port $port on 127.0.0.1 is already in use by a process this script did not start"
+  return 0
+}
+
+# start_daemon NAME CMD...: runs CMD in a new session, output to $LOG_DIR/NAME.log, pid to $PID_DIR/NAME.pid.
+# setsid does not fork here (a background job is never a group leader), so $! is the group id too.
+start_daemon() {
+  local name="$1"; shift
+  setsid "$@" >"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  echo $! >"$PID_DIR/$name.pid"
+}
+
+daemon_pid() { cat "$PID_DIR/$1.pid" 2>/dev/null; }
+
+daemon_alive() {
+  local pid
+  pid="$(daemon_pid "$1")" || return 1
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+}
+
+# stop_daemon NAME: SIGTERM to the whole process group, SIGKILL after 30 s; no-op when not running.
+stop_daemon() {
+  local name="$1" pid waited=0
+  pid="$(daemon_pid "$name")" || return 0
+  rm -f "$PID_DIR/$name.pid"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  log "stopping $name (pid $pid)"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 -- "-$pid" 2>/dev/null && ((waited < 300)); do sleep 0.1; waited=$((waited + 1)); done
+  if kill -0 -- "-$pid" 2>/dev/null; then
+    log "$name did not stop within 30 s; killing it"
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+}
+
+print_log_tail() {
+  local file="$1"
+  log "last lines of $file:"
+  tail -n 40 "$file" >&2 2>/dev/null || true
+}
+
+# await NAME TIMEOUT_SECONDS CHECK...: polls CHECK until it succeeds. Fails early when the daemon died,
+# and prints the tail of its log on failure.
+await() {
+  local name="$1" timeout="$2"; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if ! daemon_alive "$name"; then
+      log "$name exited before it was ready"
+      print_log_tail "$LOG_DIR/$name.log"
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      log "$name was not ready after ${timeout}s"
+      print_log_tail "$LOG_DIR/$name.log"
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+# java_home_at_least MAJOR: the JDK with the highest major version >= MAJOR, from JAVA_HOME,
+# /usr/lib/jvm/* and the java on PATH. Prints nothing (and fails) when none qualifies.
+java_home_at_least() {
+  local min="$1" best="" best_major=0 home major candidates=()
+  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME")
+  candidates+=(/usr/lib/jvm/*)
+  command -v java >/dev/null && candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
+  for home in "${candidates[@]}"; do
+    [[ -x "$home/bin/java" && -f "$home/release" ]] || continue
+    major="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")"
+    [[ -n "$major" ]] || continue
+    if ((major >= min && major > best_major)); then best="$home"; best_major="$major"; fi
+  done
+  [[ -n "$best" ]] && echo "$best"
+}
+
+java_major() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release"; }
+
+# maven_fetch DIR POM_DEPENDENCIES_XML: resolves the given <dependency> elements and copies them and
+# their runtime dependencies into DIR/libs (or unpacks nothing: callers unpack zips themselves).
+write_fetch_pom() {
+  local dir="$1" dependencies="$2"
+  mkdir -p "$dir"
+  cat >"$dir/pom.xml" <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.caas</groupId>
+  <artifactId>engine-fetch</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+$dependencies
+  </dependencies>
+</project>
+EOF
+}
+
+# The account used for engines that refuse root. Created once; harmless when it already exists.
+ensure_engine_user() {
+  id -u "$ENGINE_USER" >/dev/null 2>&1 && return 0
+  useradd --system --no-create-home --shell /usr/sbin/nologin "$ENGINE_USER" ||
+    die "could not create the system user $ENGINE_USER"
+}
+
+# Records one started engine for the summary, engines.json and the test env file.
+record_engine() {
+  local name="$1" version="$2" address="$3"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$version" "$address" "$(daemon_pid "$name")" "$LOG_DIR/$name.log" \
+    >>"$STATE_DIR/engines.tsv"
+}
+
+env_add() { printf '%s\n' "$@" >>"$STATE_DIR/env"; }
