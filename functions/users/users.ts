@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
+import { CustomData } from '../custom-data.ts';
 import type { IndexDeclaration } from '../indexes.ts';
 
 /** Users belong to exactly one app; their ids are chosen by the customer. */
@@ -33,9 +34,6 @@ export const UserId = z
   .max(128)
   .regex(/^[A-Za-z0-9_.@|-]+$/, 'may contain letters, digits and _ . @ | -');
 
-const CustomData = z
-  .record(z.string().max(64), z.unknown())
-  .refine((value) => JSON.stringify(value).length <= 8_192, 'custom data must be at most 8 KiB as JSON');
 
 export const UserProfileInput = z.strictObject({
   name: z.string().max(256).nullable().optional(),

@@ -1,0 +1,117 @@
+/**
+ * `npm run build`: bundles the router (dist/router.mjs) and each function alone
+ * (dist/functions/<name>/index.mjs for Node, lambda.mjs for AWS Lambda), plus
+ * dist/functions/manifest.json with each function's method, path, auth and bundle sizes.
+ */
+import { build, type BuildOptions } from 'esbuild';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isFunctionDefinition, type AnyFunctionDefinition } from './runtime/define-function.ts';
+
+const root = dirname(fileURLToPath(import.meta.url));
+
+/** Native or optional modules that cannot be inlined; they resolve from node_modules at run time. */
+const external = [
+  'better-sqlite3',
+  'kerberos',
+  'snappy',
+  '@mongodb-js/zstd',
+  'mongodb-client-encryption',
+  '@aws-sdk/credential-providers',
+  'gcp-metadata',
+  'socks',
+  'aws4',
+];
+
+const shared: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  external,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // CommonJS dependencies inside an ESM bundle still call require().
+  banner: { js: "import { createRequire as __caasRequire } from 'node:module'; const require = __caasRequire(import.meta.url);" },
+};
+
+export interface FunctionEntry {
+  name: string;
+  file: string;
+  definition: AnyFunctionDefinition;
+}
+
+/** Every file under functions/ whose default export is a function definition. */
+export async function discoverFunctions(): Promise<FunctionEntry[]> {
+  const entries: FunctionEntry[] = [];
+  const domains = await readdir(join(root, 'functions'), { withFileTypes: true });
+  for (const domain of domains.filter((entry) => entry.isDirectory())) {
+    const dir = join(root, 'functions', domain.name);
+    for (const file of (await readdir(dir)).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))) {
+      const path = join(dir, file);
+      const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+      if (isFunctionDefinition(module.default)) entries.push({ name: module.default.name, file: path, definition: module.default });
+    }
+  }
+  return entries.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function importPath(from: string, file: string): string {
+  const path = relative(from, file).replaceAll('\\', '/');
+  return path.startsWith('.') ? path : `./${path}`;
+}
+
+async function bundleFunction(entry: FunctionEntry, dist: string) {
+  const outdir = join(dist, 'functions', entry.name);
+  const def = importPath(root, entry.file);
+  const nodeEntry = `import definition from '${def}';\nimport { serveFunctions } from './runtime/entries/node-server.ts';\nawait serveFunctions([definition], 'function:${entry.name}');\n`;
+  const lambdaEntry = `import definition from '${def}';\nimport { lambdaHandler } from './runtime/entries/lambda.ts';\nexport const handler = lambdaHandler([definition]);\n`;
+  await build({ ...shared, stdin: { contents: nodeEntry, resolveDir: root, loader: 'ts', sourcefile: `${entry.name}.node.ts` }, outfile: join(outdir, 'index.mjs') });
+  await build({ ...shared, stdin: { contents: lambdaEntry, resolveDir: root, loader: 'ts', sourcefile: `${entry.name}.lambda.ts` }, outfile: join(outdir, 'lambda.mjs') });
+  const [nodeSize, lambdaSize] = await Promise.all([stat(join(outdir, 'index.mjs')), stat(join(outdir, 'lambda.mjs'))]);
+  return {
+    name: entry.name,
+    method: entry.definition.method,
+    path: entry.definition.path,
+    auth: entry.definition.auth,
+    node: { file: `functions/${entry.name}/index.mjs`, bytes: nodeSize.size },
+    lambda: { file: `functions/${entry.name}/lambda.mjs`, handler: 'lambda.handler', bytes: lambdaSize.size },
+  };
+}
+
+/** Runs up to `limit` tasks at a time (2 cores: more only adds contention). */
+async function inBatches<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += limit) results.push(...(await Promise.all(items.slice(i, i + limit).map(task))));
+  return results;
+}
+
+export interface BuildOptionsInput {
+  /** Output directory; default dist/. Must sit inside the project so bundles resolve native modules. */
+  outDir?: string;
+  /** Function names to bundle; default all. */
+  only?: string[];
+}
+
+export async function buildAll({ outDir, only }: BuildOptionsInput = {}): Promise<void> {
+  const started = performance.now();
+  const dist = outDir ?? join(root, 'dist');
+  await rm(dist, { recursive: true, force: true });
+  await mkdir(join(dist, 'functions'), { recursive: true });
+  await Promise.all(
+    ['router', 'worker', 'realtime'].map(async (name) => {
+      const entry = resolve(root, 'bin', `${name}.ts`);
+      if (await stat(entry).catch(() => null)) await build({ ...shared, entryPoints: [entry], outfile: join(dist, `${name}.mjs`) });
+    }),
+  );
+  const entries = (await discoverFunctions()).filter((entry) => !only || only.includes(entry.name));
+  const manifest = await inBatches(entries, 4, (entry) => bundleFunction(entry, dist));
+  await writeFile(join(dist, 'functions', 'manifest.json'), `${JSON.stringify({ functions: manifest }, null, 2)}\n`);
+  process.stdout.write(`built router and ${manifest.length} functions into ${relative(process.cwd(), dist) || 'dist'} in ${Math.round(performance.now() - started)} ms\n`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const only = process.argv.slice(2);
+  await buildAll(only.length > 0 ? { only } : {});
+}

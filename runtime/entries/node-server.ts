@@ -1,0 +1,22 @@
+import type { AnyFunctionDefinition } from '../define-function.ts';
+import { loadConfig } from '../config.ts';
+import { createRouter } from '../http/create-router.ts';
+import { onShutdownSignal, serveRouter, type RunningServer } from '../http/serve.ts';
+import { startServices, stopServices } from '../platform.ts';
+
+/**
+ * A Node process serving the given functions: the router (all of them) or a per-function
+ * bundle (one). Configured only by env; prints one JSON line when listening.
+ */
+export async function serveFunctions(functions: AnyFunctionDefinition[], role: string): Promise<RunningServer> {
+  const config = loadConfig();
+  const services = await startServices(config, { role });
+  const router = createRouter({ services, functions });
+  const server = await serveRouter(router, services);
+  onShutdownSignal(async () => {
+    await server.close();
+    await stopServices(services);
+  }, services.log);
+  services.log.info({ port: server.port, functions: functions.map((fn) => fn.name) }, 'listening');
+  return server;
+}

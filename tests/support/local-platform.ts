@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { functions } from '../../routes.ts';
+import { loadConfig, type Config } from '../../runtime/config.ts';
+import type { Services } from '../../runtime/context.ts';
+import { createRouter, type Router } from '../../runtime/http/create-router.ts';
+import { serveRouter, type RunningServer } from '../../runtime/http/serve.ts';
+import { newSecret } from '../../runtime/ids.ts';
+import { startServices, stopServices } from '../../runtime/platform.ts';
+
+/** The real local runtime on an ephemeral port with a fresh data dir: tests talk HTTP to it. */
+export interface LocalPlatform {
+  url: string;
+  adminToken: string;
+  services: Services;
+  router: Router;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startLocalPlatform(env: Record<string, string> = {}): Promise<LocalPlatform> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'caas-e2e-'));
+  const adminToken = `adm_${newSecret(24)}`;
+  const config: Config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    CAAS_DATA_DIR: dataDir,
+    CAAS_ADMIN_TOKEN: adminToken,
+    CAAS_LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const services = await startServices(config);
+  const router = createRouter({ services, functions });
+  let server: RunningServer;
+  try {
+    server = await serveRouter(router, services);
+  } catch (error) {
+    await stopServices(services);
+    throw error;
+  }
+  config.CAAS_PUBLIC_URL = `http://127.0.0.1:${server.port}`;
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    adminToken,
+    services,
+    router,
+    dataDir,
+    async close() {
+      await server.close();
+      await stopServices(services);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
