@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run test:infra`: the contract suites and the cluster end-to-end test on real engines,
+// named by env URLs (infra/engines/up.sh writes them; docker compose provides them elsewhere).
+export default defineConfig({
+  test: {
+    include: ['tests/infra/**/*.test.ts'],
+    globalSetup: ['tests/infra/require-engines.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});
