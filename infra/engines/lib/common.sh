@@ -106,8 +106,22 @@ java_home_at_least() {
 
 java_major() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release"; }
 
-# maven_fetch DIR POM_DEPENDENCIES_XML: resolves the given <dependency> elements and copies them and
-# their runtime dependencies into DIR/libs (or unpacks nothing: callers unpack zips themselves).
+# ensure_command COMMAND DEBIAN_PACKAGE: installs the package with apt-get when COMMAND is missing.
+ensure_command() {
+  local command="$1" package="$2"
+  command -v "$command" >/dev/null && return 0
+  [[ "$(id -u)" == 0 ]] || die "$command is missing; install Debian's $package package (needs root)"
+  log "installing $package with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  # Serialised: two engines' installs may both need apt, and apt holds a lock.
+  flock "$CACHE_DIR/.apt.lock" sh -c "apt-get install -y -q '$package' || { apt-get update -q && apt-get install -y -q '$package'; }"
+}
+
+# Concurrent Maven runs share ~/.m2 without locking; one at a time keeps a cold cache from tearing.
+mvn_locked() { flock "$CACHE_DIR/.maven.lock" mvn -B -q "$@"; }
+
+# write_fetch_pom DIR DEPENDENCIES_XML: a throwaway pom whose only job is to make Maven resolve the
+# given <dependency> elements (and their runtime dependencies) from the registry.
 write_fetch_pom() {
   local dir="$1" dependencies="$2"
   mkdir -p "$dir"

@@ -21,7 +21,7 @@ kafka_install() {
   write_fetch_pom "$KAFKA_HOME" "
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
     <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$KAFKA_LOG4J_VERSION</version></dependency>"
-  mvn -B -q -f "$KAFKA_HOME/pom.xml" dependency:copy-dependencies \
+  mvn_locked -f "$KAFKA_HOME/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" || die "kafka: Maven could not fetch the jars"
   touch "$KAFKA_HOME/.complete"
 }

@@ -3,11 +3,8 @@
 REDIS_PORT=6390
 
 redis_install() {
-  command -v redis-server >/dev/null && return 0
-  [[ "$(id -u)" == 0 ]] || die "redis-server is missing; install Debian's redis-server package (needs root)"
-  log "installing redis-server with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q redis-server || { apt-get update -q && apt-get install -y -q redis-server; }
+  ensure_command redis-server redis-server
+  ensure_command redis-cli redis-tools
 }
 
 redis_start() {
