@@ -39,7 +39,10 @@ export interface TopicSpec {
 export interface SubscribeOptions {
   group: string;
   topics: string[];
-  /** A group with no committed offset starts at the beginning (true, default) or the end. */
+  /**
+   * A group with no committed offset starts at the beginning (true, default) or at the end as of
+   * when subscribe() resolves: messages published after that are delivered, earlier ones are not.
+   */
   fromBeginning?: boolean;
   handler: (message: BusMessage) => Promise<void>;
 }
@@ -52,7 +55,11 @@ export interface Subscription {
 export interface BusPort {
   readonly name: string;
   ensureTopics(topics: TopicSpec[]): Promise<void>;
-  /** Resolves once the messages are durably appended (acks=all / fsync'd log). */
+  /**
+   * Resolves once the messages are durably appended (acks=all / fsync'd log). The batch is
+   * checked first: an invalid topic name (BAD_REQUEST) or a message over BUS_LIMITS
+   * (LIMIT_EXCEEDED) refuses the whole batch. An unknown topic is created (Kafka's auto-create).
+   */
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   ping(): Promise<void>;
@@ -60,6 +67,9 @@ export interface BusPort {
 }
 
 export const BUS_LIMITS = {
-  /** Kafka's default message.max.bytes is ~1 MB; the embedded log enforces the same. */
+  /**
+   * Kafka's default message.max.bytes is ~1 MB; the embedded log enforces the same, counting a
+   * message's key, value and header names and values in UTF-8 bytes (infra/bus/limits.ts).
+   */
   maxMessageBytes: 1_000_000,
 } as const;
