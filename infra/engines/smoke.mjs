@@ -126,6 +126,9 @@ async function s3() {
     endpoint: env.S3_ENDPOINT,
     region: env.S3_REGION,
     forcePathStyle: true,
+    // Otherwise the SDK presigns a CRC32 of an empty body into the URL, and a PUT of real content
+    // through that URL fails with BadDigest (on AWS and MinIO as on SeaweedFS).
+    requestChecksumCalculation: 'WHEN_REQUIRED',
     credentials: { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
   });
   const Bucket = env.S3_BUCKET;
