@@ -44,11 +44,15 @@ export interface BlobPort {
   presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest>;
   presignGet(key: string, options: PresignGetOptions): Promise<PresignedRequest>;
   put(key: string, body: Uint8Array, options: { contentType: string }): Promise<void>;
-  /** Whole object, or the byte range [start, end] inclusive; null when absent. */
+  /**
+   * Whole object, or the byte range [start, end] inclusive (an end past the object is cut to its
+   * last byte; a start past it is BAD_REQUEST); null when absent.
+   */
   get(key: string, range?: { start: number; end: number }): Promise<Uint8Array | null>;
   head(key: string): Promise<BlobMeta | null>;
   list(prefix: string): Promise<BlobMeta[]>;
   delete(key: string): Promise<void>;
+  /** Returns how many objects were removed; the empty prefix is refused (BAD_REQUEST). */
   deleteByPrefix(prefix: string): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;

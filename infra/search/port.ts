@@ -21,7 +21,11 @@ export interface SearchDocument {
   fields: Record<string, FieldValue | string[]>;
 }
 
-/** Field conditions, all ANDed: equality, any-of, range (inclusive bounds). */
+/**
+ * Field conditions, all ANDed: equality, any-of, range (gte/lte inclusive, gt/lt exclusive; numbers
+ * only), presence. An array field matches when any element does. Null values and empty arrays
+ * count as missing, so `{ f: null }` means `{ f: { exists: false } }`.
+ */
 export type FieldCondition = FieldValue | { in: FieldValue[] } | { gte?: number; lte?: number; gt?: number; lt?: number } | { exists: boolean };
 export type SearchFilter = Record<string, FieldCondition>;
 
@@ -49,6 +53,7 @@ export interface SearchPage {
   nextCursor: string | null;
 }
 
+/** Every method but ensureIndex/dropIndex throws NOT_FOUND for an index that was never ensured. */
 export interface SearchPort {
   readonly name: string;
   /** Idempotent; the embedded index creates tables, Elasticsearch an index (or alias) with mappings. */
