@@ -39,10 +39,12 @@ const shared: BuildOptions = {
 export interface FunctionEntry {
   name: string;
   file: string;
+  /** The export holding the definition ('default' for most files). */
+  exportName: string;
   definition: AnyFunctionDefinition;
 }
 
-/** Every file under functions/ whose default export is a function definition. */
+/** Every function definition exported by a file under functions/ (a file may export several, e.g. pin and unpin). */
 export async function discoverFunctions(): Promise<FunctionEntry[]> {
   const entries: FunctionEntry[] = [];
   const domains = await readdir(join(root, 'functions'), { withFileTypes: true });
@@ -50,8 +52,13 @@ export async function discoverFunctions(): Promise<FunctionEntry[]> {
     const dir = join(root, 'functions', domain.name);
     for (const file of (await readdir(dir)).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))) {
       const path = join(dir, file);
-      const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-      if (isFunctionDefinition(module.default)) entries.push({ name: module.default.name, file: path, definition: module.default });
+      const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+      const seen = new Set<unknown>();
+      for (const [exportName, value] of Object.entries(module).sort(([a], [b]) => (a === 'default' ? -1 : b === 'default' ? 1 : 0))) {
+        if (!isFunctionDefinition(value) || seen.has(value)) continue;
+        seen.add(value);
+        entries.push({ name: value.name, file: path, exportName, definition: value });
+      }
     }
   }
   return entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -65,8 +72,9 @@ function importPath(from: string, file: string): string {
 async function bundleFunction(entry: FunctionEntry, dist: string) {
   const outdir = join(dist, 'functions', entry.name);
   const def = importPath(root, entry.file);
-  const nodeEntry = `import definition from '${def}';\nimport { serveFunctions } from './runtime/entries/node-server.ts';\nawait serveFunctions([definition], 'function:${entry.name}');\n`;
-  const lambdaEntry = `import definition from '${def}';\nimport { lambdaHandler } from './runtime/entries/lambda.ts';\nexport const handler = lambdaHandler([definition]);\n`;
+  const importLine = `import { ${entry.exportName} as definition } from '${def}';`;
+  const nodeEntry = `${importLine}\nimport { serveFunctions } from './runtime/entries/node-server.ts';\nawait serveFunctions([definition], 'function:${entry.name}');\n`;
+  const lambdaEntry = `${importLine}\nimport { lambdaHandler } from './runtime/entries/lambda.ts';\nexport const handler = lambdaHandler([definition]);\n`;
   await build({ ...shared, stdin: { contents: nodeEntry, resolveDir: root, loader: 'ts', sourcefile: `${entry.name}.node.ts` }, outfile: join(outdir, 'index.mjs') });
   await build({ ...shared, stdin: { contents: lambdaEntry, resolveDir: root, loader: 'ts', sourcefile: `${entry.name}.lambda.ts` }, outfile: join(outdir, 'lambda.mjs') });
   const [nodeSize, lambdaSize] = await Promise.all([stat(join(outdir, 'index.mjs')), stat(join(outdir, 'lambda.mjs'))]);

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, publicUrl } from '../runtime/config.ts';
 import { createRouter } from '../runtime/http/create-router.ts';
 import { onShutdownSignal, serveRouter } from '../runtime/http/serve.ts';
 import { startServices, stopServices } from '../runtime/platform.ts';
+import { startBackgroundWork } from '../workers/index.ts';
 import { ensureDemoApp } from './demo-app.ts';
 
 async function main(): Promise<void> {
@@ -17,8 +18,10 @@ async function main(): Promise<void> {
   const services = await startServices(config, { role: 'all-in-one' });
   const router = createRouter({ services, functions });
   const server = await serveRouter(router, services);
+  const work = await startBackgroundWork(services);
   onShutdownSignal(async () => {
     await server.close();
+    await work.stop();
     await stopServices(services);
   }, services.log);
 

@@ -2,6 +2,11 @@ import type { IndexSpec, StorePort } from '../infra/store/port.ts';
 import { appIndexes } from './apps/apps.ts';
 import { userIndexes } from './users/users.ts';
 import { idempotencyIndexes } from '../runtime/http/idempotency.ts';
+import { conversationIndexes } from './conversations/conversations.ts';
+import { eventIndexes } from './events/events.ts';
+import { messageIndexes } from './messages/messages.ts';
+import { blockIndexes } from './moderation/blocks.ts';
+import { flagIndexes } from './moderation/flags.ts';
 
 /** Indexes a domain module needs; created at startup by every process that serves functions. */
 export interface IndexDeclaration {
@@ -9,7 +14,16 @@ export interface IndexDeclaration {
   specs: IndexSpec[];
 }
 
-export const allIndexes: IndexDeclaration[] = [...appIndexes, ...userIndexes, ...idempotencyIndexes];
+export const allIndexes: IndexDeclaration[] = [
+  ...appIndexes,
+  ...userIndexes,
+  ...idempotencyIndexes,
+  ...conversationIndexes,
+  ...eventIndexes,
+  ...messageIndexes,
+  ...blockIndexes,
+  ...flagIndexes,
+];
 
 export async function ensureAllIndexes(store: StorePort): Promise<void> {
   for (const { collection, specs } of allIndexes) await store.ensureIndexes(collection, specs);

@@ -18,6 +18,7 @@ export const configSchema = z.object({
   CAAS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CAAS_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   CAAS_CORS_ORIGINS: z.string().default('*'),
+  CAAS_MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(100_000).default(4_000),
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
   MONGO_DB: z.string().default('caas'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),

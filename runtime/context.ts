@@ -6,7 +6,8 @@ import type { Logger } from './logger.ts';
 /** Who is calling, resolved by the auth middleware. Every non-admin caller is bound to one app. */
 export type Caller =
   | { kind: 'admin' }
-  | { kind: 'server'; appId: string; keyId: string }
+  /** `onBehalfOf`: the user a server call acts as (X-On-Behalf-Of header), checked to exist in the app. */
+  | { kind: 'server'; appId: string; keyId: string; onBehalfOf: string | null }
   | { kind: 'user'; appId: string; userId: string }
   | { kind: 'public' };
 

@@ -17,6 +17,11 @@ export interface UserDoc {
   role: 'user' | 'admin';
   /** Tokens carrying a lower `tv` claim are refused: bumping it revokes every token. */
   tokenVersion: number;
+  /** App-wide ban: may read, may not send, until then (null: not banned; Infinity is stored as a far date). */
+  bannedUntil?: number | null;
+  banReason?: string | null;
+  /** Shadow ban: sends succeed, but only the author sees the messages. */
+  shadowBanned?: boolean;
   createdAt: number;
   updatedAt: number;
   [key: string]: unknown;

@@ -23,13 +23,21 @@ function isAdminToken(services: Services, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function resolveCaller(services: Services, token: string): Promise<Caller> {
+export interface CredentialHeaders {
+  authorization: string | undefined;
+  onBehalfOf: string | undefined;
+}
+
+async function resolveCaller(services: Services, token: string, onBehalfOf: string | undefined): Promise<Caller> {
   if (isAdminToken(services, token)) return { kind: 'admin' };
   const { store } = services.ports;
   if (isServerKey(token)) {
     const key = await findLiveServerKey(store, token);
     if (!key) throw new AppError('UNAUTHENTICATED', 'Server key is unknown or revoked');
-    return { kind: 'server', appId: key.appId, keyId: key._id };
+    if (onBehalfOf !== undefined && !(await findUser(store, key.appId, onBehalfOf))) {
+      throw new AppError('NOT_FOUND', `X-On-Behalf-Of: user ${onBehalfOf} not found`);
+    }
+    return { kind: 'server', appId: key.appId, keyId: key._id, onBehalfOf: onBehalfOf ?? null };
   }
   const appId = claimedAppId(token);
   const app = await findApp(store, appId);
@@ -53,19 +61,29 @@ const ACCEPTS: Record<AuthKind, ReadonlyArray<Caller['kind']>> = {
  * Resolves the caller from the Authorization header and checks it may use an endpoint of the
  * given auth kind: no credentials → 401; valid credentials of the wrong kind → 403.
  */
-export async function authenticate(services: Services, authorization: string | undefined, kind: AuthKind): Promise<Caller> {
-  const token = bearerToken(authorization);
+export async function authenticate(services: Services, headers: CredentialHeaders, kind: AuthKind): Promise<Caller> {
+  const token = bearerToken(headers.authorization);
   if (!token) {
     if (kind === 'public') return { kind: 'public' };
     throw new AppError('UNAUTHENTICATED', 'Missing Authorization header', {
       headers: { 'WWW-Authenticate': 'Bearer realm="caas"' },
     });
   }
-  const caller = await resolveCaller(services, token);
+  const caller = await resolveCaller(services, token, headers.onBehalfOf);
   if (!ACCEPTS[kind].includes(caller.kind)) {
     throw new AppError('FORBIDDEN', `This endpoint needs ${kind === 'server-or-user' ? 'a server key or a user token' : `${kind} credentials`}`);
   }
   return caller;
+}
+
+/**
+ * The user a call acts as: the token's user, or the user a server key names in X-On-Behalf-Of;
+ * null for a server key acting as the app itself.
+ */
+export function actingUserId(caller: Caller): string | null {
+  if (caller.kind === 'user') return caller.userId;
+  if (caller.kind === 'server') return caller.onBehalfOf;
+  return null;
 }
 
 /** The app every store query of this call must be scoped to. */

@@ -54,7 +54,7 @@ export function createRouter({ services, functions, audit, metrics }: RouterOpti
     '*',
     cors({
       origin: origins.includes('*') ? '*' : origins,
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-On-Behalf-Of'],
       exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Idempotent-Replayed'],
       maxAge: 600,
     }),

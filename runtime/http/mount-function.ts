@@ -54,7 +54,11 @@ export function mountFunction(app: Hono<HttpEnv>, definition: AnyFunctionDefinit
     const services = c.get('services');
     let caller: Caller = { kind: 'public' };
     try {
-      caller = await authenticate(services, c.req.header('authorization'), definition.auth);
+      caller = await authenticate(
+        services,
+        { authorization: c.req.header('authorization'), onBehalfOf: c.req.header('x-on-behalf-of') },
+        definition.auth,
+      );
     } catch (error) {
       if (WRITE_METHODS.has(definition.method)) recordAudit(c, audit, definition, caller, asAppError(error).status);
       throw error;

@@ -8,6 +8,7 @@ import { createRouter, type Router } from '../../runtime/http/create-router.ts';
 import { serveRouter, type RunningServer } from '../../runtime/http/serve.ts';
 import { newSecret } from '../../runtime/ids.ts';
 import { startServices, stopServices } from '../../runtime/platform.ts';
+import { startBackgroundWork, type BackgroundWork } from '../../workers/index.ts';
 
 /** The real local runtime on an ephemeral port with a fresh data dir: tests talk HTTP to it. */
 export interface LocalPlatform {
@@ -33,8 +34,10 @@ export async function startLocalPlatform(env: Record<string, string> = {}): Prom
   const services = await startServices(config);
   const router = createRouter({ services, functions });
   let server: RunningServer;
+  let work: BackgroundWork;
   try {
     server = await serveRouter(router, services);
+    work = await startBackgroundWork(services);
   } catch (error) {
     await stopServices(services);
     throw error;
@@ -48,6 +51,7 @@ export async function startLocalPlatform(env: Record<string, string> = {}): Prom
     dataDir,
     async close() {
       await server.close();
+      await work.stop();
       await stopServices(services);
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -1,0 +1,20 @@
+/** Cluster mode: the worker process (outbox relay and bus consumers). Configured only by env. */
+import { loadConfig } from '../runtime/config.ts';
+import { onShutdownSignal } from '../runtime/http/serve.ts';
+import { startServices, stopServices } from '../runtime/platform.ts';
+import { startBackgroundWork } from '../workers/index.ts';
+
+async function main(): Promise<void> {
+  const services = await startServices(loadConfig(), { role: 'worker' });
+  const work = await startBackgroundWork(services);
+  onShutdownSignal(async () => {
+    await work.stop();
+    await stopServices(services);
+  }, services.log);
+  services.log.info('worker running');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`worker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,155 @@
+import type { StorePort } from '../../infra/store/port.ts';
+import { actingUserId, callerAppId } from '../../runtime/auth/authenticate.ts';
+import type { Caller } from '../../runtime/context.ts';
+import { AppError } from '../../runtime/errors.ts';
+import type { IndexDeclaration } from '../indexes.ts';
+
+/** Conversations and their members: the unit of permission and ordering. */
+export type ConversationType = 'direct' | 'group' | 'channel';
+export type MemberRole = 'owner' | 'admin' | 'member';
+
+export interface LastMessage {
+  id: string;
+  seq: number;
+  authorId: string | null;
+  text: string;
+  createdAt: number;
+}
+
+export interface ConversationDoc {
+  _id: string;
+  appId: string;
+  type: ConversationType;
+  name: string | null;
+  image: string | null;
+  custom: Record<string, unknown>;
+  /** Direct conversations: the two user ids, sorted and joined, unique per app. */
+  directKey: string | null;
+  createdBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** Last activity, for "my conversations" ordering: creation, then each new message. */
+  lastActivityAt: number;
+  lastMessage: LastMessage | null;
+  memberCount: number;
+  /** Seconds a member must wait between two messages; 0 = off. Owners and admins are exempt. */
+  slowModeSeconds: number;
+  [key: string]: unknown;
+}
+
+export interface MemberDoc {
+  /** `${conversationId}:${userId}` */
+  _id: string;
+  appId: string;
+  conversationId: string;
+  userId: string;
+  role: MemberRole;
+  joinedAt: number;
+  lastReadSeq: number;
+  lastReadAt: number | null;
+  lastDeliveredSeq: number;
+  /** Hidden until the next message arrives. */
+  hidden: boolean;
+  /** Archived until unarchived; new messages do not bring it back. */
+  archived: boolean;
+  /** Set by moderators: the member may read but not send until then. */
+  mutedUntil: number | null;
+  [key: string]: unknown;
+}
+
+export const CONVERSATIONS = 'conversations';
+export const MEMBERS = 'members';
+
+export const conversationIndexes: IndexDeclaration[] = [
+  {
+    collection: CONVERSATIONS,
+    specs: [
+      { keys: { appId: 1, directKey: 1 }, unique: true, partialFilterExpression: { type: 'direct' } },
+      { keys: { appId: 1, type: 1, lastActivityAt: -1 } },
+    ],
+  },
+  {
+    collection: MEMBERS,
+    specs: [
+      { keys: { conversationId: 1, userId: 1 }, unique: true },
+      { keys: { appId: 1, userId: 1 } },
+    ],
+  },
+];
+
+export function memberKey(conversationId: string, userId: string): string {
+  return `${conversationId}:${userId}`;
+}
+
+export function directKeyOf(a: string, b: string): string {
+  return [a, b].sort().join('|');
+}
+
+export async function findConversation(store: StorePort, appId: string, conversationId: string): Promise<ConversationDoc | null> {
+  return store.collection<ConversationDoc>(CONVERSATIONS).findOne({ _id: conversationId, appId });
+}
+
+export async function findMember(store: StorePort, conversationId: string, userId: string): Promise<MemberDoc | null> {
+  return store.collection<MemberDoc>(MEMBERS).findOne({ _id: memberKey(conversationId, userId) });
+}
+
+/**
+ * What the caller may do in a conversation. A server key acting as the app may do everything;
+ * acting on behalf of a user, it has that user's rights. Non-members of a conversation learn
+ * nothing about it: NOT_FOUND, as for another app's ids.
+ */
+export interface Access {
+  conversation: ConversationDoc;
+  /** The acting user, or null for the app itself. */
+  userId: string | null;
+  member: MemberDoc | null;
+  /** Owner/admin of the conversation, app-level admin user, or the app itself. */
+  isModerator: boolean;
+  isOwner: boolean;
+}
+
+export async function accessConversation(
+  store: StorePort,
+  caller: Caller,
+  appId: string,
+  userId: string | null,
+  conversationId: string,
+  options: { allowNonMemberChannel?: boolean } = {},
+): Promise<Access> {
+  const conversation = await findConversation(store, appId, conversationId);
+  if (!conversation) throw new AppError('NOT_FOUND', `Conversation ${conversationId} not found`);
+  if (userId === null) {
+    if (caller.kind !== 'server') throw new AppError('FORBIDDEN', 'A user is required for this call');
+    return { conversation, userId: null, member: null, isModerator: true, isOwner: true };
+  }
+  const member = await findMember(store, conversationId, userId);
+  if (!member && !(options.allowNonMemberChannel && conversation.type === 'channel')) {
+    throw new AppError('NOT_FOUND', `Conversation ${conversationId} not found`);
+  }
+  const role = member?.role;
+  return {
+    conversation,
+    userId,
+    member,
+    isModerator: role === 'owner' || role === 'admin',
+    isOwner: role === 'owner',
+  };
+}
+
+export function requireModerator(access: Access, action: string): void {
+  if (!access.isModerator) throw new AppError('FORBIDDEN', `Only owners and admins may ${action}`);
+}
+
+export function requireMember(access: Access): MemberDoc {
+  if (!access.member) throw new AppError('FORBIDDEN', 'Only members may do this');
+  return access.member;
+}
+
+/** Access for the caller of a function: its app, the user it acts as. */
+export async function callerAccess(
+  ctx: { ports: { store: StorePort }; caller: Caller },
+  conversationId: string,
+  options: { allowNonMemberChannel?: boolean } = {},
+): Promise<Access> {
+  return accessConversation(ctx.ports.store, ctx.caller, callerAppId(ctx.caller), actingUserId(ctx.caller), conversationId, options);
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { defineFunction } from '../../runtime/define-function.ts';
+import { CustomData } from '../custom-data.ts';
+import { updateConversation } from './conversation-lifecycle.ts';
+import { callerAccess, requireModerator } from './conversations.ts';
+import { ConversationId, ConversationView, toConversationView } from './conversation-views.ts';
+
+export default defineFunction({
+  name: 'conversations.update',
+  method: 'PATCH',
+  path: '/v1/conversations/:conversationId',
+  auth: 'server-or-user',
+  summary: 'Change name, image, custom data or slow mode (owners and admins)',
+  params: z.object({ conversationId: ConversationId }),
+  body: z.strictObject({
+    name: z.string().min(1).max(256).nullable().optional(),
+    image: z.url().max(2048).nullable().optional(),
+    custom: CustomData.optional(),
+    slowModeSeconds: z.number().int().min(0).max(3600).optional(),
+  }),
+  response: ConversationView,
+  handler: async ({ params, body }, ctx) => {
+    const access = await callerAccess(ctx, params.conversationId);
+    requireModerator(access, 'change the conversation');
+    return toConversationView(await updateConversation(ctx, access.conversation, access.userId, body), access.member);
+  },
+});

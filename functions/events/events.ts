@@ -1,0 +1,142 @@
+import type { StorePort } from '../../infra/store/port.ts';
+import type { Services } from '../../runtime/context.ts';
+import { AppError } from '../../runtime/errors.ts';
+import type { IndexDeclaration } from '../indexes.ts';
+
+/**
+ * Every change in a conversation is an event with the next per-conversation sequence number.
+ * The event row is both the history clients resume from and the transactional outbox: it is
+ * written before the change's projection (message, reaction, member rows), carries everything
+ * needed to re-apply that projection, and is published to the bus by the outbox relay.
+ */
+export const EVENT_TYPES = [
+  'conversation.created',
+  'conversation.updated',
+  'member.added',
+  'member.updated',
+  'member.removed',
+  'message.new',
+  'message.updated',
+  'message.deleted',
+  'message.pinned',
+  'message.unpinned',
+  'reaction.added',
+  'reaction.removed',
+  'read',
+  'delivered',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface EventDoc {
+  /** `${conversationId}:${seq}` — unique, so a sequence can only ever be used once. */
+  _id: string;
+  appId: string;
+  conversationId: string;
+  seq: number;
+  type: EventType;
+  /** The user (or null for the app's server key) that caused it. */
+  actorId: string | null;
+  at: number;
+  payload: Record<string, unknown>;
+  /** Outbox state: false until the relay has published it to the bus. */
+  published: boolean;
+  [key: string]: unknown;
+}
+
+export const EVENTS = 'events';
+export const SEQUENCES = 'conversation_sequences';
+export const CONVERSATION_EVENTS_TOPIC = 'conversation-events';
+
+interface SequenceDoc {
+  _id: string;
+  appId: string;
+  seq: number;
+  [key: string]: unknown;
+}
+
+export const eventIndexes: IndexDeclaration[] = [
+  {
+    collection: EVENTS,
+    specs: [
+      { keys: { conversationId: 1, seq: 1 }, unique: true },
+      { keys: { published: 1, at: 1 } },
+    ],
+  },
+];
+
+export function eventId(conversationId: string, seq: number): string {
+  return `${conversationId}:${String(seq).padStart(12, '0')}`;
+}
+
+/** Atomically reserves the conversation's next sequence number. */
+export async function nextSequence(store: StorePort, appId: string, conversationId: string): Promise<number> {
+  const counter = await store
+    .collection<SequenceDoc>(SEQUENCES)
+    .findOneAndUpdate({ _id: conversationId }, { $inc: { seq: 1 }, $setOnInsert: { appId } }, { upsert: true, returnDocument: 'after' });
+  if (!counter) throw new AppError('INTERNAL', `sequence for ${conversationId} could not be reserved`);
+  return counter.seq;
+}
+
+export async function currentSequence(store: StorePort, conversationId: string): Promise<number> {
+  const counter = await store.collection<SequenceDoc>(SEQUENCES).findOne({ _id: conversationId });
+  return counter?.seq ?? 0;
+}
+
+export interface NewEvent {
+  appId: string;
+  conversationId: string;
+  type: EventType;
+  actorId: string | null;
+  /** The payload, or a function of the reserved sequence when the payload must name it. */
+  payload: Record<string, unknown> | ((seq: number) => Record<string, unknown>);
+}
+
+/**
+ * Reserves a sequence and writes the event: the commit point of every conversation change.
+ * Callers validate everything before, so a refused change leaves no event and no gap.
+ */
+export async function appendEvent(services: Services, event: NewEvent): Promise<EventDoc> {
+  const { store } = services.ports;
+  const seq = await nextSequence(store, event.appId, event.conversationId);
+  const doc: EventDoc = {
+    _id: eventId(event.conversationId, seq),
+    appId: event.appId,
+    conversationId: event.conversationId,
+    type: event.type,
+    actorId: event.actorId,
+    payload: typeof event.payload === 'function' ? event.payload(seq) : event.payload,
+    seq,
+    at: services.clock.now(),
+    published: false,
+  };
+  await store.collection<EventDoc>(EVENTS).insertOne(doc);
+  return doc;
+}
+
+/** Events of a conversation after a sequence, in order: history paging and realtime resume. */
+export async function eventsAfter(store: StorePort, conversationId: string, afterSeq: number, limit: number): Promise<EventDoc[]> {
+  return store.collection<EventDoc>(EVENTS).find({ conversationId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
+}
+
+/** The public shape of an event, as pushed over WebSocket, bus and REST. */
+export interface EventView {
+  id: string;
+  conversationId: string;
+  seq: number;
+  type: EventType;
+  actorId: string | null;
+  at: number;
+  payload: Record<string, unknown>;
+}
+
+export function toEventView(event: EventDoc): EventView {
+  return {
+    id: event._id,
+    conversationId: event.conversationId,
+    seq: event.seq,
+    type: event.type,
+    actorId: event.actorId,
+    at: event.at,
+    payload: event.payload,
+  };
+}

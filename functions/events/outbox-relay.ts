@@ -1,0 +1,156 @@
+import type { Services } from '../../runtime/context.ts';
+import { newId } from '../../runtime/ids.ts';
+import { CONVERSATION_EVENTS_TOPIC, EVENTS, toEventView, type EventDoc } from './events.ts';
+import { OUTBOX_WAKE_CHANNEL, applyProjection } from './projections.ts';
+
+/**
+ * Publishes unpublished events to the bus, keyed by conversation so each conversation's events
+ * stay in order, then marks them published. A relay that dies between publish and mark publishes
+ * again on restart: at least once, in order per conversation (consumers dedupe by sequence).
+ *
+ * An event still unpublished after `projectionGraceMs` may belong to a writer that died before
+ * applying its projection, so the relay applies it (projections are idempotent) before publishing.
+ *
+ * Events are published in sequence order per conversation; a sequence reserved by a writer that
+ * has not yet inserted its event holds back that conversation's later events, until
+ * `gapTimeoutMs` says the writer died and the gap is skipped.
+ *
+ * Several processes may run a relay (router replicas, workers); a lease in the cache lets one
+ * publish at a time, so two relays never interleave a conversation's events.
+ */
+const OUTBOX_LEASE_KEY = 'caas:outbox:lease';
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  pollMs?: number;
+  projectionGraceMs?: number;
+  gapTimeoutMs?: number;
+}
+
+export interface OutboxRelay {
+  /** Publishes everything pending now; resolves with how many events were published. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startOutboxRelay(services: Services, options: OutboxRelayOptions = {}): Promise<OutboxRelay> {
+  const batchSize = options.batchSize ?? 500;
+  const pollMs = options.pollMs ?? 250;
+  const graceMs = options.projectionGraceMs ?? 5_000;
+  const gapTimeoutMs = options.gapTimeoutMs ?? 10_000;
+  const { store, bus, cache } = services.ports;
+  const events = store.collection<EventDoc>(EVENTS);
+  /** Last sequence published per conversation, learned from the store on first sight. */
+  const published = new Map<string, number>();
+  const gapSince = new Map<string, number>();
+  const instance = newId('relay');
+  const leaseMs = Math.max(pollMs * 20, 5_000);
+
+  async function holdLease(): Promise<boolean> {
+    if (await cache.set(OUTBOX_LEASE_KEY, instance, { ifAbsent: true, ttlMs: leaseMs })) {
+      published.clear();
+      return true;
+    }
+    if ((await cache.get(OUTBOX_LEASE_KEY)) !== instance) return false;
+    await cache.expire(OUTBOX_LEASE_KEY, leaseMs);
+    return true;
+  }
+
+  await bus.ensureTopics([{ name: CONVERSATION_EVENTS_TOPIC }]);
+
+  async function lastPublished(conversationId: string, firstPending: number): Promise<number> {
+    const known = published.get(conversationId);
+    if (known !== undefined) return known;
+    const last = await events.findOne({ conversationId, published: true, seq: { $lt: firstPending } }, { sort: { seq: -1 } });
+    return last?.seq ?? firstPending - 1 - (await countMissingBelow(conversationId, firstPending));
+  }
+
+  /** Sequences below the first pending one that have no event at all (reserved by writers that died). */
+  async function countMissingBelow(conversationId: string, firstPending: number): Promise<number> {
+    const present = await events.countDocuments({ conversationId, seq: { $lt: firstPending } });
+    return firstPending - 1 - present;
+  }
+
+  async function drainOnce(): Promise<number> {
+    if (!(await holdLease())) return 0;
+    const pending = await events.find({ published: false }, { sort: { at: 1 }, limit: batchSize });
+    if (pending.length === 0) return 0;
+    const byConversation = new Map<string, EventDoc[]>();
+    for (const event of pending) {
+      const list = byConversation.get(event.conversationId) ?? [];
+      list.push(event);
+      byConversation.set(event.conversationId, list);
+    }
+    let count = 0;
+    const now = services.clock.now();
+    for (const [conversationId, list] of byConversation) {
+      list.sort((a, b) => a.seq - b.seq);
+      let last = await lastPublished(conversationId, list[0]!.seq);
+      const ready: EventDoc[] = [];
+      for (const event of list) {
+        if (event.seq !== last + 1) {
+          const since = gapSince.get(conversationId) ?? now;
+          gapSince.set(conversationId, since);
+          if (now - since < gapTimeoutMs) break;
+          services.log.warn({ conversationId, missing: last + 1, next: event.seq }, 'outbox: skipping a sequence whose writer died');
+        }
+        gapSince.delete(conversationId);
+        if (now - event.at > graceMs) await applyProjection(services, event);
+        ready.push(event);
+        last = event.seq;
+      }
+      if (ready.length === 0) continue;
+      await bus.publish(
+        CONVERSATION_EVENTS_TOPIC,
+        ready.map((event) => ({
+          key: conversationId,
+          value: JSON.stringify({ appId: event.appId, ...toEventView(event) }),
+          headers: { appId: event.appId, type: event.type },
+        })),
+      );
+      await events.updateMany({ _id: { $in: ready.map((event) => event._id) } }, { $set: { published: true } });
+      published.set(conversationId, last);
+      count += ready.length;
+    }
+    return count;
+  }
+
+  let running: Promise<number> | null = null;
+  let again = false;
+  let stopped = false;
+  function drain(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      do {
+        again = false;
+        total += await drainOnce();
+      } while (again && !stopped);
+      return total;
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  const tick = () =>
+    drain().catch((error: unknown) => services.log.error({ err: error }, 'outbox relay pass failed; retrying on the next poll'));
+  const unsubscribe = await cache.subscribe(OUTBOX_WAKE_CHANNEL, () => void tick());
+  const timer = setInterval(() => void tick(), pollMs);
+  timer.unref();
+  void tick();
+
+  return {
+    drain,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await unsubscribe();
+      await running?.catch(() => 0);
+      if ((await cache.get(OUTBOX_LEASE_KEY).catch(() => null)) === instance) await cache.del(OUTBOX_LEASE_KEY).catch(() => 0);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { Update } from '../../infra/store/port.ts';
+import type { Services } from '../../runtime/context.ts';
+import { isAppError } from '../../runtime/errors.ts';
+import { CONVERSATIONS, MEMBERS, type ConversationDoc, type MemberDoc } from '../conversations/conversations.ts';
+import type { EventDoc } from '../events/events.ts';
+import { MAX_LATEST_REPLIERS, MESSAGES, REACTIONS, type MessageDoc, type ReactionDoc } from './messages.ts';
+
+/**
+ * How message events change message, reaction and conversation rows. Idempotent: inserts ignore
+ * duplicates, updates apply only over an older `version`, counts are recounted, not incremented.
+ */
+const PREVIEW_CHARS = 200;
+
+export async function projectMessageNew(services: Services, event: EventDoc): Promise<void> {
+  const { message } = event.payload as { message: MessageDoc };
+  const store = services.ports.store;
+  try {
+    await store.collection<MessageDoc>(MESSAGES).insertOne(message);
+  } catch (error) {
+    if (isAppError(error) && error.code === 'CONFLICT') return;
+    throw error;
+  }
+  if (message.parentId) {
+    await store.collection<MessageDoc>(MESSAGES).updateOne(
+      { _id: message.parentId },
+      {
+        $inc: { replyCount: 1 },
+        $pull: { latestReplierIds: message.authorId },
+      },
+    );
+    await store.collection<MessageDoc>(MESSAGES).updateOne(
+      { _id: message.parentId },
+      // Oldest first, newest last; the five most recent distinct repliers.
+      { $push: { latestReplierIds: { $each: [message.authorId], $slice: -MAX_LATEST_REPLIERS } } },
+    );
+    return;
+  }
+  if (message.shadowed) return;
+  await store.collection<ConversationDoc>(CONVERSATIONS).updateOne(
+    { _id: message.conversationId, lastActivityAt: { $lte: message.createdAt } },
+    {
+      $set: {
+        lastActivityAt: message.createdAt,
+        lastMessage: { id: message._id, seq: message.seq, authorId: message.authorId, text: message.text.slice(0, PREVIEW_CHARS), createdAt: message.createdAt },
+      },
+    },
+  );
+  // A new message brings hidden conversations back into their members' lists.
+  await store.collection<MemberDoc>(MEMBERS).updateMany({ conversationId: message.conversationId, hidden: true }, { $set: { hidden: false } });
+}
+
+/** Edits, soft deletes, pins: an absolute `$set` of the message's new fields, applied only over older versions. */
+export async function projectMessageChanged(services: Services, event: EventDoc): Promise<void> {
+  const { messageId, changes, push } = event.payload as { messageId: string; changes: Partial<MessageDoc>; push?: Record<string, unknown> };
+  await services.ports.store
+    .collection<MessageDoc>(MESSAGES)
+    .updateOne({ _id: messageId, version: { $lt: event.seq } }, { $set: { ...changes, version: event.seq }, ...(push ? { $push: push } : {}) });
+}
+
+export async function projectMessageDeleted(services: Services, event: EventDoc): Promise<void> {
+  const { messageId, hard } = event.payload as { messageId: string; hard: boolean };
+  const store = services.ports.store;
+  if (hard) {
+    await store.collection<MessageDoc>(MESSAGES).deleteOne({ _id: messageId });
+    await store.collection<ReactionDoc>(REACTIONS).deleteMany({ messageId });
+    return;
+  }
+  await projectMessageChanged(services, event);
+}
+
+async function recountReaction(services: Services, messageId: string, emoji: string): Promise<void> {
+  const store = services.ports.store;
+  const count = await store.collection<ReactionDoc>(REACTIONS).countDocuments({ messageId, emoji });
+  const field = `reactionCounts.${emoji}`;
+  const update: Update = count > 0 ? { $set: { [field]: count } } : { $unset: { [field]: '' } };
+  await store.collection<MessageDoc>(MESSAGES).updateOne({ _id: messageId }, update);
+}
+
+export async function projectReactionAdded(services: Services, event: EventDoc): Promise<void> {
+  const { reaction } = event.payload as { reaction: ReactionDoc };
+  try {
+    await services.ports.store.collection<ReactionDoc>(REACTIONS).insertOne(reaction);
+  } catch (error) {
+    if (!(isAppError(error) && error.code === 'CONFLICT')) throw error;
+  }
+  await recountReaction(services, reaction.messageId, reaction.emoji);
+}
+
+export async function projectReactionRemoved(services: Services, event: EventDoc): Promise<void> {
+  const { reactionId, messageId, emoji } = event.payload as { reactionId: string; messageId: string; emoji: string };
+  await services.ports.store.collection<ReactionDoc>(REACTIONS).deleteOne({ _id: reactionId });
+  await recountReaction(services, messageId, emoji);
+}

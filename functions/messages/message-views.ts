@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { MessageDoc } from './messages.ts';
+
+export const MessageId = z.string().regex(/^msg_[0-9a-z]{26}$/, 'must be a message id (msg_…)');
+
+export const MessageView = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  seq: z.number(),
+  authorId: z.string().nullable(),
+  type: z.enum(['regular', 'system']),
+  text: z.string(),
+  attachments: z.array(z.string()),
+  mentions: z.array(z.string()),
+  custom: z.record(z.string(), z.unknown()),
+  parentId: z.string().nullable(),
+  quotedId: z.string().nullable(),
+  silent: z.boolean(),
+  clientMessageId: z.string().nullable(),
+  createdAt: z.number(),
+  editedAt: z.number().nullable(),
+  deleted: z.boolean(),
+  deletedAt: z.number().nullable(),
+  reactionCounts: z.record(z.string(), z.number()),
+  ownReactions: z.array(z.string()),
+  replyCount: z.number(),
+  latestReplierIds: z.array(z.string().nullable()),
+  pinnedAt: z.number().nullable(),
+  pinnedBy: z.string().nullable(),
+  edits: z.array(z.object({ text: z.string(), editedAt: z.number() })).optional(),
+});
+export type MessageView = z.infer<typeof MessageView>;
+
+export function toMessageView(message: MessageDoc, ownReactions: string[] = [], withEdits = false): MessageView {
+  return {
+    id: message._id,
+    conversationId: message.conversationId,
+    seq: message.seq,
+    authorId: message.authorId,
+    type: message.type,
+    text: message.text,
+    attachments: message.attachments,
+    mentions: message.mentions,
+    custom: message.custom,
+    parentId: message.parentId,
+    quotedId: message.quotedId,
+    silent: message.silent,
+    clientMessageId: message.clientMessageId,
+    createdAt: message.createdAt,
+    editedAt: message.editedAt,
+    deleted: message.deletedAt !== null,
+    deletedAt: message.deletedAt,
+    reactionCounts: message.reactionCounts,
+    ownReactions,
+    replyCount: message.replyCount,
+    latestReplierIds: [...message.latestReplierIds].reverse(),
+    pinnedAt: message.pinnedAt,
+    pinnedBy: message.pinnedBy,
+    ...(withEdits ? { edits: message.edits } : {}),
+  };
+}
+
+/** Shadowed messages exist only for their author. */
+export function visibleTo(message: MessageDoc, viewerId: string | null): boolean {
+  return !message.shadowed || viewerId === null || message.authorId === viewerId;
+}

@@ -1,0 +1,81 @@
+import type { StorePort } from '../../infra/store/port.ts';
+import { AppError } from '../../runtime/errors.ts';
+import type { IndexDeclaration } from '../indexes.ts';
+
+/** Messages: the projection of message events, paged by per-conversation sequence. */
+export interface MessageEdit {
+  text: string;
+  editedAt: number;
+}
+
+export interface MessageDoc {
+  _id: string;
+  appId: string;
+  conversationId: string;
+  /** The sequence of the event that created it: history is ordered and paged by it. */
+  seq: number;
+  /** Sequence of the last event applied to this row; older events are never re-applied over newer. */
+  version: number;
+  authorId: string | null;
+  type: 'regular' | 'system';
+  text: string;
+  attachments: string[];
+  mentions: string[];
+  custom: Record<string, unknown>;
+  parentId: string | null;
+  quotedId: string | null;
+  silent: boolean;
+  /** Shadow-banned author: visible to the author only. */
+  shadowed: boolean;
+  clientMessageId: string | null;
+  createdAt: number;
+  editedAt: number | null;
+  edits: MessageEdit[];
+  deletedAt: number | null;
+  reactionCounts: Record<string, number>;
+  replyCount: number;
+  latestReplierIds: string[];
+  pinnedAt: number | null;
+  pinnedBy: string | null;
+  [key: string]: unknown;
+}
+
+export interface ReactionDoc {
+  /** `${messageId}:${userId}:${emoji}`: one per user per emoji. */
+  _id: string;
+  appId: string;
+  conversationId: string;
+  messageId: string;
+  userId: string;
+  emoji: string;
+  createdAt: number;
+  [key: string]: unknown;
+}
+
+export const MESSAGES = 'messages';
+export const REACTIONS = 'reactions';
+export const CLIENT_MESSAGE_IDS = 'client_message_ids';
+
+export const messageIndexes: IndexDeclaration[] = [
+  {
+    collection: MESSAGES,
+    specs: [
+      { keys: { conversationId: 1, seq: 1 }, unique: true },
+      { keys: { parentId: 1, seq: 1 } },
+      { keys: { conversationId: 1, pinnedAt: 1 } },
+    ],
+  },
+  { collection: REACTIONS, specs: [{ keys: { messageId: 1, emoji: 1, createdAt: 1 } }] },
+];
+
+export const MAX_LATEST_REPLIERS = 5;
+
+export async function requireMessage(store: StorePort, appId: string, messageId: string): Promise<MessageDoc> {
+  const message = await store.collection<MessageDoc>(MESSAGES).findOne({ _id: messageId, appId });
+  if (!message) throw new AppError('NOT_FOUND', `Message ${messageId} not found`);
+  return message;
+}
+
+export function reactionKey(messageId: string, userId: string, emoji: string): string {
+  return `${messageId}:${userId}:${emoji}`;
+}

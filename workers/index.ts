@@ -1,0 +1,35 @@
+import { startOutboxRelay } from '../functions/events/outbox-relay.ts';
+import type { Services } from '../runtime/context.ts';
+
+/**
+ * Background work: the outbox relay and the bus consumers. `npm start` runs it in the same
+ * process as the router; cluster mode runs it as its own process (bin/worker.ts).
+ */
+export interface BackgroundWork {
+  stop(): Promise<void>;
+}
+
+export interface WorkerHandle {
+  stop(): Promise<void>;
+}
+
+type WorkerStarter = (services: Services) => Promise<WorkerHandle>;
+
+export const workers: Record<string, WorkerStarter> = {
+  'outbox-relay': (services) => startOutboxRelay(services),
+};
+
+export async function startBackgroundWork(services: Services, names: string[] = Object.keys(workers)): Promise<BackgroundWork> {
+  const started: Array<[string, WorkerHandle]> = [];
+  for (const name of names) {
+    const start = workers[name];
+    if (!start) throw new Error(`unknown worker ${name}; known: ${Object.keys(workers).join(', ')}`);
+    started.push([name, await start(services)]);
+    services.log.debug({ worker: name }, 'worker started');
+  }
+  return {
+    async stop() {
+      for (const [, handle] of started.reverse()) await handle.stop();
+    },
+  };
+}
