@@ -3,6 +3,7 @@
 # Usage: up.sh [redis kafka elasticsearch mongodb s3]   (default: all). See README.md.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ENGINES_DIR="$HERE"
 # shellcheck source=lib/common.sh
 source "$HERE/lib/common.sh"
 

@@ -1,5 +1,6 @@
 # Elasticsearch: the integ-test-zip distribution from Maven Central (it ships no JDK), one node,
-# security off. The zip carries only a few modules: see README.md for what that leaves out.
+# security off. The zip carries only a few modules (see README.md for what that leaves out); the
+# caas-analysis plugin, compiled here from elasticsearch-plugin/, puts back the English analysis.
 
 ELASTICSEARCH_PORT=9200
 ELASTICSEARCH_TRANSPORT_PORT=9300
@@ -21,7 +22,11 @@ elasticsearch_install() {
   ensure_command unzip unzip
   ensure_command curl curl
   [[ "$(id -u)" == 0 ]] && ensure_engine_user
-  [[ -f "$ES_HOME/.complete" ]] && return 0
+  [[ -f "$ES_HOME/.complete" ]] || elasticsearch_fetch
+  elasticsearch_build_plugin
+}
+
+elasticsearch_fetch() {
   log "elasticsearch: fetching the $ES_VERSION integ-test-zip with Maven"
   local download="$CACHE_DIR/downloads"
   mkdir -p "$download"
@@ -33,6 +38,32 @@ elasticsearch_install() {
   mv "$ES_HOME.unpack/elasticsearch-$ES_VERSION" "$ES_HOME"
   rm -rf "$ES_HOME.unpack" "$download/elasticsearch-$ES_VERSION.zip"
   touch "$ES_HOME/.complete"
+}
+
+# Compiles the plugin against the distribution's own jars; rebuilt whenever its source changes.
+elasticsearch_build_plugin() {
+  local source="$ENGINES_DIR/elasticsearch-plugin/CaasAnalysisPlugin.java"
+  local plugin="$ES_HOME/plugins/caas-analysis" marker="$ES_HOME/.caas-analysis.sha256" sum work
+  sum="$(sha256sum "$source" | cut -d' ' -f1)"
+  [[ -f "$marker" && "$(cat "$marker")" == "$sum" && -d "$plugin" ]] && return 0
+  [[ -x "$ES_JAVA/bin/javac" ]] || die "elasticsearch: $ES_JAVA has no javac to build the caas-analysis plugin"
+  log "elasticsearch: building the caas-analysis plugin"
+  work="$(mktemp -d)"
+  "$ES_JAVA/bin/javac" --release 17 -nowarn -cp "$ES_HOME/lib/*" -d "$work/classes" "$source" ||
+    die "elasticsearch: compiling the caas-analysis plugin failed"
+  rm -rf "$plugin"
+  mkdir -p "$plugin"
+  "$ES_JAVA/bin/jar" --create --file "$plugin/caas-analysis.jar" -C "$work/classes" .
+  cat >"$plugin/plugin-descriptor.properties" <<PROPS
+description=English analysis (english analyzer, asciifolding, stemmers, edge_ngram) standing in for analysis-common
+version=1.0.0
+name=caas-analysis
+classname=local.caas.engines.CaasAnalysisPlugin
+java.version=17
+elasticsearch.version=$ES_VERSION
+PROPS
+  rm -rf "$work"
+  echo "$sum" >"$marker"
 }
 
 elasticsearch_write_config() {
