@@ -26,7 +26,7 @@ export interface LocalBlobOptions {
 const NAME = 'blob:local';
 
 export class LocalBlob implements BlobPort {
-  readonly name = NAME;
+  readonly name = 'local';
   private readonly dir: string;
   private readonly baseUrl: URL;
   private readonly files: ObjectFiles;

@@ -31,7 +31,7 @@ const MAX_CACHED_STATEMENTS = 512;
 const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY|NOMEM)/;
 
 export class LocalSearch implements SearchPort {
-  readonly name = NAME;
+  readonly name = 'local';
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
 
