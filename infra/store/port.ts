@@ -14,10 +14,16 @@
  */
 export type Doc = { _id: string } & Record<string, unknown>;
 
-/** MongoDB query filter: equality, dotted paths, $eq $ne $gt $gte $lt $lte $in $nin $exists $and $or $nor $not $elemMatch $size $all $regex. */
+/**
+ * MongoDB query filter: equality, dotted paths, $eq $ne $gt $gte $lt $lte $in $nin $exists $and $or $nor $not $elemMatch $size $all $regex.
+ * Anything else ($where, $expr, $text, …) and `undefined` values are refused with BAD_REQUEST (infra/store/guard.ts).
+ */
 export type Filter = Record<string, unknown>;
 
-/** MongoDB update document: $set $unset $inc $push (with $each, $slice) $pull $addToSet $setOnInsert $min $max. */
+/**
+ * MongoDB update document: $set $unset $inc $push (with $each, $slice) $pull $addToSet (with $each) $setOnInsert $min $max.
+ * Other operators, positional paths (`a.$`) and MongoDB's type errors ($inc on a string) are BAD_REQUEST.
+ */
 export type Update = Record<string, Record<string, unknown>>;
 
 export type SortSpec = Record<string, 1 | -1>;
@@ -47,7 +53,7 @@ export interface UpdateResult {
 }
 
 export interface IndexSpec {
-  /** Stable name; defaults to MongoDB's `field_1_other_-1` form. */
+  /** Stable name; defaults to MongoDB's `field_1_other_-1` form. Keys are dotted identifier paths. */
   name?: string;
   keys: Record<string, 1 | -1>;
   unique?: boolean;
@@ -58,11 +64,12 @@ export interface IndexSpec {
 export interface Collection<T extends Doc = Doc> {
   /** Throws AppError CONFLICT when a unique index (or `_id`) is violated; nothing is written. */
   insertOne(doc: T): Promise<T>;
-  /** All or nothing: a CONFLICT on any document writes none of them. */
+  /** All or nothing: a CONFLICT on any document writes none of them. An empty array is a no-op. */
   insertMany(docs: T[]): Promise<void>;
   findOne(filter: Filter, options?: Omit<FindOptions, 'limit'>): Promise<T | null>;
   find(filter: Filter, options?: FindOptions): Promise<T[]>;
   countDocuments(filter: Filter): Promise<number>;
+  /** An upsert inserts the filter's equality fields plus the update; without an `_id` there it gets a generated string one. */
   updateOne(filter: Filter, update: Update, options?: UpdateOptions): Promise<UpdateResult>;
   updateMany(filter: Filter, update: Update): Promise<UpdateResult>;
   /** Atomic: concurrent callers each see a distinct before/after state (counters, claims, CAS). */
@@ -82,6 +89,7 @@ export interface StorePort {
   /** Adapter name for logs and readiness: 'local' | 'mongodb'. */
   readonly name: string;
   readonly capabilities: StoreCapabilities;
+  /** Throws AppError BAD_REQUEST at once for a name outside [A-Za-z0-9_.-] (max 120, not `system.`). */
   collection<T extends Doc = Doc>(name: string): Collection<T>;
   /** Idempotent; creating an index that exists with the same spec is a no-op. */
   ensureIndexes(collection: string, specs: IndexSpec[]): Promise<void>;

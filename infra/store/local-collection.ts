@@ -1,0 +1,215 @@
+import { Query } from 'mingo';
+import { AppError } from '../../runtime/errors.ts';
+import type {
+  Collection, Doc, Filter, FindOneAndUpdateOptions, FindOptions, SortSpec, Update, UpdateOptions, UpdateResult,
+} from './port.ts';
+import type { StoreGuard } from './guard.ts';
+import { generateId, serializeDocument } from './documents.ts';
+import { indexedPaths, notePathShapes, type Catalog } from './local-catalog.ts';
+import type { LocalDatabase } from './local-database.ts';
+import { tableName } from './local-indexes.ts';
+import { planQuery, type QueryPlan } from './local-planner.ts';
+import { applyUpdate, upsertSeed } from './local-update.ts';
+
+const ADAPTER = 'store:local';
+const MINGO = { scriptEnabled: false } as const;
+
+interface Row<T> {
+  doc: T;
+  json: string;
+}
+
+interface Window {
+  sort?: SortSpec | undefined;
+  skip?: number | undefined;
+  limit?: number | undefined;
+}
+
+/** The SELECT a plan runs; shared with explain(). */
+export function selectSql(collection: string, plan: QueryPlan): string {
+  return `SELECT doc FROM ${tableName(collection)} WHERE ${plan.where} ${plan.orderBy}`.trimEnd();
+}
+
+/**
+ * One collection of the embedded store. Every method is one synchronous SQLite transaction
+ * (reads on a snapshot, writes under BEGIN IMMEDIATE), so a find-and-modify is atomic across
+ * callers and processes, and a failing multi-document write leaves nothing behind.
+ */
+export class LocalCollection<T extends Doc> implements Collection<T> {
+  constructor(
+    private readonly db: LocalDatabase,
+    private readonly name: string,
+    private readonly guard: StoreGuard,
+  ) {}
+
+  async insertOne(doc: T): Promise<T> {
+    this.db.write(() => this.insertRow(this.db.createCollection(this.name), doc));
+    return doc;
+  }
+
+  async insertMany(docs: T[]): Promise<void> {
+    if (!Array.isArray(docs)) throw this.guard.bad('insertMany needs an array');
+    if (docs.length === 0) return;
+    this.db.write(() => {
+      const catalog = this.db.createCollection(this.name);
+      for (const doc of docs) this.insertRow(catalog, doc);
+    });
+  }
+
+  async findOne(filter: Filter, options: Omit<FindOptions, 'limit'> = {}): Promise<T | null> {
+    const [doc] = await this.find(filter, { ...options, limit: 1 });
+    return doc ?? null;
+  }
+
+  async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    this.guard.filter(filter);
+    this.guard.findOptions(options);
+    const docs = this.db.read(() => {
+      const catalog = this.db.catalog(this.name);
+      return catalog ? this.select(catalog, filter, options).map((row) => row.doc) : [];
+    });
+    if (!options.projection) return docs;
+    return new Query({}, MINGO).find<T>(docs, options.projection as never).all();
+  }
+
+  async countDocuments(filter: Filter): Promise<number> {
+    this.guard.filter(filter);
+    return this.db.read(() => {
+      const catalog = this.db.catalog(this.name);
+      if (!catalog) return 0;
+      if (Object.keys(filter).length === 0) return this.db.statement(`SELECT count(*) FROM ${tableName(this.name)}`).pluck().get() as number;
+      return this.select(catalog, filter, {}).length;
+    });
+  }
+
+  async updateOne(filter: Filter, update: Update, options: UpdateOptions = {}): Promise<UpdateResult> {
+    return this.updateFirst(filter, update, options.upsert === true, undefined).result;
+  }
+
+  async updateMany(filter: Filter, update: Update): Promise<UpdateResult> {
+    this.guard.filter(filter);
+    this.guard.update(update);
+    return this.db.write(() => {
+      const catalog = this.db.catalog(this.name);
+      let modifiedCount = 0;
+      const rows = catalog ? this.select(catalog, filter, {}) : [];
+      for (const row of rows) {
+        applyUpdate(row.doc, update, false);
+        if (this.rewriteRow(catalog!, row.doc, row.json)) modifiedCount++;
+      }
+      return { matchedCount: rows.length, modifiedCount, upsertedId: null };
+    });
+  }
+
+  async findOneAndUpdate(filter: Filter, update: Update, options: FindOneAndUpdateOptions = {}): Promise<T | null> {
+    if (options.sort !== undefined) this.guard.sort(options.sort);
+    const { before, after } = this.updateFirst(filter, update, options.upsert === true, options.sort);
+    return options.returnDocument === 'before' ? before : after;
+  }
+
+  async replaceOne(filter: Filter, replacement: T, options: UpdateOptions = {}): Promise<UpdateResult> {
+    this.guard.filter(filter);
+    this.guard.replacement(replacement);
+    return this.db.write(() => {
+      const catalog = options.upsert ? this.db.createCollection(this.name) : this.db.catalog(this.name);
+      const [hit] = catalog ? this.select(catalog, filter, { limit: 1 }) : [];
+      if (hit) {
+        if (replacement._id !== undefined && replacement._id !== hit.doc._id) {
+          throw this.guard.bad(`_id is immutable (tried to replace ${hit.doc._id} with ${replacement._id})`);
+        }
+        const modified = this.rewriteRow(catalog!, { ...replacement, _id: hit.doc._id }, hit.json);
+        return { matchedCount: 1, modifiedCount: modified ? 1 : 0, upsertedId: null };
+      }
+      if (!options.upsert) return { matchedCount: 0, modifiedCount: 0, upsertedId: null };
+      const seedId = upsertSeed(filter)._id;
+      const _id = replacement._id ?? (typeof seedId === 'string' ? seedId : generateId());
+      this.insertRow(catalog!, { ...replacement, _id });
+      return { matchedCount: 0, modifiedCount: 0, upsertedId: _id };
+    });
+  }
+
+  async deleteOne(filter: Filter): Promise<number> {
+    return this.deleteMatches(filter, 1);
+  }
+
+  async deleteMany(filter: Filter): Promise<number> {
+    return this.deleteMatches(filter, undefined);
+  }
+
+  private updateFirst(filter: Filter, update: Update, upsert: boolean, sort: SortSpec | undefined) {
+    this.guard.filter(filter);
+    this.guard.update(update);
+    return this.db.write(() => {
+      const catalog = upsert ? this.db.createCollection(this.name) : this.db.catalog(this.name);
+      const [hit] = catalog ? this.select(catalog, filter, { sort, limit: 1 }) : [];
+      if (hit) {
+        const before = JSON.parse(hit.json) as T;
+        applyUpdate(hit.doc, update, false);
+        const modified = this.rewriteRow(catalog!, hit.doc, hit.json);
+        return { before, after: hit.doc, result: { matchedCount: 1, modifiedCount: modified ? 1 : 0, upsertedId: null } };
+      }
+      if (!upsert) return { before: null, after: null, result: { matchedCount: 0, modifiedCount: 0, upsertedId: null } };
+      const doc = upsertSeed(filter);
+      applyUpdate(doc, update, true);
+      const inserted = { _id: typeof doc._id === 'string' ? doc._id : generateId(), ...doc } as T;
+      this.insertRow(catalog!, inserted);
+      return { before: null, after: inserted, result: { matchedCount: 0, modifiedCount: 0, upsertedId: inserted._id } };
+    });
+  }
+
+  private deleteMatches(filter: Filter, limit: number | undefined): number {
+    this.guard.filter(filter);
+    return this.db.write(() => {
+      const catalog = this.db.catalog(this.name);
+      const rows = catalog ? this.select(catalog, filter, { limit }) : [];
+      const remove = this.db.statement(`DELETE FROM ${tableName(this.name)} WHERE id = ?`);
+      for (const row of rows) remove.run(row.doc._id);
+      return rows.length;
+    });
+  }
+
+  /**
+   * Candidates come from SQL (see local-planner.ts) and each is re-checked by mingo. When SQL
+   * delivers the requested order, reading stops at skip + limit; otherwise mingo sorts the matches.
+   */
+  private select(catalog: Catalog, filter: Filter, window: Window): Array<Row<T>> {
+    const plan = planQuery(filter, window.sort, catalog);
+    const rows = this.db.statement(selectSql(this.name, plan)).pluck().iterate(...plan.params) as IterableIterator<string>;
+    const query = new Query(filter, MINGO);
+    const skip = window.skip ?? 0;
+    const limit = window.limit || Infinity; // MongoDB: limit 0 means none
+    const matches: Array<Row<T>> = [];
+    let skipped = 0;
+    for (const json of rows) {
+      const doc = JSON.parse(json) as T;
+      if (!query.test(doc)) continue;
+      if (plan.sortedInSql && skipped < skip) {
+        skipped++;
+        continue;
+      }
+      matches.push({ doc, json });
+      if (plan.sortedInSql && matches.length >= limit) break; // leaving the loop closes the cursor
+    }
+    if (plan.sortedInSql) return matches;
+    const jsonOf = new Map(matches.map((row) => [row.doc, row.json]));
+    const sorted = new Query({}, MINGO).find<T>(matches.map((row) => row.doc)).sort(window.sort ?? {}).skip(skip);
+    const docs = Number.isFinite(limit) ? sorted.limit(limit).all() : sorted.all();
+    return docs.map((doc) => ({ doc, json: jsonOf.get(doc)! }));
+  }
+
+  private insertRow(catalog: Catalog, doc: T): void {
+    const json = serializeDocument(doc, ADAPTER);
+    if (notePathShapes(catalog, doc, indexedPaths(catalog))) this.db.saveCatalog(this.name, catalog);
+    this.db.statement(`INSERT INTO ${tableName(this.name)} (id, doc) VALUES (?, ?)`).run(doc._id, json);
+  }
+
+  /** Writes `doc` over its row when it changed; returns whether it did. */
+  private rewriteRow(catalog: Catalog, doc: T, previousJson: string): boolean {
+    const json = serializeDocument(doc, ADAPTER);
+    if (json === previousJson) return false;
+    if (notePathShapes(catalog, doc, indexedPaths(catalog))) this.db.saveCatalog(this.name, catalog);
+    const { changes } = this.db.statement(`UPDATE ${tableName(this.name)} SET doc = ? WHERE id = ?`).run(json, doc._id);
+    if (changes !== 1) throw new AppError('INTERNAL', `[${ADAPTER}] document ${doc._id} vanished during its update`);
+    return true;
+  }
+}

@@ -1,0 +1,113 @@
+import type { Filter, SortSpec } from './port.ts';
+import { isOperatorObject } from './guard.ts';
+import { indexedPaths, type Catalog } from './local-catalog.ts';
+import { valueExpression } from './local-indexes.ts';
+
+/**
+ * Turns the cheap part of a filter into SQL so SQLite can seek an index instead of scanning.
+ *
+ * The rule for what is pushed down:
+ * - only conditions on `_id` or on a path that is a key of a declared index and has never held
+ *   an array (see local-catalog.ts), found at the top level or inside top-level `$and`;
+ * - only these forms: equality with a string, number, boolean or null (null becomes IS NULL),
+ *   `$eq`, `$gt`/`$gte`/`$lt`/`$lte` with a string or number, `$in` of strings, numbers, booleans;
+ * - everything else ($or, $ne, $regex, $elemMatch, object values, unindexed paths) stays with mingo.
+ * Each pushed condition selects a superset of what MongoDB matches on that path (SQLite may let
+ * `true` through for `1`, or a string through for `$gt: 5`), and every row is then re-checked by
+ * mingo, so results keep MongoDB semantics whatever is pushed.
+ *
+ * Sort is pushed when every sort key is `_id` or an indexed path that has held only null,
+ * numbers and strings: there SQLite's order (NULL < numbers < text) is MongoDB's. Keys pinned by
+ * an equality are dropped from ORDER BY so an index on (pinned, sorted) is walked without a temp
+ * B-tree. When the sort is pushed, rows stream in order and reading stops at skip + limit.
+ */
+export interface QueryPlan {
+  /** SQL condition, '1' when nothing was pushed. */
+  where: string;
+  params: Array<string | number>;
+  /** '' or an ORDER BY clause. */
+  orderBy: string;
+  /** Rows arrive in the requested order: stream and stop at the limit, no sorting in memory. */
+  sortedInSql: boolean;
+  /** Paths whose conditions went to SQL (for explain). */
+  pushedPaths: string[];
+}
+
+interface Pushdown {
+  clauses: string[];
+  params: Array<string | number>;
+  pinned: Set<string>;
+  pushedPaths: Set<string>;
+}
+
+export function planQuery(filter: Filter, sort: SortSpec | undefined, catalog: Catalog): QueryPlan {
+  const indexed = indexedPaths(catalog);
+  const canPush = (path: string) => path === '_id' || (indexed.has(path) && !catalog.paths[path]?.multikey);
+  const canSort = (path: string) => canPush(path) && !catalog.paths[path]?.mixedOrder;
+
+  const pushdown: Pushdown = { clauses: [], params: [], pinned: new Set(), pushedPaths: new Set() };
+  collect(filter, canPush, pushdown);
+
+  const sortKeys = Object.entries(sort ?? {});
+  const sortedInSql = sortKeys.every(([path]) => canSort(path));
+  const orderTerms = sortedInSql
+    ? sortKeys.filter(([path]) => !pushdown.pinned.has(path)).map(([path, direction]) => `${valueExpression(path)} ${direction === 1 ? 'ASC' : 'DESC'}`)
+    : [];
+  return {
+    where: pushdown.clauses.length > 0 ? pushdown.clauses.join(' AND ') : '1',
+    params: pushdown.params,
+    orderBy: orderTerms.length > 0 ? `ORDER BY ${orderTerms.join(', ')}` : '',
+    sortedInSql,
+    pushedPaths: [...pushdown.pushedPaths],
+  };
+}
+
+function collect(filter: Filter, canPush: (path: string) => boolean, out: Pushdown): void {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === '$and') {
+      for (const clause of value as Filter[]) collect(clause, canPush, out);
+    } else if (!key.startsWith('$') && canPush(key)) {
+      if (isOperatorObject(value)) {
+        for (const [operator, operand] of Object.entries(value)) pushOperator(key, operator, operand, out);
+      } else {
+        pushOperator(key, '$eq', value, out);
+      }
+    }
+  }
+}
+
+const RANGE_SQL: Record<string, string> = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' };
+
+function pushOperator(path: string, operator: string, operand: unknown, out: Pushdown): void {
+  const expression = valueExpression(path);
+  const add = (clause: string, ...params: Array<string | number>) => {
+    out.clauses.push(clause);
+    out.params.push(...params);
+    out.pushedPaths.add(path);
+  };
+  if (operator === '$eq') {
+    if (operand === null) return add(`${expression} IS NULL`);
+    const param = sqlScalar(operand, true);
+    if (param === undefined) return;
+    out.pinned.add(path);
+    return add(`${expression} = ?`, param);
+  }
+  if (operator in RANGE_SQL) {
+    const param = sqlScalar(operand, false);
+    if (param !== undefined) add(`${expression} ${RANGE_SQL[operator]} ?`, param);
+    return;
+  }
+  if (operator === '$in' && Array.isArray(operand)) {
+    const params = operand.map((item) => sqlScalar(item, true));
+    if (params.some((param) => param === undefined)) return;
+    return add(`${expression} IN (${params.map(() => '?').join(', ')})`, ...(params as Array<string | number>));
+  }
+}
+
+/** json_extract yields JSON true/false as 1/0, so booleans are compared as such (mingo re-checks the type). */
+function sqlScalar(value: unknown, allowBoolean: boolean): string | number | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (allowBoolean && typeof value === 'boolean') return value ? 1 : 0;
+  return undefined;
+}

@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createStore } from '../../infra/store/index.ts';
+import { createLocalStore } from '../../infra/store/local.ts';
+import { loadConfig } from '../../runtime/config.ts';
+import { storeContract } from './store.contract.ts';
+
+const freshDir = () => mkdtempSync(join(tmpdir(), 'caas-store-'));
+const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+storeContract(async () => createLocalStore({ dataDir: freshDir() }));
+
+describe('embedded store (local mode)', () => {
+  it('is what createStore returns when MONGO_URL is absent, in <CAAS_DATA_DIR>/store.sqlite', async () => {
+    const dataDir = join(freshDir(), 'nested', 'data');
+    const store = await createStore(loadConfig({ CAAS_DATA_DIR: dataDir }));
+    await store.collection('users').insertOne({ _id: 'u1' });
+    expect(store.name).toBe('local');
+    expect(store.capabilities.transactions).toBe(true);
+    expect(existsSync(join(dataDir, 'store.sqlite'))).toBe(true);
+    await store.close();
+  });
+
+  it('refuses to start when MONGO_URL names an engine it cannot reach yet', async () => {
+    await expect(createStore(loadConfig({ MONGO_URL: 'mongodb://localhost:27017' }))).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  });
+
+  it('keeps documents and indexes across close and reopen', async () => {
+    const dataDir = freshDir();
+    const first = await createLocalStore({ dataDir });
+    await first.ensureIndexes('users', [{ keys: { email: 1 }, unique: true }]);
+    await first.collection('users').insertMany([{ _id: 'a', email: 'a@x' }, { _id: 'b', email: 'b@x' }]);
+    await first.collection('users').updateOne({ _id: 'b' }, { $set: { name: 'Bea' } });
+    await first.close();
+
+    const reopened = await createLocalStore({ dataDir });
+    const users = reopened.collection('users');
+    expect(await users.find({}, { sort: { _id: 1 } })).toEqual([{ _id: 'a', email: 'a@x' }, { _id: 'b', email: 'b@x', name: 'Bea' }]);
+    await expect(users.insertOne({ _id: 'c', email: 'a@x' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await reopened.close();
+  });
+
+  it('refuses every call once closed', async () => {
+    const store = await createLocalStore({ dataDir: freshDir() });
+    await store.close();
+    await expect(store.collection('users').findOne({ _id: 'a' })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await expect(store.ping()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  });
+
+  it('loses no increments between two store instances on the same file', async () => {
+    const dataDir = freshDir();
+    const [a, b] = [await createLocalStore({ dataDir }), await createLocalStore({ dataDir })];
+    const increment = (store: typeof a) => store.collection('counters').findOneAndUpdate({ _id: 'c' }, { $inc: { seq: 1 } }, { upsert: true });
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => increment(i % 2 === 0 ? a : b)));
+    expect(results.map((doc) => doc?.seq as number).sort((x, y) => x - y)).toEqual(oneToN(200));
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('loses no increments between two processes on the same file', async () => {
+    const dataDir = freshDir();
+    const worker = join(import.meta.dirname, 'store.local.increment-worker.ts');
+    const run = () => promisify(execFile)(process.execPath, ['--import', 'tsx', worker, dataDir, 'counters', '100'], { timeout: 60_000 });
+    const outputs = await Promise.all([run(), run()]);
+    const taken = outputs.flatMap(({ stdout }) => JSON.parse(stdout) as number[]);
+    expect(taken.sort((x, y) => x - y)).toEqual(oneToN(200));
+  });
+});
+
+describe('embedded store query planner', () => {
+  it('answers a history page from the (conversation, seq) index without sorting', async () => {
+    const store = await createLocalStore({ dataDir: freshDir() });
+    await store.ensureIndexes('messages', [{ keys: { conv: 1, seq: 1 }, unique: true }]);
+    await store.collection('messages').insertOne({ _id: 'm1', conv: 'c', seq: 1 });
+    const explained = store.explain('messages', { conv: 'c', seq: { $lt: 300 } }, { sort: { seq: -1 } });
+    expect(explained.pushedPaths.sort()).toEqual(['conv', 'seq']);
+    expect(explained.sortedInSql).toBe(true);
+    expect(explained.plan.join('\n')).toMatch(/SEARCH .* USING INDEX order:messages:conv_1_seq_1 \(<expr>=\? AND <expr><\?\)/);
+    expect(explained.plan.join('\n')).not.toMatch(/TEMP B-TREE|SCAN/);
+    await store.close();
+  });
+
+  it('scans when no index covers the filter, and stops pushing a path once it has held an array', async () => {
+    const store = await createLocalStore({ dataDir: freshDir() });
+    await store.ensureIndexes('rooms', [{ keys: { members: 1 } }]);
+    await store.collection('rooms').insertOne({ _id: 'r1', members: 'u1', topic: 't' });
+    expect(store.explain('rooms', { topic: 't' }).plan.join('\n')).toMatch(/SCAN/);
+    expect(store.explain('rooms', { members: 'u1' }).pushedPaths).toEqual(['members']);
+    await store.collection('rooms').insertOne({ _id: 'r2', members: ['u1', 'u2'] });
+    expect(store.explain('rooms', { members: 'u1' }).pushedPaths).toEqual([]);
+    expect((await store.collection('rooms').find({ members: 'u1' })).map((d) => d._id).sort()).toEqual(['r1', 'r2']);
+    await store.close();
+  });
+
+  it('leaves sorting to mingo on a path that has held booleans', async () => {
+    const store = await createLocalStore({ dataDir: freshDir() });
+    await store.ensureIndexes('flags', [{ keys: { v: 1 } }]);
+    await store.collection('flags').insertOne({ _id: 'n', v: 1 });
+    expect(store.explain('flags', {}, { sort: { v: 1 } }).sortedInSql).toBe(true);
+    await store.collection('flags').insertOne({ _id: 'b', v: true });
+    expect(store.explain('flags', {}, { sort: { v: 1 } }).sortedInSql).toBe(false);
+    await store.close();
+  });
+});
