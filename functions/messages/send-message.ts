@@ -30,7 +30,8 @@ export default defineFunction({
   response: MessageView,
   noStore: true,
   handler: async ({ params, body }, ctx) => {
-    const access = await callerAccess(ctx, params.conversationId);
+    // Non-members of a public channel learn they must join (403), not that it does not exist.
+    const access = await callerAccess(ctx, params.conversationId, { allowNonMemberChannel: true });
     const { message, created } = await sendMessage(ctx, access, body);
     return reply(created ? 201 : 200, toMessageView(message));
   },

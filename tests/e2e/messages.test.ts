@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, type ApiCall } from '../support/http-client.ts';
+import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
+import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+
+let platform: LocalPlatform;
+let call: ApiCall;
+let world: ChatWorld;
+let outsider: ChatWorld;
+const t = (user: string) => world.tokens[user]!;
+
+beforeAll(async () => {
+  platform = await startLocalPlatform({ CAAS_MAX_MESSAGE_LENGTH: '100' });
+  call = apiClient(platform.url);
+  world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'dan']);
+  outsider = await createChatWorld(call, platform.adminToken, ['ann']);
+});
+afterAll(() => platform.close());
+
+describe('sending and history', () => {
+  it('sends text with mentions and custom data; history pages by sequence', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    const sent = await send(call, t('ann'), id, { text: 'hello @ben', mentions: ['ben'], custom: { mood: 'happy' } });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ text: 'hello @ben', mentions: ['ben'], custom: { mood: 'happy' }, authorId: 'ann', deleted: false });
+    for (let i = 0; i < 7; i++) await send(call, t('ben'), id, { text: `m${i}` });
+
+    const newest = await call('GET', `/v1/conversations/${id}/messages?limit=3`, { token: t('ben') });
+    expect(newest.headers.get('cache-control')).toBe('no-store');
+    expect(newest.body.messages.map((m: { text: string }) => m.text)).toEqual(['m4', 'm5', 'm6']);
+    const older = await call('GET', `/v1/conversations/${id}/messages?limit=3&before=${newest.body.prevCursor}`, { token: t('ben') });
+    expect(older.body.messages.map((m: { text: string }) => m.text)).toEqual(['m1', 'm2', 'm3']);
+    const forward = await call('GET', `/v1/conversations/${id}/messages?limit=2&after=${sent.body.seq}`, { token: t('ben') });
+    expect(forward.body.messages.map((m: { text: string }) => m.text)).toEqual(['m0', 'm1']);
+    const seqs = (await call('GET', `/v1/conversations/${id}/messages?limit=200`, { token: t('ann') })).body.messages.map((m: { seq: number }) => m.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
+  it('a retried send with the same clientMessageId returns the first message, never a duplicate', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    const first = await send(call, t('ann'), id, { text: 'once', clientMessageId: 'c-1' });
+    const retry = await send(call, t('ann'), id, { text: 'once', clientMessageId: 'c-1' });
+    const racing = await Promise.all(Array.from({ length: 5 }, () => send(call, t('ann'), id, { text: 'race', clientMessageId: 'c-2' })));
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(200);
+    expect(retry.body.id).toBe(first.body.id);
+    expect(new Set(racing.map((response) => response.body.id)).size).toBe(1);
+    const history = await call('GET', `/v1/conversations/${id}/messages`, { token: t('ben') });
+    expect(history.body.messages.map((m: { text: string }) => m.text)).toEqual(['once', 'race']);
+  });
+
+  it('refuses bad messages with clear errors and leaves no event and no sequence gap', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    const ok1 = await send(call, t('ann'), id, { text: 'before' });
+    const bad = [
+      await send(call, t('ann'), id, { text: '' }),
+      await send(call, t('ann'), id, { text: 'x'.repeat(101) }),
+      await send(call, t('ann'), id, { text: 'x', attachments: ['media_unknown'] }),
+      await send(call, t('ann'), id, { text: 'x', mentions: ['nobody'] }),
+      await send(call, t('ann'), id, { text: 'x', parentId: 'msg_0000000000zzzzzzzzzzzzzzzz' }),
+      await send(call, t('ann'), id, { text: 42 }),
+      await send(call, t('ann'), id, { text: 'x', type: 'system' }),
+      await call('POST', `/v1/conversations/${id}/messages`, { token: t('ann'), rawBody: '{"text":' }),
+    ];
+    expect(bad.map((response) => response.status)).toEqual([422, 422, 422, 404, 422, 422, 403, 400]);
+    for (const response of bad) expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const ok2 = await send(call, t('ann'), id, { text: 'after' });
+    expect(ok2.body.seq).toBe(ok1.body.seq + 1);
+    const events = await call('GET', `/v1/conversations/${id}/events`, { token: t('ann') });
+    const seqs = events.body.events.map((event: { seq: number }) => event.seq);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+  });
+
+  it('counts characters, not bytes, against the length limit', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    expect((await send(call, t('ann'), id, { text: '😀'.repeat(100) })).status).toBe(201);
+  });
+
+  it('refuses malformed cursors', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    expect((await call('GET', `/v1/conversations/${id}/messages?before=abc`, { token: t('ann') })).status).toBe(422);
+    expect((await call('GET', `/v1/conversations/${id}/messages?before=1&after=2`, { token: t('ann') })).status).toBe(400);
+    expect((await call('GET', `/v1/conversations/${id}/messages?limit=100000`, { token: t('ann') })).status).toBe(422);
+  });
+
+  it('server keys send system messages and act on behalf of users', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    const system = await call('POST', `/v1/conversations/${id}/messages`, { token: world.app.serverKey, body: { text: 'Ben joined', type: 'system' } });
+    expect(system.body).toMatchObject({ type: 'system', authorId: null });
+    const asBen = await call('POST', `/v1/conversations/${id}/messages`, {
+      token: world.app.serverKey,
+      headers: { 'x-on-behalf-of': 'ben' },
+      body: { text: 'sent by my backend' },
+    });
+    expect(asBen.body.authorId).toBe('ben');
+    const asStranger = await call('POST', `/v1/conversations/${id}/messages`, {
+      token: world.app.serverKey,
+      headers: { 'x-on-behalf-of': 'cat' },
+      body: { text: 'not a member' },
+    });
+    expect(asStranger.status).toBe(404);
+    expect((await call('POST', `/v1/conversations/${id}/messages`, { token: outsider.app.serverKey, body: { text: 'x' } })).status).toBe(404);
+  });
+});
+
+describe('threads, quotes, edits and deletes', () => {
+  it('threads: replies counted on the parent with latest repliers; listed separately', async () => {
+    const id = await createGroup(call, t('ann'), ['ben', 'cat']);
+    const parent = await send(call, t('ann'), id, { text: 'question?' });
+    await send(call, t('ben'), id, { text: 'answer 1', parentId: parent.body.id });
+    await send(call, t('cat'), id, { text: 'answer 2', parentId: parent.body.id });
+    await send(call, t('ben'), id, { text: 'answer 3', parentId: parent.body.id });
+    const reloaded = await call('GET', `/v1/messages/${parent.body.id}`, { token: t('cat') });
+    expect(reloaded.body.replyCount).toBe(3);
+    expect(reloaded.body.latestReplierIds).toEqual(['ben', 'cat']);
+    const thread = await call('GET', `/v1/messages/${parent.body.id}/replies`, { token: t('cat') });
+    expect(thread.body.messages.map((m: { text: string }) => m.text)).toEqual(['answer 1', 'answer 2', 'answer 3']);
+    const main = await call('GET', `/v1/conversations/${id}/messages`, { token: t('cat') });
+    expect(main.body.messages.map((m: { text: string }) => m.text)).toEqual(['question?']);
+    const nested = await send(call, t('cat'), id, { text: 'x', parentId: thread.body.messages[0].id });
+    expect(nested.status).toBe(422);
+    const quote = await send(call, t('cat'), id, { text: 'quoting', quotedId: parent.body.id });
+    expect(quote.body.quotedId).toBe(parent.body.id);
+  });
+
+  it('edits: author only, history kept, editedAt set', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    const sent = await send(call, t('ann'), id, { text: 'helo' });
+    expect((await call('PATCH', `/v1/messages/${sent.body.id}`, { token: t('ben'), body: { text: 'hacked' } })).status).toBe(403);
+    const edited = await call('PATCH', `/v1/messages/${sent.body.id}`, { token: t('ann'), body: { text: 'hello' } });
+    expect(edited.body.text).toBe('hello');
+    expect(edited.body.editedAt).toEqual(expect.any(Number));
+    const reloaded = await call('GET', `/v1/messages/${sent.body.id}`, { token: t('ben') });
+    expect(reloaded.body.text).toBe('hello');
+    expect(reloaded.body.edits.map((edit: { text: string }) => edit.text)).toEqual(['helo']);
+  });
+
+  it('soft delete leaves a tombstone without content; hard delete is for moderators', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    const soft = await send(call, t('ben'), id, { text: 'regret', custom: { a: 1 } });
+    const hard = await send(call, t('ben'), id, { text: 'spam' });
+    expect((await call('DELETE', `/v1/messages/${soft.body.id}`, { token: t('ben') })).status).toBe(204);
+    const tombstone = await call('GET', `/v1/messages/${soft.body.id}`, { token: t('ann') });
+    expect(tombstone.body).toMatchObject({ deleted: true, text: '', custom: {} });
+    expect((await call('PATCH', `/v1/messages/${soft.body.id}`, { token: t('ben'), body: { text: 'x' } })).status).toBe(404);
+
+    expect((await call('DELETE', `/v1/messages/${hard.body.id}?hard=true`, { token: t('ben') })).status).toBe(403);
+    expect((await call('DELETE', `/v1/messages/${hard.body.id}?hard=true`, { token: t('ann') })).status).toBe(204);
+    expect((await call('GET', `/v1/messages/${hard.body.id}`, { token: t('ann') })).status).toBe(404);
+    const events = (await call('GET', `/v1/conversations/${id}/events`, { token: t('ann') })).body.events.map((event: { type: string }) => event.type);
+    expect(events.filter((type: string) => type === 'message.deleted')).toHaveLength(2);
+  });
+});
+
+describe('reactions and pins', () => {
+  it('one reaction per user per emoji, counted, listed, removable', async () => {
+    const id = await createGroup(call, t('ann'), ['ben', 'cat']);
+    const message = await send(call, t('ann'), id, { text: 'react to me' });
+    const path = (emoji: string) => `/v1/messages/${message.body.id}/reactions/${encodeURIComponent(emoji)}`;
+    expect((await call('PUT', path('👍'), { token: t('ben') })).status).toBe(201);
+    expect((await call('PUT', path('👍'), { token: t('ben') })).status).toBe(200);
+    expect((await call('PUT', path('👍'), { token: t('cat') })).status).toBe(201);
+    expect((await call('PUT', path('thumbsup'), { token: t('cat') })).status).toBe(201);
+    expect((await call('PUT', path('👍🏽'), { token: t('ann') })).status).toBe(201);
+    const asCat = await call('GET', `/v1/messages/${message.body.id}`, { token: t('cat') });
+    expect(asCat.body.reactionCounts).toEqual({ '👍': 2, thumbsup: 1, '👍🏽': 1 });
+    expect(asCat.body.ownReactions.sort()).toEqual(['thumbsup', '👍'].sort());
+    const who = await call('GET', `/v1/messages/${message.body.id}/reactions?emoji=${encodeURIComponent('👍')}`, { token: t('ann') });
+    expect(who.body.reactions.map((r: { userId: string }) => r.userId)).toEqual(['ben', 'cat']);
+    expect((await call('DELETE', path('👍'), { token: t('ben') })).status).toBe(204);
+    expect((await call('DELETE', path('👍'), { token: t('ben') })).status).toBe(404);
+    expect((await call('GET', `/v1/messages/${message.body.id}`, { token: t('ann') })).body.reactionCounts['👍']).toBe(1);
+  });
+
+  it('refuses things that are not one emoji or a short code', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    const message = await send(call, t('ann'), id, { text: 'x' });
+    for (const bad of ['👍👍', 'hello world', 'A', '<script>', 'x'.repeat(40)]) {
+      expect((await call('PUT', `/v1/messages/${message.body.id}/reactions/${encodeURIComponent(bad)}`, { token: t('ben') })).status).toBe(422);
+    }
+  });
+
+  it('pins: moderators pin and unpin, members cannot', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    const message = await send(call, t('ben'), id, { text: 'important' });
+    expect((await call('PUT', `/v1/messages/${message.body.id}/pin`, { token: t('ben') })).status).toBe(403);
+    expect((await call('PUT', `/v1/messages/${message.body.id}/pin`, { token: t('ann') })).body.pinnedBy).toBe('ann');
+    expect((await call('GET', `/v1/conversations/${id}/pins`, { token: t('ben') })).body.messages.map((m: { id: string }) => m.id)).toEqual([message.body.id]);
+    await call('DELETE', `/v1/messages/${message.body.id}/pin`, { token: t('ann') });
+    expect((await call('GET', `/v1/conversations/${id}/pins`, { token: t('ben') })).body.messages).toEqual([]);
+  });
+});
+
+describe('receipts', () => {
+  it('read markers move forward only; others see read and delivery state', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    for (let i = 0; i < 3; i++) await send(call, t('ann'), id, { text: `n${i}` });
+    expect((await call('GET', `/v1/conversations/${id}`, { token: t('ben') })).body.unreadCount).toBe(3);
+    const history = await call('GET', `/v1/conversations/${id}/messages`, { token: t('ben') });
+    const second = history.body.messages[1].seq;
+    expect((await call('POST', `/v1/conversations/${id}/delivered`, { token: t('ben'), body: { seq: second } })).body.lastDeliveredSeq).toBe(second);
+    const read = await call('POST', `/v1/conversations/${id}/read`, { token: t('ben'), body: { seq: second } });
+    expect(read.body).toMatchObject({ lastReadSeq: second, unreadCount: 1 });
+    expect((await call('POST', `/v1/conversations/${id}/read`, { token: t('ben'), body: { seq: 1 } })).body.lastReadSeq).toBe(second);
+    expect((await call('POST', `/v1/conversations/${id}/read`, { token: t('ben'), body: {} })).body.unreadCount).toBe(0);
+    const members = await call('GET', `/v1/conversations/${id}/members`, { token: t('ann') });
+    const ben = members.body.members.find((member: { userId: string }) => member.userId === 'ben');
+    expect(ben.lastReadSeq).toBeGreaterThan(second);
+    const events = (await call('GET', `/v1/conversations/${id}/events`, { token: t('ann') })).body.events;
+    expect(events.filter((event: { type: string }) => event.type === 'read').map((event: { payload: { userId: string } }) => event.payload.userId)).toEqual(['ben', 'ben']);
+  });
+});
+
+describe('concurrency', () => {
+  it('1000 messages from 20 clients: sequences 1..N without gaps or duplicates; retries create nothing', async () => {
+    const senders = Array.from({ length: 20 }, (_, i) => `s${i}`);
+    const crowd = await createChatWorld(call, platform.adminToken, senders);
+    const created = await call('POST', '/v1/conversations', { token: crowd.tokens.s0!, body: { type: 'group', memberIds: senders } });
+    const id = created.body.id;
+    const baseSeq = (await call('GET', `/v1/conversations/${id}/events`, { token: crowd.tokens.s0! })).body.events.length;
+    await Promise.all(
+      senders.map(async (sender) => {
+        for (let i = 0; i < 50; i++) {
+          const body = { text: `${sender}-${i}`, clientMessageId: `${sender}-${i}` };
+          const response = await send(call, crowd.tokens[sender]!, id, body);
+          if (response.status !== 201) throw new Error(`send failed: ${response.status}`);
+          if (i % 10 === 0) await send(call, crowd.tokens[sender]!, id, body);
+        }
+      }),
+    );
+    const seen: Array<{ seq: number; text: string }> = [];
+    let after = 0;
+    for (;;) {
+      const page = await call('GET', `/v1/conversations/${id}/messages?limit=200&after=${after}`, { token: crowd.tokens.s1! });
+      seen.push(...page.body.messages);
+      if (page.body.nextCursor === null) break;
+      after = page.body.nextCursor;
+    }
+    expect(seen).toHaveLength(1000);
+    expect(new Set(seen.map((m) => m.text)).size).toBe(1000);
+    expect(seen.map((m) => m.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => baseSeq + i + 1));
+    for (const sender of senders) {
+      const mine = seen.filter((m) => m.text.startsWith(`${sender}-`)).map((m) => Number(m.text.split('-')[1]));
+      expect(mine).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    }
+  }, 120_000);
+});
