@@ -13,6 +13,8 @@ export interface StoredResponse {
   status: number;
   body: string | null;
   contentType: string | null;
+  /** Headers that belong to the outcome (Retry-After, Location…), replayed with it. */
+  headers?: Record<string, string>;
 }
 
 interface IdempotencyDoc {

@@ -75,12 +75,22 @@ export function mountFunction(app: Hono<HttpEnv>, definition: AnyFunctionDefinit
           { params, query, body },
           { ...services, log: c.get('log'), caller, requestId: c.get('requestId') },
         );
-        const { status, body: payload } = isReply(result) ? result : { status: defaultStatus(definition), body: result };
-        return { status, body: payload === undefined || status === 204 ? null : JSON.stringify(payload), contentType: 'application/json' };
+        const { status, body: payload, headers } = isReply(result) ? result : { status: defaultStatus(definition), body: result, headers: undefined };
+        return {
+          status,
+          body: payload === undefined || status === 204 ? null : JSON.stringify(payload),
+          contentType: 'application/json',
+          ...(headers ? { headers } : {}),
+        };
       } catch (error) {
         const appError = asAppError(error);
         if (appError.status >= 500) throw error;
-        return { status: appError.status, body: JSON.stringify(toProblem(appError, c.get('requestId'), c.req.path)), contentType: 'application/problem+json' };
+        return {
+          status: appError.status,
+          body: JSON.stringify(toProblem(appError, c.get('requestId'), c.req.path)),
+          contentType: 'application/problem+json',
+          ...(appError.headers ? { headers: appError.headers } : {}),
+        };
       }
     };
 
@@ -100,7 +110,7 @@ export function mountFunction(app: Hono<HttpEnv>, definition: AnyFunctionDefinit
 }
 
 function toResponse(stored: StoredResponse, definition: AnyFunctionDefinition, replayed: boolean): Response {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...stored.headers };
   if (stored.contentType && stored.body !== null) headers['content-type'] = stored.contentType;
   if (definition.noStore ?? definition.method === 'GET') headers['cache-control'] = 'no-store';
   if (replayed) headers['idempotent-replayed'] = 'true';

@@ -1,0 +1,114 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/apps/apps.ts';
+import { createConversation } from '../../functions/conversations/conversation-lifecycle.ts';
+import { accessConversation } from '../../functions/conversations/conversations.ts';
+import { CONVERSATION_EVENTS_TOPIC, appendEvent, nextSequence } from '../../functions/events/events.ts';
+import { startOutboxRelay } from '../../functions/events/outbox-relay.ts';
+import { sendMessage } from '../../functions/messages/message-sending.ts';
+import { MESSAGES } from '../../functions/messages/messages.ts';
+import { upsertUser } from '../../functions/users/users.ts';
+import type { BusMessage } from '../../infra/bus/port.ts';
+import { loadConfig } from '../../runtime/config.ts';
+import type { Services } from '../../runtime/context.ts';
+import { startServices, stopServices } from '../../runtime/platform.ts';
+import { waitFor } from '../contract/wait-for.ts';
+
+let dataDir: string;
+let services: Services;
+let appId: string;
+const received: Array<{ conversationId: string; seq: number; type: string }> = [];
+let stopConsumer: () => Promise<void>;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'caas-outbox-'));
+  services = await startServices(loadConfig({ CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' }));
+  appId = (await createApp(services, { name: 'outbox' })).app._id;
+  for (const userId of ['a', 'b']) await upsertUser(services, appId, userId, {});
+  const subscription = await services.ports.bus.subscribe({
+    group: 'outbox-test',
+    topics: [CONVERSATION_EVENTS_TOPIC],
+    handler: async (message: BusMessage) => {
+      const event = JSON.parse(message.value) as { conversationId: string; seq: number; type: string; appId: string };
+      expect(message.key).toBe(event.conversationId);
+      received.push(event);
+    },
+  });
+  stopConsumer = () => subscription.stop();
+});
+
+afterAll(async () => {
+  await stopConsumer();
+  await stopServices(services);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function newConversation(): Promise<string> {
+  const { conversation } = await createConversation(services, appId, 'a', { type: 'group', memberIds: ['b'] });
+  return conversation._id;
+}
+
+async function sendAs(conversationId: string, text: string) {
+  const access = await accessConversation(services.ports.store, { kind: 'user', appId, userId: 'a' }, appId, 'a', conversationId);
+  return sendMessage(services, access, { text, attachments: [], mentions: [], custom: {}, silent: false, type: 'regular' });
+}
+
+const seqsOf = (conversationId: string) => received.filter((event) => event.conversationId === conversationId).map((event) => event.seq);
+
+describe('outbox relay', () => {
+  it('publishes every event to the bus in sequence order per conversation, keyed by conversation', async () => {
+    const relay = await startOutboxRelay(services, { pollMs: 20 });
+    const [x, y] = [await newConversation(), await newConversation()];
+    await Promise.all([...Array.from({ length: 20 }, (_, i) => sendAs(x, `x${i}`)), ...Array.from({ length: 20 }, (_, i) => sendAs(y, `y${i}`))]);
+    await waitFor(() => seqsOf(x).length >= 21 && seqsOf(y).length >= 21, 20_000, 'all events on the bus');
+    await relay.stop();
+    for (const id of [x, y]) expect([...new Set(seqsOf(id))]).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+  });
+
+  it('a relay restarted after a stop publishes what was left, at least once, in order', async () => {
+    const id = await newConversation();
+    for (let i = 0; i < 10; i++) await sendAs(id, `before ${i}`);
+    const relay = await startOutboxRelay(services, { pollMs: 20 });
+    await relay.stop();
+    for (let i = 0; i < 10; i++) await sendAs(id, `while down ${i}`);
+    const restarted = await startOutboxRelay(services, { pollMs: 20 });
+    await waitFor(() => new Set(seqsOf(id)).size >= 21, 20_000, 'events after restart');
+    await restarted.stop();
+    const seqs = seqsOf(id);
+    expect([...new Set(seqs)]).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+    const firstSeen = seqs.filter((seq, index) => seqs.indexOf(seq) === index);
+    expect(firstSeen).toEqual([...firstSeen].sort((a, b) => a - b));
+  });
+
+  it('applies the projection of an event whose writer died before applying it', async () => {
+    const id = await newConversation();
+    const past = { ...services, clock: { now: () => Date.now() - 60_000 } };
+    const orphan = { _id: 'msg_orphan00000000000000000000', appId, conversationId: id, authorId: 'a', text: 'written, never projected', createdAt: Date.now() - 60_000 };
+    await appendEvent(past, {
+      appId,
+      conversationId: id,
+      type: 'message.new',
+      actorId: 'a',
+      payload: (seq) => ({
+        message: { ...orphan, seq, version: seq, type: 'regular', attachments: [], mentions: [], custom: {}, parentId: null, quotedId: null, silent: false, shadowed: false, clientMessageId: null, editedAt: null, edits: [], deletedAt: null, reactionCounts: {}, replyCount: 0, latestReplierIds: [], pinnedAt: null, pinnedBy: null },
+      }),
+    });
+    expect(await services.ports.store.collection(MESSAGES).findOne({ _id: orphan._id })).toBeNull();
+    const relay = await startOutboxRelay(services, { pollMs: 20, projectionGraceMs: 1_000 });
+    await waitFor(() => seqsOf(id).includes(2), 20_000, 'orphan event published');
+    await relay.stop();
+    expect(await services.ports.store.collection(MESSAGES).findOne({ _id: orphan._id })).toMatchObject({ text: 'written, never projected' });
+  });
+
+  it('holds later events behind a reserved sequence, then skips it once its writer is presumed dead', async () => {
+    const id = await newConversation();
+    await nextSequence(services.ports.store, appId, id);
+    await sendAs(id, 'after the gap');
+    const relay = await startOutboxRelay(services, { pollMs: 20, gapTimeoutMs: 500 });
+    await waitFor(() => seqsOf(id).includes(3), 20_000, 'event after the gap');
+    await relay.stop();
+    expect([...new Set(seqsOf(id))]).toEqual([1, 3]);
+  });
+});
