@@ -1,7 +1,10 @@
 /**
  * The embedded bus's durable log: topics, partitions and messages in one SQLite file (WAL).
- * This connection runs with synchronous=FULL, so an append is fsync'd before it returns: the
- * embedded equivalent of acks=all. Each partition keeps its own offset counter, so offsets are
+ * This connection runs with synchronous=NORMAL, the same durability as the embedded store: an
+ * append that returned survives a process crash (it is in the WAL); a power loss may drop the last
+ * appends, as it may drop the store's last commits (whose outbox rows the relay then publishes
+ * again). FULL would fsync on every publish, on the event loop, which costs the send path more
+ * than everything else it does. Each partition keeps its own offset counter, so offsets are
  * never reused, even after retention trimmed every message.
  */
 import Database from 'better-sqlite3';
@@ -54,7 +57,7 @@ export class SqliteLog {
   constructor(file: string) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma('synchronous = NORMAL');
     // Another process may hold the write lock briefly (a second publisher on the same file).
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);

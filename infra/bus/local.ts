@@ -3,7 +3,7 @@
  * - Topics have N partitions (KAFKA_PARTITIONS unless ensureTopics says otherwise); publishing
  *   to or subscribing to an unknown topic creates it, like Kafka's auto-create.
  * - Key -> partition by Kafka's own default partitioner (murmur2), offsets increase per partition,
- *   publish resolves after the append is fsync'd, BUS_LIMITS are enforced before writing.
+ *   publish resolves once the append is committed to the WAL (crash-safe), BUS_LIMITS are enforced before writing.
  * - Consumer groups keep committed offsets in the same file; members in this process share the
  *   partitions (see local-group.ts). Delivery is at-least-once, sequential and ordered per partition.
  * - In-process publishes wake consumers at once; a cheap poll (PRAGMA data_version) notices

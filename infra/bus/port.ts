@@ -56,7 +56,7 @@ export interface BusPort {
   readonly name: string;
   ensureTopics(topics: TopicSpec[]): Promise<void>;
   /**
-   * Resolves once the messages are durably appended (acks=all / fsync'd log). The batch is
+   * Resolves once the messages are durably appended (Kafka: acks=all; embedded: committed to its WAL). The batch is
    * checked first: an invalid topic name (BAD_REQUEST) or a message over BUS_LIMITS
    * (LIMIT_EXCEEDED) refuses the whole batch. An unknown topic is created (Kafka's auto-create).
    */
