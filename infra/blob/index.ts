@@ -1,4 +1,4 @@
-/** Blob port factory: S3/MinIO when S3_ENDPOINT is set, else local files behind signed URLs. */
+/** Blob port factory: S3/MinIO when S3_ENDPOINT is set (bucket ensured at startup), else local files behind signed URLs. */
 import { join } from 'node:path';
 import { publicUrl, type Config } from '../../runtime/config.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';
@@ -12,7 +12,19 @@ import { blobSigningSecret } from './signing-secret.ts';
  */
 export async function createBlob(config: Config): Promise<BlobPort> {
   if (config.S3_ENDPOINT) {
-    throw new AppError('ENGINE_UNAVAILABLE', '[blob] S3_ENDPOINT is set but the S3 adapter is not built yet');
+    // Explicit keys only: the SDK's fallback credential chain would probe cloud metadata endpoints.
+    if (!config.S3_ACCESS_KEY_ID || !config.S3_SECRET_ACCESS_KEY) {
+      throw new AppError('ENGINE_UNAVAILABLE', '[blob:s3] S3_ENDPOINT is set, so S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required');
+    }
+    // Loaded only here: local mode (and its start-up time) never pays for the AWS SDK.
+    const { createS3Blob } = await import('./s3.ts');
+    return createS3Blob({
+      endpoint: config.S3_ENDPOINT,
+      region: config.S3_REGION,
+      bucket: config.S3_BUCKET,
+      accessKeyId: config.S3_ACCESS_KEY_ID,
+      secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    });
   }
   const dir = join(config.CAAS_DATA_DIR, 'blobs');
   try {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { isAppError } from '../../runtime/errors.ts';
+import { attachmentDisposition } from './content-disposition.ts';
 import { parseRangeHeader } from './http-range.ts';
 import type { ObjectFiles } from './local-files.ts';
 import { BLOB_KEY_PATTERN } from './port.ts';
@@ -41,13 +42,6 @@ function keyFromPath(pathname: string, basePath: string): string | null {
     }
   }
   return null;
-}
-
-/** `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / 8187). */
-function attachmentDisposition(name: string): string {
-  const fallback = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
 async function* chunksOf(body: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {

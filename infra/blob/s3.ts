@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import {
+  CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand,
+  HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { AppError, isAppError } from '../../runtime/errors.ts';
+import { enginePolicy, type EngineGuard } from '../resilience.ts';
+import { attachmentDisposition } from './content-disposition.ts';
+import { parseContentType, parseKey, parsePrefix, parsePresignGet, parsePresignPut, parseRange } from './input.ts';
+import type { BlobMeta, BlobPort, PresignedRequest, PresignGetOptions, PresignPutOptions } from './port.ts';
+import { isMissingObject, isTransientS3Error, s3Refusal, s3Status } from './s3-errors.ts';
+
+/**
+ * Object storage on S3 or anything that speaks it (MinIO, SeaweedFS). Clients move bytes
+ * themselves through presigned URLs; the server only signs, checks and lists.
+ *
+ * Options (defaults in brackets): `endpoint` (AWS when absent), `region` [us-east-1], `bucket`,
+ * `accessKeyId`/`secretAccessKey` (required: the SDK's fallback chain would probe cloud metadata),
+ * `forcePathStyle` [true: MinIO and SeaweedFS serve `<endpoint>/<bucket>/<key>`],
+ * `timeoutMs` [10 000 per call].
+ *
+ * @example
+ *   const blob = await createS3Blob({ endpoint: 'http://127.0.0.1:9000', bucket: 'caas', accessKeyId, secretAccessKey });
+ *   const upload = await blob.presignPut('a1/media/m1', { contentType: 'image/png', contentLength: 1234, expiresInSec: 600 });
+ */
+export interface S3BlobOptions {
+  endpoint?: string;
+  region?: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle?: boolean;
+  timeoutMs?: number;
+}
+
+const NAME = 'blob:s3';
+/** DeleteObjects takes at most 1000 keys; HEADs for a listing run this many at a time. */
+const DELETE_BATCH = 1000;
+const HEAD_CONCURRENCY = 16;
+
+const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
+
+export class S3Blob implements BlobPort {
+  readonly name = 's3';
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly guard: EngineGuard;
+
+  constructor(options: S3BlobOptions) {
+    this.bucket = options.bucket;
+    this.client = new S3Client({
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+      region: options.region ?? 'us-east-1',
+      forcePathStyle: options.forcePathStyle ?? true,
+      // The engine policy is the one retry layer; the SDK's own would multiply attempts.
+      maxAttempts: 1,
+      // Otherwise the SDK adds a CRC32 of the (empty) presign-time body, which no upload matches,
+      // and asks GETs for checksum validation headers a presigned download does not need.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    this.guard = enginePolicy({ engine: NAME, timeoutMs: options.timeoutMs ?? 10_000, isTransient: isTransientS3Error });
+  }
+
+  /** Creates the bucket when it does not exist yet; called once at startup by createS3Blob. */
+  async ensureBucket(): Promise<void> {
+    await this.call('ensureBucket', async (abortSignal) => {
+      try {
+        await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal });
+        return;
+      } catch (error) {
+        if (s3Status(error) !== 404) throw error;
+      }
+      try {
+        await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }), { abortSignal });
+      } catch (error) {
+        // Another process created it between our HEAD and CREATE.
+        if ((error as Error).name !== 'BucketAlreadyOwnedByYou') throw error;
+      }
+    });
+  }
+
+  async presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest> {
+    const validKey = parseKey(NAME, key);
+    const valid = parsePresignPut(NAME, options);
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: validKey,
+      ContentType: valid.contentType,
+      ContentLength: valid.contentLength,
+      ...(valid.checksumSha256 !== undefined ? { ChecksumSHA256: valid.checksumSha256 } : {}),
+    });
+    // Type, length and checksum are signed request headers, so S3 refuses any other body; the
+    // checksum must stay a header (not a query parameter) for S3 to verify the body against it.
+    const url = await this.sign(command, valid.expiresInSec, {
+      signableHeaders: new Set(['content-type', 'content-length']),
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+    });
+    const headers: Record<string, string> = { 'content-type': valid.contentType };
+    if (valid.checksumSha256 !== undefined) headers['x-amz-checksum-sha256'] = valid.checksumSha256;
+    return { method: 'PUT', url, headers, expiresAt: Date.now() + valid.expiresInSec * 1000 };
+  }
+
+  async presignGet(key: string, options: PresignGetOptions): Promise<PresignedRequest> {
+    const validKey = parseKey(NAME, key);
+    const valid = parsePresignGet(NAME, options);
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: validKey,
+      ...(valid.downloadName !== undefined ? { ResponseContentDisposition: attachmentDisposition(valid.downloadName) } : {}),
+    });
+    const url = await this.sign(command, valid.expiresInSec, {});
+    return { method: 'GET', url, headers: {}, expiresAt: Date.now() + valid.expiresInSec * 1000 };
+  }
+
+  async put(key: string, body: Uint8Array, options: { contentType: string }): Promise<void> {
+    const validKey = parseKey(NAME, key);
+    const contentType = parseContentType(NAME, options.contentType);
+    const command = new PutObjectCommand({
+      Bucket: this.bucket, Key: validKey, Body: body, ContentType: contentType, ContentLength: body.byteLength,
+      ChecksumSHA256: sha256Base64(body),
+    });
+    await this.call('put', (abortSignal) => this.client.send(command, { abortSignal }));
+  }
+
+  async get(key: string, range?: { start: number; end: number }): Promise<Uint8Array | null> {
+    const validKey = parseKey(NAME, key);
+    const validRange = range === undefined ? undefined : parseRange(NAME, range);
+    return this.call('get', async (abortSignal) => {
+      try {
+        const command = new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: validKey,
+          ...(validRange ? { Range: `bytes=${validRange.start}-${validRange.end}` } : {}),
+        });
+        const response = await this.client.send(command, { abortSignal });
+        return response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0);
+      } catch (error) {
+        if (isMissingObject(error)) return null;
+        throw error;
+      }
+    });
+  }
+
+  async head(key: string): Promise<BlobMeta | null> {
+    return this.headValid(parseKey(NAME, key));
+  }
+
+  /** Every object under prefix in key order. S3 listings carry no content type, hence a HEAD each. */
+  async list(prefix: string): Promise<BlobMeta[]> {
+    const validPrefix = parsePrefix(NAME, prefix);
+    const metas: BlobMeta[] = [];
+    for await (const keys of this.keyPages(validPrefix)) {
+      for (let i = 0; i < keys.length; i += HEAD_CONCURRENCY) {
+        const heads = await Promise.all(keys.slice(i, i + HEAD_CONCURRENCY).map((key) => this.headValid(key)));
+        // An object deleted between the listing and its HEAD is simply gone.
+        for (const meta of heads) if (meta) metas.push(meta);
+      }
+    }
+    return metas;
+  }
+
+  async delete(key: string): Promise<void> {
+    const validKey = parseKey(NAME, key);
+    await this.call('delete', (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: validKey }), { abortSignal }));
+  }
+
+  /** Refuses the empty prefix: wiping every tenant's objects is never one call away. */
+  async deleteByPrefix(prefix: string): Promise<number> {
+    const validPrefix = parseKey(NAME, prefix);
+    let removed = 0;
+    for await (const keys of this.keyPages(validPrefix)) {
+      for (let i = 0; i < keys.length; i += DELETE_BATCH) removed += await this.deleteBatch(keys.slice(i, i + DELETE_BATCH));
+    }
+    return removed;
+  }
+
+  async ping(): Promise<void> {
+    await this.call('ping', (abortSignal) => this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal }));
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+
+  private async headValid(key: string): Promise<BlobMeta | null> {
+    return this.call('head', async (abortSignal) => {
+      try {
+        const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }), { abortSignal });
+        return {
+          key,
+          size: head.ContentLength ?? 0,
+          contentType: head.ContentType ?? 'application/octet-stream',
+          ...(head.ChecksumSHA256 ? { checksumSha256: head.ChecksumSHA256 } : {}),
+          lastModified: head.LastModified?.getTime() ?? 0,
+        };
+      } catch (error) {
+        if (isMissingObject(error)) return null;
+        throw error;
+      }
+    });
+  }
+
+  /** Keys under prefix, one listing page (up to 1000) at a time. */
+  private async *keyPages(prefix: string): AsyncGenerator<string[]> {
+    let token: string | undefined;
+    do {
+      const page = await this.call('list', (abortSignal) =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }), { abortSignal }),
+      );
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+      if (keys.length > 0) yield keys;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  private async deleteBatch(keys: string[]): Promise<number> {
+    const result = await this.call('deleteByPrefix', (abortSignal) =>
+      this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: false } }), { abortSignal }),
+    );
+    const failed = result.Errors ?? [];
+    if (failed.length > 0) {
+      const first = failed[0];
+      throw new AppError('ENGINE_UNAVAILABLE', `[${NAME}] deleteByPrefix could not remove ${failed.length} object(s), e.g. ${first?.Key}: ${first?.Code} ${first?.Message}`);
+    }
+    return result.Deleted?.length ?? 0;
+  }
+
+  private async sign(command: PutObjectCommand | GetObjectCommand, expiresIn: number, headers: { signableHeaders?: Set<string>; unhoistableHeaders?: Set<string> }): Promise<string> {
+    // Signing is local computation (no network call), but credentials may come from a provider.
+    try {
+      return await getSignedUrl(this.client, command, { expiresIn, ...headers });
+    } catch (error) {
+      throw new AppError('ENGINE_UNAVAILABLE', `[${NAME}] cannot sign a URL: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** Every network call: the one engine policy, with refusals translated once, here. */
+  private call<T>(operation: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.guard(operation, async (signal) => {
+      try {
+        return await work(signal);
+      } catch (error) {
+        if (isAppError(error) || isTransientS3Error(error)) throw error;
+        throw s3Refusal(NAME, operation, error);
+      }
+    });
+  }
+}
+
+/** Builds the adapter and makes sure its bucket exists, so a wrong endpoint fails at startup. */
+export async function createS3Blob(options: S3BlobOptions): Promise<S3Blob> {
+  const blob = new S3Blob(options);
+  try {
+    await blob.ensureBucket();
+  } catch (error) {
+    await blob.close();
+    throw error;
+  }
+  return blob;
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createBlob } from '../../infra/blob/index.ts';
+import { loadConfig } from '../../runtime/config.ts';
+import { blobContract } from '../contract/blob.contract.ts';
+
+/** The blob contract on the S3 server named by S3_ENDPOINT (SeaweedFS here, MinIO in compose). */
+const config = loadConfig();
+const endpoint = config.S3_ENDPOINT as string;
+
+beforeAll(async () => {
+  // S3 has no version call; servers name themselves in the Server header of any answer.
+  const response = await fetch(`${endpoint}/${config.S3_BUCKET}`, { method: 'HEAD' });
+  console.log(`blob contract on S3 at ${endpoint}: ${response.headers.get('server') ?? 'server did not say'}`);
+});
+
+blobContract(() => createBlob(config));
+
+describe('S3 blob adapter', () => {
+  it('creates its bucket at startup when it does not exist yet', async () => {
+    const bucket = `caas-test-${randomUUID().slice(0, 8)}`;
+    const blob = await createBlob({ ...config, S3_BUCKET: bucket });
+    try {
+      expect(blob.name).toBe('s3');
+      await blob.put('a1/first', new TextEncoder().encode('first object'), { contentType: 'text/plain' });
+      expect(await blob.head('a1/first')).toMatchObject({ size: 12, contentType: 'text/plain' });
+      // A second adapter on the same bucket finds it there and starts as well.
+      const again = await createBlob({ ...config, S3_BUCKET: bucket });
+      expect(await again.list('a1/')).toHaveLength(1);
+      await again.close();
+    } finally {
+      await blob.deleteByPrefix('a1/');
+      await blob.close();
+      await removeBucket(bucket);
+    }
+  });
+
+  it('refuses to start, naming the adapter, when S3_ENDPOINT cannot be reached', async () => {
+    const unreachable = loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:1', S3_ACCESS_KEY_ID: 'x', S3_SECRET_ACCESS_KEY: 'y' });
+    await expect(createBlob(unreachable)).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringMatching(/^\[blob:s3\]/) });
+  });
+
+  it('refuses to start without explicit credentials rather than probe cloud metadata for some', async () => {
+    await expect(createBlob({ ...config, S3_SECRET_ACCESS_KEY: undefined })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  });
+
+  it('refuses to start when the credentials are wrong', async () => {
+    await expect(createBlob({ ...config, S3_SECRET_ACCESS_KEY: 'not-the-secret' })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringMatching(/^\[blob:s3\].*credentials/) });
+  });
+});
+
+async function removeBucket(bucket: string): Promise<void> {
+  const client = new S3Client({
+    endpoint,
+    region: config.S3_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: config.S3_ACCESS_KEY_ID ?? '', secretAccessKey: config.S3_SECRET_ACCESS_KEY ?? '' },
+  });
+  await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+  client.destroy();
+}
