@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config';
 // named by env URLs (infra/engines/up.sh writes them; docker compose provides them elsewhere).
 export default defineConfig({
   test: {
-    include: ['tests/infra/**/*.test.ts'],
+    // The contract suites on each engine, plus the chat end-to-end suites re-run in cluster mode.
+    include: [
+      'tests/infra/**/*.test.ts',
+      'tests/e2e/{tenancy,user-tokens,idempotency,conversations,messages,moderation,outbox-relay}.test.ts',
+    ],
     globalSetup: ['tests/infra/require-engines.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

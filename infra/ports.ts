@@ -9,6 +9,7 @@ import { createBus } from './bus/index.ts';
 import { createCache } from './cache/index.ts';
 import { createSearch } from './search/index.ts';
 import { createStore } from './store/index.ts';
+import { namespacePorts } from './namespaced.ts';
 
 /** Everything stateful a function, worker or realtime node may touch. */
 export interface Ports {
@@ -23,13 +24,14 @@ export type PortName = keyof Ports;
 
 /** Picks each adapter from config: an engine URL selects the engine, none the embedded twin. */
 export async function createPorts(config: Config): Promise<Ports> {
-  return {
+  const ports: Ports = {
     store: await createStore(config),
     cache: await createCache(config),
     bus: await createBus(config),
     search: await createSearch(config),
     blob: await createBlob(config),
   };
+  return config.CAAS_NAMESPACE ? namespacePorts(ports, config.CAAS_NAMESPACE) : ports;
 }
 
 export async function closePorts(ports: Ports): Promise<void> {

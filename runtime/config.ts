@@ -14,6 +14,7 @@ export const configSchema = z.object({
   CAAS_PUBLIC_URL: optionalUrl,
   CAAS_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   CAAS_DATA_DIR: z.string().default('./.caas'),
+  CAAS_NAMESPACE: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,30}$/, 'lowercase letters, digits, _ and -, at most 31').optional(),
   CAAS_MASTER_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   CAAS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CAAS_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),

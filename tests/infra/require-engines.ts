@@ -18,6 +18,8 @@ export default async function setup(): Promise<void> {
   if (missing.length > 0) {
     throw new Error(`test:infra needs real engines; missing ${missing.join(', ')}. Start them with: bash infra/engines/up.sh`);
   }
+  // The end-to-end suites included by vitest.infra.config.ts run on these engines, not the embedded ones.
+  process.env.CAAS_E2E_ENGINES = '1';
   const versions = await readFile(`${stateDir}/engines.json`, 'utf8').catch(() => null);
   if (versions) process.stdout.write(`real engines under test:\n${versions}\n`);
 }

@@ -20,10 +20,34 @@ export interface LocalPlatform {
   close(): Promise<void>;
 }
 
+const ENGINE_VARS = [
+  'MONGO_URL',
+  'REDIS_URL',
+  'KAFKA_BROKERS',
+  'ELASTICSEARCH_URL',
+  'S3_ENDPOINT',
+  'S3_BUCKET',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_REGION',
+];
+
+/**
+ * In `npm run test:infra` (CAAS_E2E_ENGINES=1) the same end-to-end suites run on the real engines
+ * named in the environment, each platform in a namespace of its own so parallel files never meet.
+ */
+function engineEnv(): Record<string, string> {
+  if (process.env.CAAS_E2E_ENGINES !== '1') return {};
+  const env: Record<string, string> = { CAAS_NAMESPACE: `t${newSecret(6).toLowerCase().replace(/[^a-z0-9]/g, '')}` };
+  for (const name of ENGINE_VARS) if (process.env[name]) env[name] = process.env[name]!;
+  return env;
+}
+
 export async function startLocalPlatform(env: Record<string, string> = {}): Promise<LocalPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'caas-e2e-'));
   const adminToken = `adm_${newSecret(24)}`;
   const config: Config = loadConfig({
+    ...engineEnv(),
     PORT: '0',
     HOST: '127.0.0.1',
     CAAS_DATA_DIR: dataDir,
