@@ -36,7 +36,7 @@ const ENGINE_VARS = [
  * In `npm run test:infra` (CAAS_E2E_ENGINES=1) the same end-to-end suites run on the real engines
  * named in the environment, each platform in a namespace of its own so parallel files never meet.
  */
-function engineEnv(): Record<string, string> {
+export function engineEnv(): Record<string, string> {
   if (process.env.CAAS_E2E_ENGINES !== '1') return {};
   const env: Record<string, string> = { CAAS_NAMESPACE: `t${newSecret(6).toLowerCase().replace(/[^a-z0-9]/g, '')}` };
   for (const name of ENGINE_VARS) if (process.env[name]) env[name] = process.env[name]!;
