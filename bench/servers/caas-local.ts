@@ -25,3 +25,4 @@ await upsertUser(services, app._id, 'reader', {});
 const { conversation } = await createConversation(services, app._id, 'sender', { type: 'group', memberIds: ['reader'] });
 const { token } = await mintUserToken({ appId: app._id, userId: 'sender', tokenVersion: 0, ttlSec: 3600, now: Date.now() }, app.signingSecret);
 process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.port}`, token, conversationId: conversation._id })}\n`);
+process.on('SIGINT', () => process.exit(0));
