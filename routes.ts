@@ -3,6 +3,7 @@ import { conversationFunctions } from './functions/conversations/index.ts';
 import { eventFunctions } from './functions/events/index.ts';
 import { messageFunctions } from './functions/messages/index.ts';
 import { moderationFunctions } from './functions/moderation/index.ts';
+import { searchFunctions } from './functions/search/index.ts';
 import { userFunctions } from './functions/users/index.ts';
 import type { AnyFunctionDefinition } from './runtime/define-function.ts';
 
@@ -17,4 +18,5 @@ export const functions: AnyFunctionDefinition[] = [
   ...messageFunctions,
   ...eventFunctions,
   ...moderationFunctions,
+  ...searchFunctions,
 ];

@@ -1,5 +1,6 @@
 import { startOutboxRelay } from '../functions/events/outbox-relay.ts';
 import type { Services } from '../runtime/context.ts';
+import { startSearchIndexer } from './search-indexer.ts';
 
 /**
  * Background work: the outbox relay and the bus consumers. `npm start` runs it in the same
@@ -17,6 +18,7 @@ type WorkerStarter = (services: Services) => Promise<WorkerHandle>;
 
 export const workers: Record<string, WorkerStarter> = {
   'outbox-relay': (services) => startOutboxRelay(services),
+  'search-indexer': (services) => startSearchIndexer(services),
 };
 
 export async function startBackgroundWork(services: Services, names: string[] = Object.keys(workers)): Promise<BackgroundWork> {

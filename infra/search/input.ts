@@ -26,7 +26,7 @@ const rangeSchema = z
 
 const conditionSchema = z.union([
   scalar,
-  z.strictObject({ in: z.array(scalar).max(1024) }),
+  z.strictObject({ in: z.array(scalar).max(SEARCH_LIMITS.maxFilterValues) }),
   z.strictObject({ exists: z.boolean() }),
   rangeSchema,
 ]);

@@ -73,4 +73,6 @@ export interface SearchPort {
 export const SEARCH_LIMITS = {
   maxQueryLength: 256,
   maxLimit: 100,
+  /** Values in one `{ in: [...] }` condition (e.g. the conversations a user may search). */
+  maxFilterValues: 1024,
 } as const;

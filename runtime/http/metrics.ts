@@ -2,6 +2,12 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 
+/**
+ * Metrics owned by no router (background workers register theirs here, once per process); every
+ * router's /metrics serves them beside its own.
+ */
+export const processRegistry = new Registry();
+
 /** Prometheus metrics for one process: default Node metrics plus HTTP request counts and latency. */
 export interface HttpMetrics {
   registry: Registry;

@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
+import { Registry } from 'prom-client';
 import type { Ports, PortName } from '../../infra/ports.ts';
 import type { HttpEnv } from './env.ts';
-import type { HttpMetrics } from './metrics.ts';
+import { processRegistry, type HttpMetrics } from './metrics.ts';
 
 const READINESS_TIMEOUT_MS = 2_000;
 
@@ -33,7 +34,9 @@ export function mountOperations(app: Hono<HttpEnv>, metrics: HttpMetrics): void 
     return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
   });
   app.get('/metrics', async (c) => {
-    c.header('content-type', metrics.registry.contentType);
-    return c.body(await metrics.registry.metrics());
+    // Merged per scrape: workers may register their metrics after the router was built.
+    const registry = Registry.merge([metrics.registry, processRegistry]);
+    c.header('content-type', registry.contentType);
+    return c.body(await registry.metrics());
   });
 }

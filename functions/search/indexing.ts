@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { Services } from '../../runtime/context.ts';
+import { MESSAGES, type MessageDoc } from '../messages/messages.ts';
+import { isSearchable, toSearchDocument } from './message-documents.ts';
+import { withIndexes, writeTargets } from './search-indexes.ts';
+
+/**
+ * Keeps an app's search index in step with its conversation events (bus topic
+ * `conversation-events`). Idempotent and order-safe: every write carries the event's sequence as
+ * its version, so a redelivered or late event never replaces what a newer one wrote, and a
+ * delete leaves a versioned tombstone that an older upsert cannot revive.
+ *
+ * Membership is not indexed: queries read it from the store at query time (message-search.ts),
+ * so joining or leaving takes effect at once and needs no re-indexing.
+ */
+const MessageShape = z.looseObject({
+  _id: z.string(),
+  appId: z.string(),
+  conversationId: z.string(),
+  authorId: z.string().nullable(),
+  type: z.enum(['regular', 'system']),
+  text: z.string(),
+  attachments: z.array(z.string()),
+  parentId: z.string().nullable(),
+  shadowed: z.boolean(),
+  createdAt: z.number(),
+  deletedAt: z.number().nullable(),
+});
+
+/** The bus form of an event, as the outbox relay publishes it. */
+export const ConversationEvent = z.object({
+  appId: z.string().min(1),
+  id: z.string(),
+  conversationId: z.string().min(1),
+  seq: z.number().int().nonnegative(),
+  type: z.string(),
+  actorId: z.string().nullable(),
+  at: z.number(),
+  payload: z.record(z.string(), z.unknown()),
+});
+export type ConversationEvent = z.infer<typeof ConversationEvent>;
+
+const NewMessagePayload = z.object({ message: MessageShape });
+const ChangedMessagePayload = z.object({ messageId: z.string().min(1), changes: z.record(z.string(), z.unknown()).default({}) });
+
+/** What an event did to the index; `ignored` for events search does not care about. */
+export type IndexOutcome = 'indexed' | 'deleted' | 'skipped' | 'ignored';
+
+export async function indexConversationEvent(services: Services, event: ConversationEvent): Promise<IndexOutcome> {
+  switch (event.type) {
+    case 'message.new': {
+      const { message } = NewMessagePayload.parse(event.payload);
+      return upsertMessage(services, { ...(message as MessageDoc), appId: event.appId }, event.seq);
+    }
+    case 'message.updated': {
+      const { messageId, changes } = ChangedMessagePayload.parse(event.payload);
+      // The event carries only what changed; the rest of the document (author, thread, dates,
+      // attachments) never changes after sending and is read from the message row.
+      const row = await services.ports.store.collection<MessageDoc>(MESSAGES).findOne({ _id: messageId, appId: event.appId });
+      if (!row) return 'skipped'; // hard-deleted since: its delete event follows and removes it
+      return upsertMessage(services, { ...row, ...changes } as MessageDoc, event.seq);
+    }
+    case 'message.deleted': {
+      const { messageId } = ChangedMessagePayload.parse(event.payload);
+      await withIndexes(services, event.appId, async (state) => {
+        for (const index of writeTargets(state)) await services.ports.search.delete(index, messageId, event.seq);
+      });
+      return 'deleted';
+    }
+    default:
+      return 'ignored';
+  }
+}
+
+async function upsertMessage(services: Services, message: MessageDoc, version: number): Promise<IndexOutcome> {
+  // A soft-deleted row seen through a late edit: the delete event (newer) removes or removed it.
+  if (!isSearchable(message)) return 'skipped';
+  const document = toSearchDocument(message, version);
+  await withIndexes(services, message.appId, async (state) => {
+    for (const index of writeTargets(state)) await services.ports.search.upsert(index, [document]);
+  });
+  return 'indexed';
+}
