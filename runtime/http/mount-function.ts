@@ -8,6 +8,7 @@ import { AppError, toProblem } from '../errors.ts';
 import type { HttpEnv } from './env.ts';
 import { runIdempotent, type StoredResponse } from './idempotency.ts';
 import { asAppError, validationError } from './problem.ts';
+import { enforceRateLimits, peerAddress } from './rate-limit.ts';
 import { readBodyText } from './read-body.ts';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -64,6 +65,7 @@ export function mountFunction(app: Hono<HttpEnv>, definition: AnyFunctionDefinit
       throw error;
     }
     c.set('caller', caller);
+    const rateLimitHeaders = await enforceRateLimits(services, caller, peerAddress(c));
     const bodyText = definition.body ? await readBodyText(c, definition.maxBodyBytes ?? services.config.CAAS_MAX_BODY_BYTES) : '';
 
     const execute = async (): Promise<StoredResponse> => {
@@ -105,7 +107,7 @@ export function mountFunction(app: Hono<HttpEnv>, definition: AnyFunctionDefinit
         : { ...(await execute()), replayed: false };
 
     if (WRITE_METHODS.has(definition.method) && !outcome.replayed) recordAudit(c, audit, definition, caller, outcome.status);
-    return toResponse(outcome, definition, outcome.replayed);
+    return toResponse({ ...outcome, headers: { ...rateLimitHeaders, ...outcome.headers } }, definition, outcome.replayed);
   });
 }
 

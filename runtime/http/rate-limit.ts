@@ -1,0 +1,56 @@
+import type { Context } from 'hono';
+import type { RateLimitVerdict } from '../../infra/cache/port.ts';
+import type { Caller, Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+
+/**
+ * Rate limits per app, per server key, per user and (for calls without app credentials) per IP,
+ * on the cache port (Redis in cluster mode, so limits hold across router replicas). Limits are
+ * requests per minute from config; 0 turns one off. The tightest verdict is reported in the
+ * RateLimit-* headers; a refusal is a 429 with Retry-After.
+ */
+const WINDOW_MS = 60_000;
+
+interface Bucket {
+  key: string;
+  limit: number;
+}
+
+function buckets(services: Services, caller: Caller, ip: string | null): Bucket[] {
+  const limits = services.config;
+  const list: Bucket[] = [];
+  if (caller.kind === 'server' || caller.kind === 'user') list.push({ key: `caas:rl:app:${caller.appId}`, limit: limits.CAAS_RATE_LIMIT_APP });
+  if (caller.kind === 'server') list.push({ key: `caas:rl:key:${caller.keyId}`, limit: limits.CAAS_RATE_LIMIT_KEY });
+  if (caller.kind === 'user') list.push({ key: `caas:rl:user:${caller.appId}:${caller.userId}`, limit: limits.CAAS_RATE_LIMIT_USER });
+  if (caller.kind === 'public' && ip) list.push({ key: `caas:rl:ip:${ip}`, limit: limits.CAAS_RATE_LIMIT_IP });
+  return list.filter((bucket) => bucket.limit > 0);
+}
+
+function headersFor(verdict: RateLimitVerdict): Record<string, string> {
+  return {
+    'RateLimit-Limit': String(verdict.limit),
+    'RateLimit-Remaining': String(Math.max(0, verdict.remaining)),
+    'RateLimit-Reset': String(Math.ceil(verdict.resetMs / 1000)),
+  };
+}
+
+/** Throws RATE_LIMITED when any bucket is empty; otherwise returns the headers to send. */
+export async function enforceRateLimits(services: Services, caller: Caller, ip: string | null): Promise<Record<string, string>> {
+  let tightest: RateLimitVerdict | null = null;
+  for (const bucket of buckets(services, caller, ip)) {
+    const verdict = await services.ports.cache.rateLimit(bucket.key, { limit: bucket.limit, windowMs: WINDOW_MS });
+    if (!verdict.allowed) {
+      throw new AppError('RATE_LIMITED', 'Too many requests; slow down and retry after the given delay', {
+        headers: { ...headersFor(verdict), 'Retry-After': String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))) },
+      });
+    }
+    if (!tightest || verdict.remaining / verdict.limit < tightest.remaining / tightest.limit) tightest = verdict;
+  }
+  return tightest ? headersFor(tightest) : {};
+}
+
+/** The peer address when the runtime knows it (node:http); null elsewhere (e.g. Lambda). */
+export function peerAddress(c: Context): string | null {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? null;
+}
