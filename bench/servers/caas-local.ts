@@ -14,7 +14,7 @@ import { startServices } from '../../runtime/platform.ts';
 import { startBackgroundWork } from '../../workers/index.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'caas-bench-'));
-const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' });
+const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent', CAAS_RATE_LIMIT_USER: '0' });
 const services = await startServices(config);
 const server = await serveRouter(createRouter({ services, functions }), services);
 await startBackgroundWork(services);

@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+let child: ChildProcess | undefined;
+let dataDir: string | undefined;
+
+afterAll(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Runs what `npm start` runs, and collects its banner. */
+function start(env: Record<string, string>): Promise<string> {
+  child = spawn(process.execPath, ['--import', 'tsx', 'bin/caas.ts'], { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child!.stdout!.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('try: curl')) resolve(out);
+    });
+    child!.stderr!.on('data', (chunk) => (err += chunk));
+    child!.once('exit', (code) => reject(new Error(`exited with ${code}: ${err}`)));
+  });
+}
+
+describe('npm start', () => {
+  it('serves the platform in local mode, prints a working demo, and stops cleanly on SIGTERM', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'caas-start-'));
+    const banner = await start({ PORT: '0', HOST: '127.0.0.1', CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'warn' });
+    const url = /running at (http:\/\/\S+)/.exec(banner)?.[1];
+    const aliceToken = /alice\s+(\S+)/.exec(banner)?.[1];
+    const adminToken = /admin token\s+(\S+)/.exec(banner)?.[1];
+    expect(url).toBeDefined();
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const me = await fetch(`${url}/v1/me`, { headers: { authorization: `Bearer ${aliceToken}` } });
+    expect(await me.json()).toMatchObject({ id: 'alice', name: 'Alice' });
+    const apps = await fetch(`${url}/v1/apps`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'mine' }),
+    });
+    expect(apps.status).toBe(201);
+
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    child!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+
+  it('names every invalid variable and exits without starting', async () => {
+    const run = spawn(process.execPath, ['--import', 'tsx', 'bin/caas.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, PORT: 'nope', REDIS_URL: 'http://wrong' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    run.stderr.on('data', (chunk) => (err += chunk));
+    const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
+    expect(code).toBe(78);
+    expect(err).toContain('PORT');
+    expect(err).toContain('REDIS_URL');
+  }, 30_000);
+});
