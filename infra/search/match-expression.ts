@@ -14,14 +14,20 @@ export function queryWords(text: string): string[] {
   return text.normalize('NFC').match(WORD) ?? [];
 }
 
-/** Words ANDed; the last one as a prefix when asked. Throws BAD_REQUEST when no word is left. */
-export function matchExpression(adapter: string, text: string, prefix: boolean): string {
+/** The query's words; BAD_REQUEST when none is left. Every adapter builds its query from these. */
+export function searchableWords(adapter: string, text: string): string[] {
   const words = queryWords(text);
   if (words.length === 0) {
     throw new AppError('BAD_REQUEST', `[${adapter}] the query has no searchable words`, {
       issues: [{ path: 'text', message: 'must contain at least one letter or digit' }],
     });
   }
+  return words;
+}
+
+/** Words ANDed; the last one as a prefix when asked. Throws BAD_REQUEST when no word is left. */
+export function matchExpression(adapter: string, text: string, prefix: boolean): string {
+  const words = searchableWords(adapter, text);
   const quoted = words.map((word) => `"${word.replaceAll('"', '""')}"`);
   if (prefix) quoted[quoted.length - 1] += '*';
   return quoted.join(' AND ');
