@@ -1,6 +1,7 @@
 import { appFunctions } from './functions/apps/index.ts';
 import { conversationFunctions } from './functions/conversations/index.ts';
 import { eventFunctions } from './functions/events/index.ts';
+import { mediaFunctions } from './functions/media/index.ts';
 import { messageFunctions } from './functions/messages/index.ts';
 import { moderationFunctions } from './functions/moderation/index.ts';
 import { searchFunctions } from './functions/search/index.ts';
@@ -19,4 +20,5 @@ export const functions: AnyFunctionDefinition[] = [
   ...eventFunctions,
   ...moderationFunctions,
   ...searchFunctions,
+  ...mediaFunctions,
 ];

@@ -7,6 +7,7 @@ import { eventIndexes } from './events/events.ts';
 import { messageIndexes } from './messages/messages.ts';
 import { blockIndexes } from './moderation/blocks.ts';
 import { flagIndexes } from './moderation/flags.ts';
+import { mediaIndexes } from './media/media-records.ts';
 
 /** Indexes a domain module needs; created at startup by every process that serves functions. */
 export interface IndexDeclaration {
@@ -23,6 +24,7 @@ export const allIndexes: IndexDeclaration[] = [
   ...messageIndexes,
   ...blockIndexes,
   ...flagIndexes,
+  ...mediaIndexes,
 ];
 
 export async function ensureAllIndexes(store: StorePort): Promise<void> {

@@ -1,4 +1,5 @@
 import { startOutboxRelay } from '../functions/events/outbox-relay.ts';
+import { startMediaProcessor } from './media-processor.ts';
 import type { Services } from '../runtime/context.ts';
 import { startSearchIndexer } from './search-indexer.ts';
 
@@ -19,6 +20,7 @@ type WorkerStarter = (services: Services) => Promise<WorkerHandle>;
 export const workers: Record<string, WorkerStarter> = {
   'outbox-relay': (services) => startOutboxRelay(services),
   'search-indexer': (services) => startSearchIndexer(services),
+  'media-processor': (services) => startMediaProcessor(services),
 };
 
 export async function startBackgroundWork(services: Services, names: string[] = Object.keys(workers)): Promise<BackgroundWork> {

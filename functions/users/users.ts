@@ -147,7 +147,19 @@ export async function revokeTokens(services: Services, appId: string, userId: st
   return updated.tokenVersion;
 }
 
+/** Bus topic of user lifecycle events (`user.deleted`): consumers erase what belonged to the user (media, …). */
+export const USER_EVENTS_TOPIC = 'user-events';
+
+export interface UserDeletedEvent {
+  type: 'user.deleted';
+  appId: string;
+  userId: string;
+  at: number;
+}
+
 export async function deleteUser(services: Services, appId: string, userId: string): Promise<void> {
   const deleted = await services.ports.store.collection<UserDoc>(USERS).deleteOne({ _id: userKey(appId, userId), appId });
   if (deleted === 0) throw new AppError('NOT_FOUND', `User ${userId} not found`);
+  const event: UserDeletedEvent = { type: 'user.deleted', appId, userId, at: services.clock.now() };
+  await services.ports.bus.publish(USER_EVENTS_TOPIC, [{ key: userKey(appId, userId), value: JSON.stringify(event), headers: { appId, type: event.type } }]);
 }

@@ -1,0 +1,94 @@
+import type { BusMessage, Subscription } from '../infra/bus/port.ts';
+import { CONVERSATION_EVENTS_TOPIC } from '../functions/events/events.ts';
+import { asMediaReadyEvent, MEDIA_TOPIC } from '../functions/media/media-events.ts';
+import { eraseUploadsOf, recordAttachments, releaseAttachments, sweepMedia } from '../functions/media/media-lifecycle.ts';
+import type { MessageDoc } from '../functions/messages/messages.ts';
+import { USER_EVENTS_TOPIC, type UserDeletedEvent } from '../functions/users/users.ts';
+import type { Services } from '../runtime/context.ts';
+import { makeThumbnail } from './media-thumbnails.ts';
+
+/**
+ * The media worker: thumbnails for verified images (topic `media`), attachment tracking and
+ * clean-up when messages are deleted (`conversation-events`), erasure of a deleted user's
+ * uploads (`user-events`), and a periodic sweep of uploads never completed. Each concern has its
+ * own consumer group, so a slow image never holds back a deletion.
+ */
+export interface MediaProcessorOptions {
+  /** How often the sweep runs; default one minute. */
+  sweepIntervalMs?: number;
+}
+
+export interface MediaProcessor {
+  stop(): Promise<void>;
+}
+
+/** A message no handler could ever process (not JSON) is logged and passed over instead of blocking its partition forever. */
+function parsed<T>(services: Services, message: BusMessage): T | null {
+  try {
+    return JSON.parse(message.value) as T;
+  } catch (error) {
+    services.log.error({ err: error, topic: message.topic, offset: message.offset }, 'media worker: unreadable message skipped');
+    return null;
+  }
+}
+
+interface ConversationEventValue {
+  appId: string;
+  type: string;
+  payload: { message?: MessageDoc; messageId?: string };
+}
+
+async function onConversationEvent(services: Services, message: BusMessage): Promise<void> {
+  const type = message.headers.type;
+  if (type !== undefined && type !== 'message.new' && type !== 'message.deleted') return;
+  const event = parsed<ConversationEventValue>(services, message);
+  if (!event) return;
+  if (event.type === 'message.new' && event.payload.message && event.payload.message.attachments.length > 0) {
+    await recordAttachments(services, event.payload.message);
+  } else if (event.type === 'message.deleted' && event.payload.messageId) {
+    await releaseAttachments(services, event.appId, event.payload.messageId);
+  }
+}
+
+async function onUserEvent(services: Services, message: BusMessage): Promise<void> {
+  const event = parsed<UserDeletedEvent>(services, message);
+  if (event?.type === 'user.deleted') await eraseUploadsOf(services, event.appId, event.userId, event.at);
+}
+
+async function onMediaEvent(services: Services, message: BusMessage): Promise<void> {
+  const event = asMediaReadyEvent(parsed<unknown>(services, message));
+  if (event) await makeThumbnail(services, event.appId, event.mediaId);
+}
+
+export async function startMediaProcessor(services: Services, options: MediaProcessorOptions = {}): Promise<MediaProcessor> {
+  const { bus } = services.ports;
+  await bus.ensureTopics([{ name: MEDIA_TOPIC }, { name: USER_EVENTS_TOPIC }, { name: CONVERSATION_EVENTS_TOPIC }]);
+  const subscriptions: Subscription[] = [
+    await bus.subscribe({ group: 'media-thumbnails', topics: [MEDIA_TOPIC], handler: (message) => onMediaEvent(services, message) }),
+    await bus.subscribe({ group: 'media-attachments', topics: [CONVERSATION_EVENTS_TOPIC], handler: (message) => onConversationEvent(services, message) }),
+    await bus.subscribe({ group: 'media-erasure', topics: [USER_EVENTS_TOPIC], handler: (message) => onUserEvent(services, message) }),
+  ];
+
+  let sweeping: Promise<unknown> | null = null;
+  const sweep = () => {
+    sweeping ??= sweepMedia(services, { now: services.clock.now() })
+      .then((result) => {
+        if (result.expired + result.rejectedPurged + result.republished > 0) services.log.info(result, 'media sweep');
+      })
+      .catch((error: unknown) => services.log.error({ err: error }, 'media sweep failed; retrying on the next interval'))
+      .finally(() => {
+        sweeping = null;
+      });
+  };
+  const timer = setInterval(sweep, options.sweepIntervalMs ?? 60_000);
+  timer.unref();
+  sweep();
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sweeping;
+      for (const subscription of subscriptions) await subscription.stop();
+    },
+  };
+}
