@@ -7,7 +7,8 @@ import { resolveAdminToken } from '../runtime/admin-token.ts';
 import { ConfigError, loadConfig, publicUrl } from '../runtime/config.ts';
 import { createRouter } from '../runtime/http/create-router.ts';
 import { onShutdownSignal, serveRouter } from '../runtime/http/serve.ts';
-import { startServices, stopServices } from '../runtime/platform.ts';
+import { startPreparedServices, stopServices } from '../runtime/platform.ts';
+import { attachRealtime, startRealtime } from '../realtime/index.ts';
 import { startBackgroundWork } from '../workers/index.ts';
 import { ensureDemoApp } from './demo-app.ts';
 
@@ -15,11 +16,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const admin = await resolveAdminToken(config);
   config.CAAS_ADMIN_TOKEN = admin.token;
-  const services = await startServices(config, { role: 'all-in-one' });
+  const services = await startPreparedServices(config, { role: 'all-in-one' });
   const router = createRouter({ services, functions });
   const server = await serveRouter(router, services);
+  const realtime = await startRealtime(services, { registry: router.metrics.registry });
+  attachRealtime(server.server, realtime);
   const work = await startBackgroundWork(services);
   onShutdownSignal(async () => {
+    await realtime.close();
     await server.close();
     await work.stop();
     await stopServices(services);
@@ -33,6 +37,7 @@ async function main(): Promise<void> {
       '',
       `CaaS is running at ${base}   (${adapters}, data in ${config.CAAS_DATA_DIR})`,
       `  API docs      ${base}/docs`,
+      `  realtime      ${base.replace(/^http/, 'ws')}/v1/realtime`,
       `  admin token   ${admin.token}${admin.generated ? '   (generated; kept in the data dir)' : ''}`,
       `  demo app      ${demo.appId}`,
       `  server key    ${demo.serverKey}`,

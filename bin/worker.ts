@@ -1,11 +1,11 @@
 /** Cluster mode: the worker process (outbox relay and bus consumers). Configured only by env. */
 import { loadConfig } from '../runtime/config.ts';
 import { onShutdownSignal } from '../runtime/http/serve.ts';
-import { startServices, stopServices } from '../runtime/platform.ts';
+import { startPreparedServices, stopServices } from '../runtime/platform.ts';
 import { startBackgroundWork } from '../workers/index.ts';
 
 async function main(): Promise<void> {
-  const services = await startServices(loadConfig(), { role: 'worker' });
+  const services = await startPreparedServices(loadConfig(), { role: 'worker' });
   const work = await startBackgroundWork(services);
   onShutdownSignal(async () => {
     await work.stop();

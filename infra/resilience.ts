@@ -2,6 +2,7 @@ import {
   ConsecutiveBreaker,
   ExponentialBackoff,
   circuitBreaker,
+  handleAll,
   handleWhen,
   retry,
   timeout,
@@ -68,4 +69,23 @@ export function enginePolicy(options: EnginePolicyOptions): EngineGuard {
   }) as EngineGuard;
   Object.defineProperty(guard, 'policy', { value: policy });
   return guard;
+}
+
+/**
+ * Startup work against engines that may not be up yet (indexes, topics): retried forever with
+ * capped exponential backoff, each failure logged with the delay before the next attempt, so a
+ * process waits for its engines instead of crash-looping without a word.
+ */
+export async function retryUntilDone(
+  what: string,
+  fn: () => Promise<void>,
+  onRetry: (error: unknown, attempt: number, delayMs: number) => void,
+  options: { initialDelayMs?: number; maxDelayMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  const policy = retry(handleAll, {
+    maxAttempts: Number.POSITIVE_INFINITY,
+    backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 500, maxDelay: options.maxDelayMs ?? 30_000 }),
+  });
+  policy.onRetry(({ attempt, delay, ...reason }) => onRetry('error' in reason ? reason.error : reason, attempt, delay));
+  await policy.execute(() => fn(), options.signal);
 }

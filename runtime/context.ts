@@ -11,12 +11,21 @@ export type Caller =
   | { kind: 'user'; appId: string; userId: string }
   | { kind: 'public' };
 
+/** Preparing the engines at startup (indexes): retried in the background until done. */
+export interface Startup {
+  done: boolean;
+  lastError: string | null;
+  prepared: Promise<void>;
+  abort(): void;
+}
+
 /** What every handler, worker and realtime node receives: ports, identity, logger, clock. */
 export interface Services {
   ports: Ports;
   config: Config;
   clock: Clock;
   log: Logger;
+  startup: Startup;
 }
 
 export interface FunctionContext extends Services {

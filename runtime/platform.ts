@@ -1,22 +1,54 @@
 import { ensureAllIndexes } from '../functions/indexes.ts';
 import { closePorts, createPorts } from '../infra/ports.ts';
+import { retryUntilDone } from '../infra/resilience.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
-import type { Services } from './context.ts';
+import type { Services, Startup } from './context.ts';
 import { createLogger } from './logger.ts';
 
 /**
  * Boots what every process needs — router, single-function bundle, worker, realtime node:
- * validated config, a logger, the ports chosen by config, the store's indexes.
+ * validated config, a logger, the ports chosen by config. Adapters connect lazily, so this
+ * returns at once; preparing the engines (the store's indexes) runs in the background, retried
+ * with backoff and logged, until it succeeds. `/readyz` reports it; callers that need the engines
+ * prepared await `services.startup.prepared`.
  */
 export async function startServices(config: Config = loadConfig(), bindings: Record<string, unknown> = {}): Promise<Services> {
   const log = createLogger(config, bindings);
   const ports = await createPorts(config);
-  await ensureAllIndexes(ports.store);
-  log.debug({ adapters: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, port.name])) }, 'ports ready');
-  return { ports, config, clock: systemClock, log };
+  const abort = new AbortController();
+  const startup: Startup = {
+    done: false,
+    lastError: null,
+    prepared: Promise.resolve(),
+    abort: () => abort.abort(),
+  };
+  startup.prepared = retryUntilDone(
+    'prepare engines',
+    () => ensureAllIndexes(ports.store),
+    (error, attempt, delayMs) => {
+      startup.lastError = error instanceof Error ? error.message : String(error);
+      log.warn({ err: error, attempt, retryInMs: delayMs }, `engines not ready (${startup.lastError}); retrying in ${delayMs} ms`);
+    },
+    { signal: abort.signal },
+  ).then(() => {
+    startup.done = true;
+    startup.lastError = null;
+    log.debug({ adapters: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, port.name])) }, 'engines prepared');
+  });
+  // A process stopped before its engines came up must not report an unhandled rejection.
+  startup.prepared.catch(() => undefined);
+  return { ports, config, clock: systemClock, log, startup };
+}
+
+/** startServices, then wait until the engines are prepared. */
+export async function startPreparedServices(config: Config = loadConfig(), bindings: Record<string, unknown> = {}): Promise<Services> {
+  const services = await startServices(config, bindings);
+  await services.startup.prepared;
+  return services;
 }
 
 export async function stopServices(services: Services): Promise<void> {
+  services.startup.abort();
   await closePorts(services.ports);
 }

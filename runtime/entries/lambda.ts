@@ -13,6 +13,7 @@ export function lambdaHandler(functions: AnyFunctionDefinition[]): LambdaHandler
   let ready: Promise<LambdaHandler> | null = null;
   const boot = async () => {
     const services = await startServices(undefined, { role: 'lambda' });
+    await services.startup.prepared;
     const router = createRouter({ services, functions });
     return handle(router.app);
   };

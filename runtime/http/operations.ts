@@ -28,10 +28,13 @@ async function checkPort(name: PortName, ports: Ports): Promise<{ port: PortName
 export function mountOperations(app: Hono<HttpEnv>, metrics: HttpMetrics): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const { ports } = c.get('services');
+    const { ports, startup } = c.get('services');
     const checks = await Promise.all((Object.keys(ports) as PortName[]).map((name) => checkPort(name, ports)));
-    const ready = checks.every((check) => check.ok);
-    return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
+    const ready = startup.done && checks.every((check) => check.ok);
+    return c.json(
+      { status: ready ? 'ready' : 'not ready', startup: { prepared: startup.done, lastError: startup.lastError }, checks },
+      ready ? 200 : 503,
+    );
   });
   app.get('/metrics', async (c) => {
     // Merged per scrape: workers may register their metrics after the router was built.

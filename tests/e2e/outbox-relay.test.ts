@@ -13,7 +13,7 @@ import { upsertUser } from '../../functions/users/users.ts';
 import type { BusMessage } from '../../infra/bus/port.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import type { Services } from '../../runtime/context.ts';
-import { startServices, stopServices } from '../../runtime/platform.ts';
+import { startPreparedServices, stopServices } from '../../runtime/platform.ts';
 import { waitFor } from '../contract/wait-for.ts';
 import { engineEnv } from '../support/local-platform.ts';
 
@@ -25,7 +25,7 @@ let stopConsumer: () => Promise<void>;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'caas-outbox-'));
-  services = await startServices(loadConfig({ ...engineEnv(), CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' }));
+  services = await startPreparedServices(loadConfig({ ...engineEnv(), CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' }));
   appId = (await createApp(services, { name: 'outbox' })).app._id;
   for (const userId of ['a', 'b']) await upsertUser(services, appId, userId, {});
   const subscription = await services.ports.bus.subscribe({

@@ -7,7 +7,8 @@ import type { Services } from '../../runtime/context.ts';
 import { createRouter, type Router } from '../../runtime/http/create-router.ts';
 import { serveRouter, type RunningServer } from '../../runtime/http/serve.ts';
 import { newSecret } from '../../runtime/ids.ts';
-import { startServices, stopServices } from '../../runtime/platform.ts';
+import { startPreparedServices, stopServices } from '../../runtime/platform.ts';
+import { attachRealtime, startRealtime, type RealtimeNode, type StartRealtimeOptions } from '../../realtime/index.ts';
 import { startBackgroundWork, type BackgroundWork } from '../../workers/index.ts';
 
 /** The real local runtime on an ephemeral port with a fresh data dir: tests talk HTTP to it. */
@@ -16,6 +17,7 @@ export interface LocalPlatform {
   adminToken: string;
   services: Services;
   router: Router;
+  realtime: RealtimeNode;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -43,7 +45,7 @@ export function engineEnv(): Record<string, string> {
   return env;
 }
 
-export async function startLocalPlatform(env: Record<string, string> = {}): Promise<LocalPlatform> {
+export async function startLocalPlatform(env: Record<string, string> = {}, options: { realtime?: StartRealtimeOptions } = {}): Promise<LocalPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'caas-e2e-'));
   const adminToken = `adm_${newSecret(24)}`;
   const config: Config = loadConfig({
@@ -55,12 +57,15 @@ export async function startLocalPlatform(env: Record<string, string> = {}): Prom
     CAAS_LOG_LEVEL: 'silent',
     ...env,
   });
-  const services = await startServices(config);
+  const services = await startPreparedServices(config);
   const router = createRouter({ services, functions });
   let server: RunningServer;
+  let realtime: RealtimeNode;
   let work: BackgroundWork;
   try {
     server = await serveRouter(router, services);
+    realtime = await startRealtime(services, { registry: router.metrics.registry, ...options.realtime });
+    attachRealtime(server.server, realtime);
     work = await startBackgroundWork(services);
   } catch (error) {
     await stopServices(services);
@@ -72,8 +77,10 @@ export async function startLocalPlatform(env: Record<string, string> = {}): Prom
     adminToken,
     services,
     router,
+    realtime,
     dataDir,
     async close() {
+      await realtime.close();
       await server.close();
       await work.stop();
       await stopServices(services);
