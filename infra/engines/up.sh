@@ -3,7 +3,6 @@
 # Usage: up.sh [redis kafka elasticsearch mongodb s3]   (default: all). See README.md.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ENGINES_DIR="$HERE"
 # shellcheck source=lib/common.sh
 source "$HERE/lib/common.sh"
 
@@ -50,6 +49,18 @@ print_summary() {
   echo "stop with:     $HERE/down.sh"
 }
 
+# Only a directory this script made (or an empty one) is wiped: CAAS_ENGINES_STATE pointing at the
+# wrong place must not cost anyone their files.
+STATE_MARKER=.caas-engines-state
+wipe_state_dir() {
+  [[ -d "$STATE_DIR" ]] || return 0
+  if [[ -f "$STATE_DIR/$STATE_MARKER" || -z "$(ls -A "$STATE_DIR")" ]]; then
+    rm -rf "$STATE_DIR"
+  else
+    die "$STATE_DIR is not empty and was not made by up.sh; point CAAS_ENGINES_STATE at a dir of its own"
+  fi
+}
+
 # Anything that leaves up.sh without finishing stops what it had started; logs stay for inspection.
 stop_on_failure() {
   local status=$?
@@ -69,15 +80,19 @@ main() {
   done
 
   "$HERE/down.sh"
-  rm -rf "$STATE_DIR"
+  wipe_state_dir
   mkdir -p "$PID_DIR" "$LOG_DIR" "$CACHE_DIR"
+  touch "$STATE_DIR/$STATE_MARKER"
   : >"$STATE_DIR/engines.tsv"
   echo "CAAS_ENGINES_JSON=$STATE_DIR/engines.json" >"$STATE_DIR/env"
   trap stop_on_failure EXIT
 
   install_engines "${engines[@]}"
   for engine in "${engines[@]}"; do "${engine}_start"; done
-  for engine in "${engines[@]}"; do "${engine}_await" || exit 1; done
+  for engine in "${engines[@]}"; do
+    "${engine}_await" || exit 1
+    log "$engine ready ($((SECONDS - started))s since up started)"
+  done
 
   write_engines_json
   trap - EXIT

@@ -1,7 +1,9 @@
+# shellcheck shell=bash
 # Shared helpers for up.sh / down.sh. Sourced, never executed.
 # Every engine runs as its own process group (setsid) so down.sh can stop it together with any
 # child processes it forks (Elasticsearch's launcher forks the server JVM, for instance).
 
+ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${CAAS_ENGINES_CACHE:-$HOME/.cache/caas-engines}"
 STATE_DIR="${CAAS_ENGINES_STATE:-/tmp/caas-engines}"
 PID_DIR="$STATE_DIR/pids"
@@ -47,17 +49,28 @@ daemon_alive() {
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
 }
 
-# stop_daemon NAME: SIGTERM to the whole process group, SIGKILL after 30 s; no-op when not running.
+# Seconds between SIGTERM and SIGKILL. SeaweedFS stops its volume server first and then spends
+# ~15 s retrying a metadata flush that can no longer land; its data is wiped on the next up anyway.
+stop_grace_seconds() {
+  case "$1" in
+    s3) echo 3 ;;
+    *) echo 30 ;;
+  esac
+}
+
+# stop_daemon NAME: SIGTERM to the whole process group, SIGKILL after the grace period; no-op when
+# not running.
 stop_daemon() {
-  local name="$1" pid waited=0
+  local name="$1" pid deadline
   pid="$(daemon_pid "$name")" || return 0
   rm -f "$PID_DIR/$name.pid"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
   log "stopping $name (pid $pid)"
+  deadline=$((SECONDS + $(stop_grace_seconds "$name")))
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 -- "-$pid" 2>/dev/null && ((waited < 300)); do sleep 0.1; waited=$((waited + 1)); done
+  while kill -0 -- "-$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
   if kill -0 -- "-$pid" 2>/dev/null; then
-    log "$name did not stop within 30 s; killing it"
+    log "$name did not stop within $(stop_grace_seconds "$name")s; killing it"
     kill -KILL -- "-$pid" 2>/dev/null || true
   fi
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Elasticsearch: the integ-test-zip distribution from Maven Central (it ships no JDK), one node,
 # security off. The zip carries only a few modules (see README.md for what that leaves out); the
 # caas-analysis plugin, compiled here from elasticsearch-plugin/, puts back the English analysis.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Kafka: one KRaft node acting as broker and controller, from the Maven Central jars.
 # kafkajs 2.2.4 works against 4.x (see README for what was exercised), so no 3.x fallback is needed.
 

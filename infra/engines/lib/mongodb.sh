@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # MongoDB wire protocol: FerretDB v1 (the last line with a built-in SQLite backend), built from the
 # Go module proxy. No auth. A real mongod is used instead whenever the tests' MONGO_URL names one.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Redis: Debian's redis-server, no persistence, loopback only.
 
 REDIS_PORT=6390

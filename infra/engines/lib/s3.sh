@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # S3: SeaweedFS (Apache-2.0), master + volume + filer + S3 gateway in one `weed server` process,
 # built from the Go module proxy. Requests must be signed with the identity below.
 
