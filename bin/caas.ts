@@ -29,8 +29,10 @@ async function main(): Promise<void> {
     await stopServices(services);
   }, services.log);
 
+  // With PORT=0 the port is known only now; links the runtime signs itself must name it.
+  config.CAAS_PUBLIC_URL ??= `http://localhost:${server.port}`;
+  const base = publicUrl(config);
   const demo = await ensureDemoApp(services);
-  const base = config.CAAS_PUBLIC_URL ? publicUrl(config) : `http://localhost:${server.port}`;
   const adapters = Object.entries(services.ports).map(([port, adapter]) => `${port}=${adapter.name}`).join(' ');
   process.stdout.write(
     [

@@ -29,7 +29,7 @@ export async function createBlob(config: Config): Promise<BlobPort> {
   const dir = join(config.CAAS_DATA_DIR, 'blobs');
   try {
     const secret = await blobSigningSecret(dir, config.CAAS_MASTER_KEY);
-    return new LocalBlob({ dir, baseUrl: publicUrl(config), secret });
+    return new LocalBlob({ dir, baseUrl: () => publicUrl(config), secret });
   } catch (error) {
     if (isAppError(error)) throw error;
     throw new AppError('ENGINE_UNAVAILABLE', `[blob:local] cannot prepare ${dir}: ${(error as Error).message}`, { cause: error });

@@ -18,7 +18,8 @@ export interface LocalBlobOptions {
   /** Root directory for objects, temp files and nothing else. */
   dir: string;
   /** Public base URL the presigned URLs point at, e.g. `http://localhost:3000`. */
-  baseUrl: string;
+  /** Public base URL the runtime serves `/blob/*` under; a function is read at each use (the port may be known only once listening). */
+  baseUrl: string | (() => string);
   /** HMAC key for URL signatures (see signing-secret.ts); 32 random bytes or more. */
   secret: string | Uint8Array;
 }
@@ -28,15 +29,20 @@ const NAME = 'blob:local';
 export class LocalBlob implements BlobPort {
   readonly name = 'local';
   private readonly dir: string;
-  private readonly baseUrl: URL;
+  private readonly baseUrlSource: () => string;
   private readonly files: ObjectFiles;
   private readonly signer: UrlSigner;
 
   constructor(options: LocalBlobOptions) {
     this.dir = options.dir;
-    this.baseUrl = new URL(options.baseUrl.replace(/\/?$/, '/'));
+    const { baseUrl } = options;
+    this.baseUrlSource = typeof baseUrl === 'function' ? baseUrl : () => baseUrl;
     this.files = new ObjectFiles(NAME, options.dir);
     this.signer = new UrlSigner(typeof options.secret === 'string' ? Buffer.from(options.secret) : options.secret);
+  }
+
+  private get baseUrl(): URL {
+    return new URL(this.baseUrlSource().replace(/\/?$/, '/'));
   }
 
   /** Serves presigned PUT and GET requests (Web-standard Request/Response). */

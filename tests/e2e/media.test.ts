@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepMedia } from '../../functions/media/media-lifecycle.ts';
@@ -17,19 +16,8 @@ import { startLocalPlatform, type LocalPlatform } from '../support/local-platfor
 let platform: LocalPlatform;
 let call: ApiCall;
 
-/** The local blob adapter signs URLs for the public base URL it is given at start: give it the real one. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  platform = await startLocalPlatform({ PORT: String(port), CAAS_PUBLIC_URL: `http://127.0.0.1:${port}` });
+  platform = await startLocalPlatform();
   call = apiClient(platform.url);
 });
 afterAll(() => platform.close());
