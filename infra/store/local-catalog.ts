@@ -14,44 +14,93 @@ import type { StoredIndex } from './local-indexes.ts';
  *
  * Flags are only ever raised (like MongoDB's multikey flag), inside the writing transaction, so
  * every process that shares the file sees them before it can see the document that raised them.
+ *
+ * Catalogs are immutable values: the database caches one per collection and hands the same
+ * frozen object to every operation, so a change is a new catalog (withPathShapes) that is saved.
  */
 export interface PathState {
-  multikey: boolean;
-  mixedOrder: boolean;
+  readonly multikey: boolean;
+  readonly mixedOrder: boolean;
 }
 
 export interface Catalog {
-  indexes: StoredIndex[];
-  paths: Record<string, PathState>;
+  readonly indexes: readonly StoredIndex[];
+  readonly paths: Readonly<Record<string, PathState>>;
 }
+
+const UNSEEN: PathState = Object.freeze({ multikey: false, mixedOrder: false });
 
 export function emptyCatalog(): Catalog {
-  return { indexes: [], paths: {} };
+  return freezeCatalog({ indexes: [], paths: {} });
 }
 
-export function indexedPaths(catalog: Catalog): Set<string> {
-  return new Set(catalog.indexes.flatMap((index) => index.keys.map(([path]) => path)).filter((path) => path !== '_id'));
+/** Deep-freezes a catalog so a caller that mutates the shared cached copy fails loudly. */
+export function freezeCatalog(catalog: Catalog): Catalog {
+  for (const index of catalog.indexes) deepFreeze(index);
+  for (const state of Object.values(catalog.paths)) Object.freeze(state);
+  Object.freeze(catalog.indexes);
+  Object.freeze(catalog.paths);
+  return Object.freeze(catalog);
 }
 
-/** Raises the flags `doc` calls for; returns whether the catalog changed and must be saved. */
-export function notePathShapes(catalog: Catalog, doc: Doc, paths: Iterable<string>): boolean {
-  let changed = false;
-  for (const path of paths) {
-    const state = (catalog.paths[path] ??= { multikey: false, mixedOrder: false });
-    const shape = shapeAt(doc, path);
-    if (shape.multikey && !state.multikey) changed = state.multikey = true;
-    if (shape.mixedOrder && !state.mixedOrder) changed = state.mixedOrder = true;
+interface DerivedPaths {
+  set: Set<string>;
+  /** Indexed paths split into segments, for the per-write shape check. */
+  segments: Array<[path: string, segments: string[]]>;
+}
+
+// Catalogs are immutable, so what is derived from one is computed once per catalog object.
+const derived = new WeakMap<Catalog, DerivedPaths>();
+
+function derivedPaths(catalog: Catalog): DerivedPaths {
+  let paths = derived.get(catalog);
+  if (!paths) {
+    const set = new Set(catalog.indexes.flatMap((index) => index.keys.map(([path]) => path)).filter((path) => path !== '_id'));
+    paths = { set, segments: [...set].map((path) => [path, path.split('.')]) };
+    derived.set(catalog, paths);
   }
-  return changed;
+  return paths;
 }
 
-function shapeAt(doc: Doc, path: string): PathState {
+/** Indexed paths other than `_id`; the returned set is shared, do not modify it. */
+export function indexedPaths(catalog: Catalog): ReadonlySet<string> {
+  return derivedPaths(catalog).set;
+}
+
+/**
+ * The catalog with the flags `doc` raises on the indexed paths (or only on `paths`), or the same
+ * object when it raises none: the common case, with no copy and nothing to save.
+ */
+export function withPathShapes(catalog: Catalog, doc: Doc, paths?: readonly string[]): Catalog {
+  let changed: Record<string, PathState> | undefined;
+  const entries = paths ? paths.map((path): [string, string[]] => [path, path.split('.')]) : derivedPaths(catalog).segments;
+  for (const [path, segments] of entries) {
+    const state = catalog.paths[path] ?? UNSEEN;
+    const shape = shapeAt(doc, segments);
+    if ((shape.multikey && !state.multikey) || (shape.mixedOrder && !state.mixedOrder)) {
+      changed ??= { ...catalog.paths };
+      changed[path] = { multikey: shape.multikey || state.multikey, mixedOrder: shape.mixedOrder || state.mixedOrder };
+    }
+  }
+  return changed ? { indexes: catalog.indexes, paths: changed } : catalog;
+}
+
+const ARRAY: PathState = Object.freeze({ multikey: true, mixedOrder: false });
+const MIXED: PathState = Object.freeze({ multikey: false, mixedOrder: true });
+
+function shapeAt(doc: Doc, segments: readonly string[]): PathState {
   let node: unknown = doc;
-  for (const segment of path.split('.')) {
-    if (Array.isArray(node)) return { multikey: true, mixedOrder: false };
-    if (!isPlainObject(node)) return { multikey: false, mixedOrder: false };
+  for (const segment of segments) {
+    if (Array.isArray(node)) return ARRAY;
+    if (!isPlainObject(node)) return UNSEEN;
     node = node[segment];
   }
-  if (Array.isArray(node)) return { multikey: true, mixedOrder: false };
-  return { multikey: false, mixedOrder: typeof node === 'boolean' || isPlainObject(node) };
+  if (Array.isArray(node)) return ARRAY;
+  return typeof node === 'boolean' || isPlainObject(node) ? MIXED : UNSEEN;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  for (const item of Object.values(value)) deepFreeze(item);
+  Object.freeze(value);
 }

@@ -5,7 +5,7 @@ import type {
 } from './port.ts';
 import type { StoreGuard } from './guard.ts';
 import { generateId, serializeDocument } from './documents.ts';
-import { indexedPaths, notePathShapes, type Catalog } from './local-catalog.ts';
+import { withPathShapes, type Catalog } from './local-catalog.ts';
 import type { LocalDatabase } from './local-database.ts';
 import { tableName } from './local-indexes.ts';
 import { planQuery, type QueryPlan } from './local-planner.ts';
@@ -51,8 +51,8 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
     if (!Array.isArray(docs)) throw this.guard.bad('insertMany needs an array');
     if (docs.length === 0) return;
     this.db.write(() => {
-      const catalog = this.db.createCollection(this.name);
-      for (const doc of docs) this.insertRow(catalog, doc);
+      let catalog = this.db.createCollection(this.name);
+      for (const doc of docs) catalog = this.insertRow(catalog, doc);
     });
   }
 
@@ -90,12 +90,13 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
     this.guard.filter(filter);
     this.guard.update(update);
     return this.db.write(() => {
-      const catalog = this.db.catalog(this.name);
+      let catalog = this.db.catalog(this.name);
       let modifiedCount = 0;
       const rows = catalog ? this.select(catalog, filter, {}) : [];
       for (const row of rows) {
         applyUpdate(row.doc, update, false);
-        if (this.rewriteRow(catalog!, row.doc, row.json)) modifiedCount++;
+        const rewritten = this.rewriteRow(catalog!, row.doc, row.json);
+        if (rewritten) [catalog, modifiedCount] = [rewritten, modifiedCount + 1];
       }
       return { matchedCount: rows.length, modifiedCount, upsertedId: null };
     });
@@ -117,7 +118,7 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
         if (replacement._id !== undefined && replacement._id !== hit.doc._id) {
           throw this.guard.bad(`_id is immutable (tried to replace ${hit.doc._id} with ${replacement._id})`);
         }
-        const modified = this.rewriteRow(catalog!, { ...replacement, _id: hit.doc._id }, hit.json);
+        const modified = this.rewriteRow(catalog!, { ...replacement, _id: hit.doc._id }, hit.json) !== null;
         return { matchedCount: 1, modifiedCount: modified ? 1 : 0, upsertedId: null };
       }
       if (!options.upsert) return { matchedCount: 0, modifiedCount: 0, upsertedId: null };
@@ -145,7 +146,7 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
       if (hit) {
         const before = JSON.parse(hit.json) as T;
         applyUpdate(hit.doc, update, false);
-        const modified = this.rewriteRow(catalog!, hit.doc, hit.json);
+        const modified = this.rewriteRow(catalog!, hit.doc, hit.json) !== null;
         return { before, after: hit.doc, result: { matchedCount: 1, modifiedCount: modified ? 1 : 0, upsertedId: null } };
       }
       if (!upsert) return { before: null, after: null, result: { matchedCount: 0, modifiedCount: 0, upsertedId: null } };
@@ -197,19 +198,26 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
     return docs.map((doc) => ({ doc, json: jsonOf.get(doc)! }));
   }
 
-  private insertRow(catalog: Catalog, doc: T): void {
+  /** Returns the catalog, with any flags the document raised. */
+  private insertRow(catalog: Catalog, doc: T): Catalog {
     const json = serializeDocument(doc, ADAPTER);
-    if (notePathShapes(catalog, doc, indexedPaths(catalog))) this.db.saveCatalog(this.name, catalog);
+    const noted = this.notePathShapes(catalog, doc);
     this.db.statement(`INSERT INTO ${tableName(this.name)} (id, doc) VALUES (?, ?)`).run(doc._id, json);
+    return noted;
   }
 
-  /** Writes `doc` over its row when it changed; returns whether it did. */
-  private rewriteRow(catalog: Catalog, doc: T, previousJson: string): boolean {
+  /** Writes `doc` over its row when it changed; returns the catalog (with any flags raised) when it did, null when not. */
+  private rewriteRow(catalog: Catalog, doc: T, previousJson: string): Catalog | null {
     const json = serializeDocument(doc, ADAPTER);
-    if (json === previousJson) return false;
-    if (notePathShapes(catalog, doc, indexedPaths(catalog))) this.db.saveCatalog(this.name, catalog);
+    if (json === previousJson) return null;
+    const noted = this.notePathShapes(catalog, doc);
     const { changes } = this.db.statement(`UPDATE ${tableName(this.name)} SET doc = ? WHERE id = ?`).run(json, doc._id);
     if (changes !== 1) throw new AppError('INTERNAL', `[${ADAPTER}] document ${doc._id} vanished during its update`);
-    return true;
+    return noted;
+  }
+
+  private notePathShapes(catalog: Catalog, doc: T): Catalog {
+    const noted = withPathShapes(catalog, doc);
+    return noted === catalog ? catalog : this.db.saveCatalog(this.name, noted);
   }
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database, { type Statement } from 'better-sqlite3';
 import { AppError, isAppError } from '../../runtime/errors.ts';
-import { emptyCatalog, type Catalog } from './local-catalog.ts';
+import { emptyCatalog, freezeCatalog, type Catalog } from './local-catalog.ts';
 import { tableName } from './local-indexes.ts';
 
 /**
@@ -17,6 +17,12 @@ import { tableName } from './local-indexes.ts';
  * the document as JSON, so each collection's indexes cover only its own rows and dropping a
  * collection is DROP TABLE; plus `caas_collections (name, catalog)` for declared indexes and
  * path flags (local-catalog.ts). A collection's table and catalog row are created together.
+ *
+ * Catalogs are read on every operation, so each connection caches them (frozen, shared) and
+ * re-reads only when `PRAGMA data_version` says another connection has committed since: that
+ * pragma runs inside the operation's transaction, so the cache always matches its snapshot. This
+ * connection's own catalog writes update the cache as they happen, and a write transaction that
+ * fails after changing a catalog drops the cache, since its changes were rolled back.
  */
 const ADAPTER = 'store:local';
 const STATEMENT_CACHE_SIZE = 256;
@@ -30,7 +36,11 @@ export class LocalDatabase {
   readonly file: string;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
-  private readonly catalogs = new Map<string, { text: string; catalog: Catalog }>();
+  /** Current as of `catalogsVersion`; null records a collection that does not exist. */
+  private readonly catalogs = new Map<string, Catalog | null>();
+  private catalogsVersion: number | undefined;
+  private catalogChangedInWrite = false;
+  private readonly dataVersion: Statement;
   private readonly immediate: <T>(fn: () => T) => T;
   private readonly deferred: <T>(fn: () => T) => T;
 
@@ -42,6 +52,7 @@ export class LocalDatabase {
     // NORMAL in WAL mode survives a process crash; only a power loss may drop the last commits.
     this.db.pragma('synchronous = NORMAL');
     this.db.exec('CREATE TABLE IF NOT EXISTS caas_collections (name TEXT PRIMARY KEY, catalog TEXT NOT NULL)');
+    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
     const run = this.db.transaction((fn: () => unknown) => fn());
     this.immediate = (fn) => run.immediate(fn) as ReturnType<typeof fn>;
     this.deferred = (fn) => run.deferred(fn) as ReturnType<typeof fn>;
@@ -53,7 +64,13 @@ export class LocalDatabase {
 
   /** Runs `fn` holding the write lock; any throw rolls everything back. */
   write<T>(fn: () => T): T {
-    return this.guarded(() => this.immediate(fn));
+    this.catalogChangedInWrite = false;
+    try {
+      return this.guarded(() => this.immediate(fn));
+    } catch (error) {
+      if (this.catalogChangedInWrite) this.forgetCatalogs();
+      throw error;
+    }
   }
 
   /** Runs `fn` on one consistent snapshot. */
@@ -73,15 +90,20 @@ export class LocalDatabase {
     return statement;
   }
 
-  /** The collection's catalog, or null when the collection does not exist (yet). */
+  /** Inside read() or write(): the collection's catalog (frozen, shared), or null when it does not exist (yet). */
   catalog(collection: string): Catalog | null {
-    const text = this.statement('SELECT catalog FROM caas_collections WHERE name = ?').pluck().get(collection) as string | undefined;
-    if (text === undefined) return null;
-    const cached = this.catalogs.get(collection);
-    if (cached?.text === text) return structuredClone(cached.catalog);
-    const catalog = JSON.parse(text) as Catalog;
-    this.catalogs.set(collection, { text, catalog });
-    return structuredClone(catalog);
+    const version = this.dataVersion.get() as number;
+    if (version !== this.catalogsVersion) {
+      this.catalogs.clear();
+      this.catalogsVersion = version;
+    }
+    let catalog = this.catalogs.get(collection);
+    if (catalog === undefined) {
+      const text = this.statement('SELECT catalog FROM caas_collections WHERE name = ?').pluck().get(collection) as string | undefined;
+      catalog = text === undefined ? null : freezeCatalog(JSON.parse(text) as Catalog);
+      this.catalogs.set(collection, catalog);
+    }
+    return catalog;
   }
 
   /** Inside write(): the catalog, creating the collection's table first when needed. */
@@ -91,11 +113,16 @@ export class LocalDatabase {
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${tableName(collection)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)`);
     const catalog = emptyCatalog();
     this.statement('INSERT INTO caas_collections (name, catalog) VALUES (?, ?)').run(collection, JSON.stringify(catalog));
+    this.cacheCatalog(collection, catalog);
     return catalog;
   }
 
-  saveCatalog(collection: string, catalog: Catalog): void {
+  /** Inside write(); returns the saved catalog, frozen. */
+  saveCatalog(collection: string, catalog: Catalog): Catalog {
     this.statement('UPDATE caas_collections SET catalog = ? WHERE name = ?').run(JSON.stringify(catalog), collection);
+    const saved = freezeCatalog(catalog);
+    this.cacheCatalog(collection, saved);
+    return saved;
   }
 
   collectionNames(): string[] {
@@ -106,7 +133,7 @@ export class LocalDatabase {
   dropCollection(collection: string): void {
     this.db.exec(`DROP TABLE IF EXISTS ${tableName(collection)}`);
     this.statement('DELETE FROM caas_collections WHERE name = ?').run(collection);
-    this.catalogs.delete(collection);
+    this.cacheCatalog(collection, null);
   }
 
   /** DDL (CREATE INDEX) cannot be a cached statement: it runs once. */
@@ -117,6 +144,16 @@ export class LocalDatabase {
   close(): void {
     this.statements.clear();
     if (this.db.open) this.db.close();
+  }
+
+  private cacheCatalog(collection: string, catalog: Catalog | null): void {
+    this.catalogChangedInWrite = true;
+    this.catalogs.set(collection, catalog);
+  }
+
+  private forgetCatalogs(): void {
+    this.catalogs.clear();
+    this.catalogsVersion = undefined;
   }
 
   private guarded<T>(fn: () => T): T {

@@ -1,7 +1,7 @@
 import { AppError } from '../../runtime/errors.ts';
 import type { Collection, Doc, Filter, FindOptions, IndexSpec, StoreCapabilities, StorePort } from './port.ts';
 import { StoreGuard } from './guard.ts';
-import { indexedPaths, notePathShapes } from './local-catalog.ts';
+import { indexedPaths, withPathShapes, type Catalog } from './local-catalog.ts';
 import { LocalCollection, selectSql } from './local-collection.ts';
 import { LocalDatabase, type LocalDatabaseOptions } from './local-database.ts';
 import { duplicatesKeys, indexStatements, normalizeIndex, sameIndex, tableName } from './local-indexes.ts';
@@ -56,23 +56,24 @@ export class LocalStore implements StorePort {
     this.guard.collectionName(collection);
     const wanted = specs.map(normalizeIndex);
     this.db.write(() => {
-      const catalog = this.db.createCollection(collection);
-      const added = [];
+      const current = this.db.createCollection(collection);
+      const indexes = [...current.indexes];
       for (const index of wanted) {
-        const existing = catalog.indexes.find((other) => other.name === index.name);
+        const existing = indexes.find((other) => other.name === index.name);
         if (existing && sameIndex(existing, index)) continue;
-        const clash = existing ?? catalog.indexes.find((other) => duplicatesKeys(other, index));
+        const clash = existing ?? indexes.find((other) => duplicatesKeys(other, index));
         if (clash) {
           throw this.conflict(`index ${index.name} on ${collection} clashes with existing index ${clash.name}`);
         }
         for (const statement of indexStatements(collection, index)) this.db.exec(statement);
-        catalog.indexes.push(index);
-        added.push(index);
+        indexes.push(index);
       }
-      if (added.length === 0) return;
+      if (indexes.length === current.indexes.length) return;
+      let catalog: Catalog = { indexes, paths: current.paths };
       const newPaths = [...indexedPaths(catalog)].filter((path) => !(path in catalog.paths));
+      catalog = { indexes, paths: { ...current.paths, ...Object.fromEntries(newPaths.map((path) => [path, { multikey: false, mixedOrder: false }])) } };
       for (const json of this.db.statement(`SELECT doc FROM ${tableName(collection)}`).pluck().iterate() as IterableIterator<string>) {
-        notePathShapes(catalog, JSON.parse(json) as Doc, newPaths);
+        catalog = withPathShapes(catalog, JSON.parse(json) as Doc, newPaths);
       }
       this.db.saveCatalog(collection, catalog);
     });

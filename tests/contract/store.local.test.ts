@@ -60,6 +60,35 @@ describe('embedded store (local mode)', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('sees catalog changes another instance on the same file commits (multikey flag, new index)', async () => {
+    const dataDir = freshDir();
+    const [a, b] = [await createLocalStore({ dataDir }), await createLocalStore({ dataDir })];
+    await a.ensureIndexes('rooms', [{ keys: { members: 1 } }]);
+    await a.collection('rooms').insertOne({ _id: 'r1', members: 'u1' });
+    expect(await b.collection('rooms').find({ members: 'u1' })).toHaveLength(1); // b now holds the catalog
+    await a.collection('rooms').insertOne({ _id: 'r2', members: ['u1', 'u2'] });
+    expect((await b.collection('rooms').find({ members: 'u1' })).map((doc) => doc._id).sort()).toEqual(['r1', 'r2']);
+    await a.ensureIndexes('rooms', [{ keys: { topic: 1 } }]);
+    expect(b.explain('rooms', { topic: 't' }).plan.join('\n')).toMatch(/USING INDEX order:rooms:topic_1/);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('forgets catalog changes a failed write rolled back', async () => {
+    const store = await createLocalStore({ dataDir: freshDir() });
+    // The collection (table and catalog row) created by this insert is rolled back with it.
+    await expect(store.collection('fresh').insertOne({ _id: 'a', at: new Date() })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await store.collection('fresh').find({})).toEqual([]);
+    await store.collection('fresh').insertOne({ _id: 'b' });
+    expect(await store.collection('fresh').countDocuments({})).toBe(1);
+    // The multikey flag raised by the first document is rolled back when the second conflicts.
+    await store.ensureIndexes('rooms', [{ keys: { members: 1 } }, { keys: { code: 1 }, unique: true }]);
+    await store.collection('rooms').insertOne({ _id: 'r1', members: 'u1', code: 1 });
+    const batch = [{ _id: 'r2', members: ['u1'], code: 2 }, { _id: 'r3', members: 'u2', code: 1 }];
+    await expect(store.collection('rooms').insertMany(batch)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(store.explain('rooms', { members: 'u1' }).pushedPaths).toEqual(['members']);
+    await store.close();
+  });
+
   it('loses no increments between two processes on the same file', async () => {
     const dataDir = freshDir();
     const worker = join(import.meta.dirname, 'store.local.increment-worker.ts');
