@@ -9,6 +9,8 @@ STATE_DIR="${CAAS_ENGINES_STATE:-/tmp/caas-engines}"
 PID_DIR="$STATE_DIR/pids"
 LOG_DIR="$STATE_DIR/logs"
 ALL_ENGINES=(redis kafka elasticsearch mongodb s3)
+# Added to every port, so a second set of engines (another checkout, a parallel CI job) can run beside.
+PORT_OFFSET="${CAAS_ENGINES_PORT_OFFSET:-0}"
 
 # The unprivileged account that runs engines refusing to run as root (Elasticsearch).
 ENGINE_USER="caas-engines"
@@ -33,21 +35,40 @@ require_free_port() {
   return 0
 }
 
-# start_daemon NAME CMD...: runs CMD in a new session, output to $LOG_DIR/NAME.log, pid to $PID_DIR/NAME.pid.
-# setsid does not fork here (a background job is never a group leader), so $! is the group id too.
+# The kernel's start time of a process (field 22 of /proc/PID/stat). Stored beside the pid so a pid
+# file left by an earlier boot or session can never make down.sh signal a stranger that reused it.
+process_start_time() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  echo "$stat" | cut -d' ' -f20
+}
+
+# start_daemon NAME CMD...: runs CMD in a new session, output to $LOG_DIR/NAME.log, "pid start-time"
+# to $PID_DIR/NAME.pid. setsid does not fork here (a background job is never a group leader), so $!
+# is the process group id too.
 start_daemon() {
   local name="$1"; shift
   setsid "$@" >"$LOG_DIR/$name.log" 2>&1 </dev/null &
-  echo $! >"$PID_DIR/$name.pid"
+  echo "$! $(process_start_time $!)" >"$PID_DIR/$name.pid"
 }
 
-daemon_pid() { cat "$PID_DIR/$1.pid" 2>/dev/null; }
-
-daemon_alive() {
-  local pid
-  pid="$(daemon_pid "$1")" || return 1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+# The pid of NAME if it is still the process up.sh started; fails otherwise.
+daemon_pid() {
+  local pid started
+  [[ -f "$PID_DIR/$1.pid" ]] || return 1
+  read -r pid started <"$PID_DIR/$1.pid"
+  [[ -n "$pid" ]] || return 1
+  # A pid file without a start time comes from an earlier version of this script: trust it if alive.
+  if [[ -n "$started" ]]; then
+    [[ "$(process_start_time "$pid")" == "$started" ]] || return 1
+  else
+    kill -0 "$pid" 2>/dev/null || return 1
+  fi
+  echo "$pid"
 }
+
+daemon_alive() { daemon_pid "$1" >/dev/null; }
 
 # Seconds between SIGTERM and SIGKILL. SeaweedFS stops its volume server first and then spends
 # ~15 s retrying a metadata flush that can no longer land; its data is wiped on the next up anyway.
@@ -62,9 +83,8 @@ stop_grace_seconds() {
 # not running.
 stop_daemon() {
   local name="$1" pid deadline
-  pid="$(daemon_pid "$name")" || return 0
+  pid="$(daemon_pid "$name")" || { rm -f "$PID_DIR/$name.pid"; return 0; }
   rm -f "$PID_DIR/$name.pid"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
   log "stopping $name (pid $pid)"
   deadline=$((SECONDS + $(stop_grace_seconds "$name")))
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true

@@ -3,8 +3,8 @@
 # security off. The zip carries only a few modules (see README.md for what that leaves out); the
 # caas-analysis plugin, compiled here from elasticsearch-plugin/, puts back the English analysis.
 
-ELASTICSEARCH_PORT=9200
-ELASTICSEARCH_TRANSPORT_PORT=9300
+ELASTICSEARCH_PORT=$((9200 + PORT_OFFSET))
+ELASTICSEARCH_TRANSPORT_PORT=$((9300 + PORT_OFFSET))
 
 # 9.x needs Java 21+; 8.19 runs on the machine's Java 17. The newest line the machine's JDKs allow wins.
 elasticsearch_pick() {

@@ -5,8 +5,8 @@
 KAFKA_VERSION="${CAAS_KAFKA_VERSION:-4.4.0}"
 # Kafka's jars log through slf4j 1.7; this binding sends that to the log4j-core Kafka already pulls in.
 KAFKA_LOG4J_VERSION="${CAAS_KAFKA_LOG4J_VERSION:-2.25.5}"
-KAFKA_PORT=9092
-KAFKA_CONTROLLER_PORT=9093
+KAFKA_PORT=$((9092 + PORT_OFFSET))
+KAFKA_CONTROLLER_PORT=$((9093 + PORT_OFFSET))
 KAFKA_HOME="$CACHE_DIR/kafka-$KAFKA_VERSION"
 
 kafka_java() {

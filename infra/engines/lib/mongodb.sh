@@ -3,9 +3,9 @@
 # Go module proxy. No auth. A real mongod is used instead whenever the tests' MONGO_URL names one.
 
 FERRETDB_VERSION="${CAAS_FERRETDB_VERSION:-v1.24.2}"
-FERRETDB_PORT=27018
+FERRETDB_PORT=$((27018 + PORT_OFFSET))
 # FerretDB's HTTP debug listener; its /debug/readyz answers 200 once the backend is usable.
-FERRETDB_DEBUG_PORT=27019
+FERRETDB_DEBUG_PORT=$((27019 + PORT_OFFSET))
 FERRETDB_BIN="$CACHE_DIR/bin/ferretdb-$FERRETDB_VERSION/ferretdb"
 
 # `go install module@version` would build it, but FerretDB panics at start unless its embedded

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Redis: Debian's redis-server, no persistence, loopback only.
 
-REDIS_PORT=6390
+REDIS_PORT=$((6390 + PORT_OFFSET))
 
 redis_install() {
   ensure_command redis-server redis-server

@@ -4,11 +4,11 @@
 
 # SeaweedFS tags are not semver, so the module proxy serves it by commit: this one reports 4.53.
 SEAWEEDFS_VERSION="${CAAS_SEAWEEDFS_VERSION:-v0.0.0-20261109003541-7506e5f91cd6}"
-S3_PORT=8333
+S3_PORT=$((8333 + PORT_OFFSET))
 # Internal SeaweedFS ports (each also uses port+10000 for gRPC), away from the common 8080/8888/9333.
-SEAWEED_MASTER_PORT=9339
-SEAWEED_VOLUME_PORT=9340
-SEAWEED_FILER_PORT=9341
+SEAWEED_MASTER_PORT=$((9339 + PORT_OFFSET))
+SEAWEED_VOLUME_PORT=$((9340 + PORT_OFFSET))
+SEAWEED_FILER_PORT=$((9341 + PORT_OFFSET))
 S3_BUCKET=caas
 S3_REGION=us-east-1
 # Fixed test credentials: the server listens on loopback only and holds throwaway data.
