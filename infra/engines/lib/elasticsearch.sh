@@ -28,6 +28,7 @@ elasticsearch_install() {
 }
 
 elasticsearch_fetch() {
+  ensure_command mvn maven
   log "elasticsearch: fetching the $ES_VERSION integ-test-zip with Maven"
   local download="$CACHE_DIR/downloads"
   mkdir -p "$download"

@@ -17,6 +17,7 @@ kafka_java() {
 
 kafka_install() {
   [[ -f "$KAFKA_HOME/.complete" ]] && return 0
+  ensure_command mvn maven
   log "kafka: fetching kafka_2.13:$KAFKA_VERSION and its runtime dependencies with Maven"
   rm -rf "$KAFKA_HOME/libs"
   write_fetch_pom "$KAFKA_HOME" "
