@@ -1,0 +1,43 @@
+/**
+ * Cluster mode: a realtime node. Serves `GET /v1/realtime` (WebSocket) plus /healthz, /readyz and
+ * /metrics on PORT; configured only by env. Run as many as needed behind a load balancer: they
+ * share the fan-out through the cache's pub/sub (Redis) and the bus consumer group
+ * 'realtime-fanout' (Kafka), and a client can resume on any of them.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import { attachRealtime, startRealtime } from '../realtime/index.ts';
+import { loadConfig } from '../runtime/config.ts';
+import type { HttpEnv } from '../runtime/http/env.ts';
+import { createHttpMetrics } from '../runtime/http/metrics.ts';
+import { mountOperations } from '../runtime/http/operations.ts';
+import { requestContext } from '../runtime/http/request-context.ts';
+import { onShutdownSignal } from '../runtime/http/serve.ts';
+import { startServices, stopServices } from '../runtime/platform.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const services = await startServices(config, { role: 'realtime' });
+  const metrics = createHttpMetrics();
+  const app = new Hono<HttpEnv>();
+  app.use('*', requestContext(services));
+  mountOperations(app, metrics);
+
+  const node = await startRealtime(services, { registry: metrics.registry });
+  const server = await new Promise<ServerType>((resolve) => {
+    const started = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(started));
+  });
+  attachRealtime(server, node);
+  onShutdownSignal(async () => {
+    await node.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stopServices(services);
+  }, services.log);
+  services.log.info({ port: (server.address() as AddressInfo).port, nodeId: node.nodeId }, 'realtime node listening');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`realtime node failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,199 @@
+/**
+ * A realtime node: accepts sockets on `GET /v1/realtime`, delivers conversation events from the
+ * fan-out channel, relays typing and presence, and shuts down by telling every client to
+ * reconnect elsewhere (1012). Several nodes share nothing but the cache and the store.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Registry } from 'prom-client';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Unsubscribe } from '../infra/cache/port.ts';
+import type { Services } from '../runtime/context.ts';
+import { newId } from '../runtime/ids.ts';
+import { decodeFrame, handleFrame, type FrameContext } from './client-frames.ts';
+import { CLOSE } from './close-codes.ts';
+import { Connection } from './connection.ts';
+import type { Identity } from './credentials.ts';
+import { Delivery } from './delivery.ts';
+import { EVENTS_CHANNEL, startFanout, type Fanout } from './fanout.ts';
+import { startHeartbeat } from './heartbeat.ts';
+import { createRealtimeMetrics } from './metrics.ts';
+import { realtimeOptions, type RealtimeOptions } from './options.ts';
+import { PresenceTracker } from './presence-tracker.ts';
+import { SUBPROTOCOL, serverFrames } from './protocol.ts';
+import { SIGNALS_CHANNEL, routeSignal, type Signal } from './signals.ts';
+import { SubscriptionIndex } from './subscription-index.ts';
+import { TokenBucket } from './token-bucket.ts';
+import { TypingRelay } from './typing.ts';
+import { handleUpgrade } from './upgrade.ts';
+
+export interface RealtimeNode {
+  readonly nodeId: string;
+  readonly options: RealtimeOptions;
+  /** For the node:http server's 'upgrade' event. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  connectionCount(): number;
+  /** Stops accepting, closes every socket with 1012 (terminating stragglers after the grace period). */
+  close(): Promise<void>;
+  /** Simulates a crash for tests: sockets dropped without a close frame, presence left to expire. */
+  crash(): Promise<void>;
+}
+
+export interface StartRealtimeOptions extends Partial<RealtimeOptions> {
+  /** The registry served at /metrics; a private one when absent. */
+  registry?: Registry;
+}
+
+export async function startRealtime(services: Services, { registry, ...overrides }: StartRealtimeOptions = {}): Promise<RealtimeNode> {
+  const options = realtimeOptions(overrides);
+  const nodeId = newId('rtn');
+  const log = services.log.child({ realtimeNode: nodeId });
+  const { cache } = services.ports;
+  const index = new SubscriptionIndex();
+  const delivery = new Delivery(services, options, index);
+  const presence = new PresenceTracker(services, index, nodeId, options.presenceTtlMs);
+  const typing = new TypingRelay(services, options);
+  const metrics = createRealtimeMetrics(registry ?? new Registry(), {
+    connections: () => index.size,
+    replayed: () => delivery.counters.replayed,
+    resyncs: () => delivery.counters.resyncs,
+  });
+  const hooks = {
+    log,
+    maxBufferedBytes: options.maxBufferedBytes,
+    countSent: () => void (metrics.sent += 1),
+    countDisconnect: metrics.disconnected,
+  };
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: options.maxPayloadBytes,
+    handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+
+  const frameContext: FrameContext = {
+    services,
+    delivery,
+    typing,
+    presence,
+    authenticated(connection, identity) {
+      if (connection.authTimer) clearTimeout(connection.authTimer);
+      connection.authTimer = null;
+      connection.appId = identity.appId;
+      connection.userId = identity.userId;
+      connection.expiresAt = identity.expiresAt;
+      connection.state = 'ready';
+      index.addUser(connection);
+      connection.sendFrame(serverFrames.ready(connection.id, identity.userId, identity.expiresAt, options.heartbeatMs, options.maxReplay));
+    },
+  };
+
+  function accept(ws: WebSocket, origin: string | undefined, identity: Identity | null): void {
+    const connection = new Connection(ws, origin, new TokenBucket(options.framesPerSecond, options.frameBurst, services.clock.now()), hooks);
+    index.addConnection(connection);
+    ws.on('message', (data, isBinary) => onMessage(connection, data, isBinary));
+    ws.on('pong', () => void (connection.alive = true));
+    ws.on('close', () => onClose(connection));
+    ws.on('error', (error) => log.debug({ err: error, connectionId: connection.id }, 'socket error'));
+    if (identity) frameContext.authenticated(connection, identity);
+    else {
+      connection.authTimer = setTimeout(() => connection.close(CLOSE.UNAUTHENTICATED, 'authentication timeout', 'unauthenticated'), options.authTimeoutMs);
+      connection.authTimer.unref();
+    }
+  }
+
+  function onMessage(connection: Connection, data: RawData, isBinary: boolean): void {
+    connection.alive = true;
+    if (connection.closed) return;
+    if (!connection.bucket.take(services.clock.now())) {
+      connection.refused += 1;
+      if (connection.refused >= options.frameBurst) connection.close(CLOSE.RATE_LIMITED, 'too many frames', 'rate_limited');
+      else connection.sendFrame(serverFrames.error('RATE_LIMITED', 'too many frames; slow down', { retryAfterMs: connection.bucket.retryAfterMs() }));
+      return;
+    }
+    connection.refused = 0;
+    const decoded = decodeFrame(data, isBinary);
+    if (!decoded.ok) {
+      if (decoded.code === 'UNSUPPORTED_VERSION') connection.close(CLOSE.UNSUPPORTED_VERSION, decoded.message, 'error');
+      else connection.sendFrame(serverFrames.error(decoded.code, decoded.message));
+      return;
+    }
+    connection.inbox = connection.inbox.then(() => handleFrame(frameContext, connection, decoded.frame));
+  }
+
+  function onClose(connection: Connection): void {
+    const wasLive = connection.state === 'live' || connection.state === 'starting';
+    const conversationIds = [...connection.cursors.keys()];
+    connection.state = 'closed';
+    if (connection.authTimer) clearTimeout(connection.authTimer);
+    index.removeConnection(connection);
+    if (connection.closeReason === null) metrics.disconnected('client');
+    if (wasLive) {
+      void typing.stopAll(connection).catch((error: unknown) => log.warn({ err: error }, 'typing stop not published'));
+      void presence.changed(connection.appId, connection.userId, conversationIds);
+    }
+    if (index.size === 0) drained?.();
+  }
+
+  const onEvent = (raw: string) => {
+    try {
+      delivery.onEvent(raw);
+    } catch (error) {
+      log.error({ err: error }, 'conversation event not delivered');
+    }
+  };
+  const unsubscribes: Unsubscribe[] = [
+    await cache.subscribe(EVENTS_CHANNEL, onEvent),
+    await cache.subscribe(SIGNALS_CHANNEL, (raw) => routeSignal(JSON.parse(raw) as Signal, (id) => index.cursorsOf(id))),
+  ];
+  const fanout: Fanout | null = options.runFanout ? await startFanout(services) : null;
+  const stopHeartbeat = startHeartbeat(() => index.all(), options.heartbeatMs, services.clock);
+
+  let accepting = true;
+  let drained: (() => void) | null = null;
+  let closing: Promise<void> | null = null;
+  const gate = { services, wss, accepting: () => accepting, accept };
+
+  async function stopBackground(): Promise<void> {
+    stopHeartbeat();
+    for (const unsubscribe of unsubscribes) await unsubscribe();
+    await fanout?.stop();
+  }
+
+  return {
+    nodeId,
+    options,
+    handleUpgrade: (request, socket, head) => handleUpgrade(gate, request, socket, head),
+    connectionCount: () => index.size,
+    close() {
+      closing ??= (async () => {
+        accepting = false;
+        const allClosed = new Promise<void>((resolve) => {
+          drained = resolve;
+          if (index.size === 0) resolve();
+        });
+        for (const connection of index.all()) connection.close(CLOSE.SERVICE_RESTART, 'service restart; reconnect', 'shutdown');
+        const grace = setTimeout(() => {
+          for (const connection of index.all()) connection.terminate('shutdown');
+        }, options.shutdownGraceMs);
+        await allClosed;
+        clearTimeout(grace);
+        await stopBackground();
+        await presence.stop();
+        log.info('realtime node stopped');
+      })();
+      return closing;
+    },
+    async crash() {
+      accepting = false;
+      closing ??= Promise.resolve();
+      presence.halt();
+      await stopBackground();
+      for (const connection of index.all()) {
+        connection.state = 'closed';
+        connection.terminate('shutdown');
+      }
+    },
+  };
+}
