@@ -7,7 +7,8 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
-import { attachRealtime, startRealtime } from '../realtime/index.ts';
+import { retryUntilDone } from '../infra/resilience.ts';
+import { attachRealtime, startRealtime, type RealtimeNode } from '../realtime/index.ts';
 import { loadConfig } from '../runtime/config.ts';
 import type { HttpEnv } from '../runtime/http/env.ts';
 import { createHttpMetrics } from '../runtime/http/metrics.ts';
@@ -23,18 +24,33 @@ async function main(): Promise<void> {
   const app = new Hono<HttpEnv>();
   app.use('*', requestContext(services));
   mountOperations(app, metrics);
-
-  const node = await startRealtime(services, { registry: metrics.registry });
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(started));
   });
-  attachRealtime(server, node);
+
+  // Operations answer at once; sockets are accepted once the engines are up (retried, never a crash loop).
+  let node: RealtimeNode | null = null;
+  const abort = new AbortController();
+  const ready = retryUntilDone(
+    'start realtime node',
+    async () => {
+      await services.startup.prepared;
+      node = await startRealtime(services, { registry: metrics.registry });
+    },
+    (error, attempt, delayMs) => services.log.warn({ err: error, attempt, retryInMs: delayMs }, 'realtime node not started; retrying'),
+    { signal: abort.signal },
+  ).then(() => {
+    attachRealtime(server, node!);
+    services.log.info({ port: (server.address() as AddressInfo).port, nodeId: node!.nodeId }, 'realtime node listening');
+  });
+  ready.catch(() => undefined);
+
   onShutdownSignal(async () => {
-    await node.close();
+    abort.abort();
+    await node?.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await stopServices(services);
   }, services.log);
-  services.log.info({ port: (server.address() as AddressInfo).port, nodeId: node.nodeId }, 'realtime node listening');
 }
 
 main().catch((error: unknown) => {

@@ -53,17 +53,6 @@ export async function startRealtime(services: Services, { registry, ...overrides
   const delivery = new Delivery(services, options, index);
   const presence = new PresenceTracker(services, index, nodeId, options.presenceTtlMs);
   const typing = new TypingRelay(services, options);
-  const metrics = createRealtimeMetrics(registry ?? new Registry(), {
-    connections: () => index.size,
-    replayed: () => delivery.counters.replayed,
-    resyncs: () => delivery.counters.resyncs,
-  });
-  const hooks = {
-    log,
-    maxBufferedBytes: options.maxBufferedBytes,
-    countSent: () => void (metrics.sent += 1),
-    countDisconnect: metrics.disconnected,
-  };
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -143,11 +132,31 @@ export async function startRealtime(services: Services, { registry, ...overrides
       log.error({ err: error }, 'conversation event not delivered');
     }
   };
-  const unsubscribes: Unsubscribe[] = [
-    await cache.subscribe(EVENTS_CHANNEL, onEvent),
-    await cache.subscribe(SIGNALS_CHANNEL, (raw) => routeSignal(JSON.parse(raw) as Signal, (id) => index.cursorsOf(id))),
-  ];
-  const fanout: Fanout | null = options.runFanout ? await startFanout(services) : null;
+  const onSignal = (raw: string) => routeSignal(JSON.parse(raw) as Signal, (id) => index.cursorsOf(id));
+  // Started all or nothing, so a caller retrying a failed start (engines still down) leaks nothing.
+  const unsubscribes: Unsubscribe[] = [];
+  let fanout: Fanout | null = null;
+  try {
+    unsubscribes.push(await cache.subscribe(EVENTS_CHANNEL, onEvent));
+    unsubscribes.push(await cache.subscribe(SIGNALS_CHANNEL, onSignal));
+    if (options.runFanout) fanout = await startFanout(services);
+  } catch (error) {
+    for (const unsubscribe of unsubscribes) await unsubscribe().catch(() => undefined);
+    await presence.stop();
+    throw error;
+  }
+  // Registered only once started, so a retried start does not register the metrics twice.
+  const metrics = createRealtimeMetrics(registry ?? new Registry(), {
+    connections: () => index.size,
+    replayed: () => delivery.counters.replayed,
+    resyncs: () => delivery.counters.resyncs,
+  });
+  const hooks = {
+    log,
+    maxBufferedBytes: options.maxBufferedBytes,
+    countSent: () => void (metrics.sent += 1),
+    countDisconnect: metrics.disconnected,
+  };
   const stopHeartbeat = startHeartbeat(() => index.all(), options.heartbeatMs, services.clock);
 
   let accepting = true;
