@@ -1,4 +1,3 @@
-import { Query } from 'mingo';
 import { AppError } from '../../runtime/errors.ts';
 import type {
   Collection, Doc, Filter, FindOneAndUpdateOptions, FindOptions, SortSpec, Update, UpdateOptions, UpdateResult,
@@ -8,11 +7,12 @@ import { generateId, serializeDocument } from './documents.ts';
 import { withPathShapes, type Catalog } from './local-catalog.ts';
 import type { LocalDatabase } from './local-database.ts';
 import { tableName } from './local-indexes.ts';
+import { documentMatcher } from './local-match.ts';
+import { project, sortWindow } from './local-mingo.ts';
 import { planQuery, type QueryPlan } from './local-planner.ts';
 import { applyUpdate, upsertSeed } from './local-update.ts';
 
 const ADAPTER = 'store:local';
-const MINGO = { scriptEnabled: false } as const;
 
 interface Row<T> {
   doc: T;
@@ -68,8 +68,7 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
       const catalog = this.db.catalog(this.name);
       return catalog ? this.select(catalog, filter, options).map((row) => row.doc) : [];
     });
-    if (!options.projection) return docs;
-    return new Query({}, MINGO).find<T>(docs, options.projection as never).all();
+    return options.projection ? project(docs, options.projection) : docs;
   }
 
   async countDocuments(filter: Filter): Promise<number> {
@@ -170,31 +169,30 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
   }
 
   /**
-   * Candidates come from SQL (see local-planner.ts) and each is re-checked by mingo. When SQL
-   * delivers the requested order, reading stops at skip + limit; otherwise mingo sorts the matches.
+   * Candidates come from SQL (see local-planner.ts) and each is re-checked (local-match.ts). When
+   * SQL delivers the requested order, reading stops at skip + limit; otherwise mingo sorts the matches.
    */
   private select(catalog: Catalog, filter: Filter, window: Window): Array<Row<T>> {
     const plan = planQuery(filter, window.sort, catalog);
     const rows = this.db.statement(selectSql(this.name, plan)).pluck().iterate(...plan.params) as IterableIterator<string>;
-    const query = new Query(filter, MINGO);
+    const matches = documentMatcher(filter);
     const skip = window.skip ?? 0;
     const limit = window.limit || Infinity; // MongoDB: limit 0 means none
-    const matches: Array<Row<T>> = [];
+    const hits: Array<Row<T>> = [];
     let skipped = 0;
     for (const json of rows) {
       const doc = JSON.parse(json) as T;
-      if (!query.test(doc)) continue;
+      if (!matches(doc)) continue;
       if (plan.sortedInSql && skipped < skip) {
         skipped++;
         continue;
       }
-      matches.push({ doc, json });
-      if (plan.sortedInSql && matches.length >= limit) break; // leaving the loop closes the cursor
+      hits.push({ doc, json });
+      if (plan.sortedInSql && hits.length >= limit) break; // leaving the loop closes the cursor
     }
-    if (plan.sortedInSql) return matches;
-    const jsonOf = new Map(matches.map((row) => [row.doc, row.json]));
-    const sorted = new Query({}, MINGO).find<T>(matches.map((row) => row.doc)).sort(window.sort ?? {}).skip(skip);
-    const docs = Number.isFinite(limit) ? sorted.limit(limit).all() : sorted.all();
+    if (plan.sortedInSql) return hits;
+    const jsonOf = new Map(hits.map((row) => [row.doc, row.json]));
+    const docs = sortWindow(hits.map((row) => row.doc), window.sort ?? {}, skip, limit);
     return docs.map((doc) => ({ doc, json: jsonOf.get(doc)! }));
   }
 

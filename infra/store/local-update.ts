@@ -1,7 +1,7 @@
-import { update as applyModifier } from 'mingo';
 import { AppError } from '../../runtime/errors.ts';
 import type { Doc, Filter, Update } from './port.ts';
 import { isOperatorObject, isPlainObject } from './guard.ts';
+import { mingoUpdate } from './local-mingo.ts';
 
 /**
  * MongoDB update semantics for the embedded store. mingo applies the operators; this module adds
@@ -22,8 +22,8 @@ export function applyUpdate(doc: Partial<Doc>, update: Update, inserting: boolea
   const id = doc._id;
   assertTargetsFit(doc, modifier);
   try {
-    if (Object.keys(modifier).length > 0) applyModifier(doc, modifier, undefined, undefined, { cloneMode: 'deep' });
-    if (inserting && $setOnInsert) applyModifier(doc, { $set: $setOnInsert }, undefined, undefined, { cloneMode: 'deep' });
+    if (Object.keys(modifier).length > 0) mingoUpdate(doc, modifier);
+    if (inserting && $setOnInsert) mingoUpdate(doc, { $set: $setOnInsert });
   } catch (error) {
     throw new AppError('BAD_REQUEST', `[${ADAPTER}] ${(error as Error).message}`, { cause: error });
   }
