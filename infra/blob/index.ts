@@ -1,4 +1,4 @@
-/** Blob port factory: S3/MinIO when S3_ENDPOINT is set (bucket ensured at startup), else local files behind signed URLs. */
+/** Blob port factory: S3/MinIO when S3_ENDPOINT is set (bucket ensured on first use), else local files behind signed URLs. */
 import { join } from 'node:path';
 import { publicUrl, type Config } from '../../runtime/config.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';

@@ -46,6 +46,7 @@ export class S3Blob implements BlobPort {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly guard: EngineGuard;
+  private bucketReady: Promise<void> | undefined;
 
   constructor(options: S3BlobOptions) {
     this.bucket = options.bucket;
@@ -64,9 +65,20 @@ export class S3Blob implements BlobPort {
     this.guard = enginePolicy({ engine: NAME, timeoutMs: options.timeoutMs ?? 10_000, isTransient: isTransientS3Error });
   }
 
-  /** Creates the bucket when it does not exist yet; called once at startup by createS3Blob. */
-  async ensureBucket(): Promise<void> {
-    await this.call('ensureBucket', async (abortSignal) => {
+  /**
+   * Creates the bucket when it does not exist yet: once per process, before the first call that
+   * needs it (a failed attempt is forgotten, so the next call tries again).
+   */
+  ensureBucket(): Promise<void> {
+    this.bucketReady ??= this.createBucketIfMissing().catch((error: unknown) => {
+      this.bucketReady = undefined;
+      throw error;
+    });
+    return this.bucketReady;
+  }
+
+  private async createBucketIfMissing(): Promise<void> {
+    await this.request('ensureBucket', async (abortSignal) => {
       try {
         await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal });
         return;
@@ -177,8 +189,16 @@ export class S3Blob implements BlobPort {
     return removed;
   }
 
+  /** One attempt (a readiness probe must answer promptly), after the bucket exists. */
   async ping(): Promise<void> {
-    await this.call('ping', (abortSignal) => this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal }));
+    await this.ensureBucket();
+    await this.request('ping', async (abortSignal) => {
+      try {
+        await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal });
+      } catch (error) {
+        throw new AppError('ENGINE_UNAVAILABLE', `[${NAME}] ping failed: ${(error as Error).message || (error as Error).name}`, { cause: error });
+      }
+    });
   }
 
   async close(): Promise<void> {
@@ -229,7 +249,8 @@ export class S3Blob implements BlobPort {
   }
 
   private async sign(command: PutObjectCommand | GetObjectCommand, expiresIn: number, headers: { signableHeaders?: Set<string>; unhoistableHeaders?: Set<string> }): Promise<string> {
-    // Signing is local computation (no network call), but credentials may come from a provider.
+    // A URL into a bucket that does not exist would only fail for the client.
+    await this.ensureBucket();
     try {
       return await getSignedUrl(this.client, command, { expiresIn, ...headers });
     } catch (error) {
@@ -237,8 +258,14 @@ export class S3Blob implements BlobPort {
     }
   }
 
+  /** Every call that needs the bucket: made sure of once, then the request. */
+  private async call<T>(operation: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    await this.ensureBucket();
+    return this.request(operation, work);
+  }
+
   /** Every network call: the one engine policy, with refusals translated once, here. */
-  private call<T>(operation: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private request<T>(operation: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     return this.guard(operation, async (signal) => {
       try {
         return await work(signal);
@@ -250,14 +277,10 @@ export class S3Blob implements BlobPort {
   }
 }
 
-/** Builds the adapter and makes sure its bucket exists, so a wrong endpoint fails at startup. */
+/**
+ * Builds the adapter without waiting for the server: the process starts while S3 is still down,
+ * readiness (ping) reports it, and the bucket is ensured before the first call that needs it.
+ */
 export async function createS3Blob(options: S3BlobOptions): Promise<S3Blob> {
-  const blob = new S3Blob(options);
-  try {
-    await blob.ensureBucket();
-  } catch (error) {
-    await blob.close();
-    throw error;
-  }
-  return blob;
+  return new S3Blob(options);
 }

@@ -55,15 +55,26 @@ function equals(field: string, value: Exclude<FieldValue, null>): estypes.QueryD
   return { term: { [`${typeOf(value)}.${field}`]: value } };
 }
 
+/** One `terms` query per JSON type present in the list (a user's thousand conversations is one clause), or missing. */
+function anyOf(field: string, values: FieldValue[]): estypes.QueryDslQueryContainer {
+  const byType = new Map<Typed, Array<string | number | boolean>>();
+  for (const value of values) {
+    if (value === null) continue;
+    const typed = typeOf(value);
+    const list = byType.get(typed) ?? [];
+    list.push(value);
+    byType.set(typed, list);
+  }
+  const should: estypes.QueryDslQueryContainer[] = [...byType].map(([typed, list]) => ({ terms: { [`${typed}.${field}`]: list } }));
+  if (values.includes(null)) should.push(missing(field));
+  return should.length === 0 ? { match_none: {} } : { bool: { should, minimum_should_match: 1 } };
+}
+
 function clause(field: string, condition: FieldCondition): estypes.QueryDslQueryContainer {
   if (condition === null) return missing(field);
   if (typeof condition !== 'object') return equals(field, condition);
   if ('exists' in condition) return condition.exists ? { term: { has: field } } : missing(field);
-  if ('in' in condition) {
-    if (condition.in.length === 0) return { match_none: {} };
-    const should = condition.in.map((value) => (value === null ? missing(field) : equals(field, value)));
-    return { bool: { should, minimum_should_match: 1 } };
-  }
+  if ('in' in condition) return anyOf(field, condition.in);
   // Ranges are on numbers only; strings and booleans live in other containers and never match.
   return { range: { [`num.${field}`]: condition } };
 }

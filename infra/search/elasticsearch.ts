@@ -24,7 +24,7 @@ import type { SearchDocument, SearchFilter, SearchPage, SearchPort, SearchQuery 
  * `timeoutMs` [10 000 per call].
  *
  * @example
- *   const search = await createElasticsearchSearch({ node: 'http://127.0.0.1:9200' });
+ *   const search = await createElasticsearchSearch({ node: 'http://127.0.0.1:9200' }); // connects on first use
  *   await search.ensureIndex('messages');
  */
 export interface ElasticsearchSearchOptions {
@@ -164,8 +164,16 @@ export class ElasticsearchSearch implements SearchPort {
     await this.call('dropIndex', name, (signal) => this.client.indices.delete({ index: targets, ignore_unavailable: true }, { signal }));
   }
 
+  /** One attempt (a readiness probe must answer promptly); red counts as unavailable. */
   async ping(): Promise<void> {
-    const health = await this.call('ping', '-', (signal) => this.client.cluster.health({}, { signal }));
+    const health = await this.call('ping', '-', async (signal) => {
+      try {
+        return await this.client.cluster.health({}, { signal });
+      } catch (error) {
+        if (isAppError(error)) throw error;
+        throw new AppError('ENGINE_UNAVAILABLE', `[${NAME}] ping failed: ${(error as Error).message}`, { cause: error });
+      }
+    });
     if (health.status === 'red') throw new AppError('ENGINE_UNAVAILABLE', `[${NAME}] cluster ${health.cluster_name} is red`);
   }
 
@@ -214,14 +222,10 @@ function versioned(version: number | undefined): Pick<estypes.BulkIndexOperation
   return version === undefined ? {} : { version, version_type: 'external_gte' };
 }
 
-/** Builds the adapter and checks the cluster answers, so a wrong URL fails at startup. */
+/**
+ * Builds the adapter without waiting for the cluster: the process starts while Elasticsearch is
+ * still down, readiness (ping) reports it, and calls fail with ENGINE_UNAVAILABLE until it answers.
+ */
 export async function createElasticsearchSearch(options: ElasticsearchSearchOptions): Promise<ElasticsearchSearch> {
-  const search = new ElasticsearchSearch(options);
-  try {
-    await search.ping();
-  } catch (error) {
-    await search.close();
-    throw error;
-  }
-  return search;
+  return new ElasticsearchSearch(options);
 }

@@ -90,8 +90,13 @@ describe('local blob runtime', () => {
     expect(await response.text()).toMatch(/<Code>\w+<\/Code>/);
   });
 
-  it('refuses to start when S3_ENDPOINT names an engine it cannot reach yet', async () => {
-    const config = loadConfig({ CAAS_DATA_DIR: dataDir, S3_ENDPOINT: 'http://localhost:9000' });
-    await expect(createBlob(config)).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  it('is replaced by the S3 adapter when S3_ENDPOINT is set; an unreachable server fails calls, not startup', async () => {
+    const endpoint = { CAAS_DATA_DIR: dataDir, S3_ENDPOINT: 'http://127.0.0.1:1' };
+    // Keys are required up front: without them the SDK would go looking in cloud metadata.
+    await expect(createBlob(loadConfig(endpoint))).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    const blob = await createBlob(loadConfig({ ...endpoint, S3_ACCESS_KEY_ID: 'id', S3_SECRET_ACCESS_KEY: 'secret' }));
+    expect(blob.name).toBe('s3');
+    await expect(blob.ping()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await blob.close();
   });
 });

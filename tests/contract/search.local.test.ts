@@ -29,8 +29,10 @@ describe('embedded search (local mode)', () => {
     await after.close();
   });
 
-  it('refuses to start when ELASTICSEARCH_URL names an engine it cannot reach yet', async () => {
-    const config = loadConfig({ CAAS_DATA_DIR: dataDir, ELASTICSEARCH_URL: 'http://localhost:9200' });
-    await expect(createSearch(config)).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  it('is replaced by the Elasticsearch adapter when ELASTICSEARCH_URL is set; an unreachable cluster fails calls, not startup', async () => {
+    const search = await createSearch(loadConfig({ CAAS_DATA_DIR: dataDir, ELASTICSEARCH_URL: 'http://127.0.0.1:1' }));
+    expect(search.name).toBe('elasticsearch');
+    await expect(search.ping()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await search.close();
   });
 });

@@ -18,7 +18,7 @@ beforeAll(async () => {
 blobContract(() => createBlob(config));
 
 describe('S3 blob adapter', () => {
-  it('creates its bucket at startup when it does not exist yet', async () => {
+  it('creates its bucket on first use when it does not exist yet', async () => {
     const bucket = `caas-test-${randomUUID().slice(0, 8)}`;
     const blob = await createBlob({ ...config, S3_BUCKET: bucket });
     try {
@@ -36,17 +36,21 @@ describe('S3 blob adapter', () => {
     }
   });
 
-  it('refuses to start, naming the adapter, when S3_ENDPOINT cannot be reached', async () => {
-    const unreachable = loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:1', S3_ACCESS_KEY_ID: 'x', S3_SECRET_ACCESS_KEY: 'y' });
-    await expect(createBlob(unreachable)).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringMatching(/^\[blob:s3\]/) });
+  it('starts without the server and reports it unreachable on use, naming the adapter', async () => {
+    const offline = await createBlob({ ...config, S3_ENDPOINT: 'http://127.0.0.1:1' });
+    await expect(offline.ping()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringMatching(/^\[blob:s3\]/) });
+    await expect(offline.head('a1/x')).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await offline.close();
   });
 
   it('refuses to start without explicit credentials rather than probe cloud metadata for some', async () => {
     await expect(createBlob({ ...config, S3_SECRET_ACCESS_KEY: undefined })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
   });
 
-  it('refuses to start when the credentials are wrong', async () => {
-    await expect(createBlob({ ...config, S3_SECRET_ACCESS_KEY: 'not-the-secret' })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringMatching(/^\[blob:s3\].*credentials/) });
+  it('reports wrong credentials as such, without retrying', async () => {
+    const misconfigured = await createBlob({ ...config, S3_SECRET_ACCESS_KEY: 'not-the-secret' });
+    await expect(misconfigured.ping()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringMatching(/^\[blob:s3\].*credentials/) });
+    await misconfigured.close();
   });
 });
 

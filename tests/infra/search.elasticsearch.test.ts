@@ -61,8 +61,10 @@ describe('Elasticsearch search adapter', () => {
     expect(await ids({ 'v.sub': 'x' })).toEqual(['number']);
   });
 
-  it('refuses to start, naming the adapter, when ELASTICSEARCH_URL cannot be reached', async () => {
-    await expect(createSearch({ ...config, ELASTICSEARCH_URL: 'http://127.0.0.1:1' }))
-      .rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringMatching(/^\[search:elasticsearch\]/) });
+  it('starts without the cluster and reports it unreachable on use, naming the adapter', async () => {
+    const offline = await createSearch({ ...config, ELASTICSEARCH_URL: 'http://127.0.0.1:1' });
+    await expect(offline.ping()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringMatching(/^\[search:elasticsearch\]/) });
+    await expect(offline.ensureIndex('anything')).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await offline.close();
   });
 });
