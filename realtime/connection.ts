@@ -37,6 +37,8 @@ export class Connection implements CursorSocket {
   /** Cleared when a ping is sent, set by the pong (or any frame): a socket still false at the next sweep is dead. */
   alive = true;
   readonly cursors = new Map<string, ConversationCursor>();
+  /** Conversations whose members hear about this user's presence (realtime/presence-scope.ts). */
+  presenceScope: string[] = [];
   /** Typing indicators this socket started, each ending by itself when its timer fires. */
   typing: Map<string, NodeJS.Timeout> | null = null;
   /** Client frames are handled one after another, so `auth` then `resume` sent together keep their order. */

@@ -3,15 +3,16 @@
  * positions, routes each live event (parsed and framed once) to the cursors of that
  * conversation, and attaches cursors when a membership event names a local user.
  */
-import { MEMBERS, memberKey, type MemberDoc } from '../functions/conversations/conversations.ts';
+import { MEMBERS, findConversation, memberKey, type ConversationDoc, type MemberDoc } from '../functions/conversations/conversations.ts';
 import { SEQUENCES, eventsAfter, type EventDoc } from '../functions/events/events.ts';
 import type { Services } from '../runtime/context.ts';
 import type { Connection } from './connection.ts';
 import { ConversationCursor, type EventHistory } from './cursor.ts';
 import type { RealtimeOptions } from './options.ts';
+import { presenceScope, pushesPresence } from './presence-scope.ts';
 import { serverFrames } from './protocol.ts';
 import type { SubscriptionIndex } from './subscription-index.ts';
-import { eventFrame, joinedUserIds, parseWireEvent } from './wire-event.ts';
+import { eventFrame, joinedUserIds, parseWireEvent, type WireEvent } from './wire-event.ts';
 
 interface SequenceDoc {
   _id: string;
@@ -27,6 +28,7 @@ export interface DeliveryCounters {
 export class Delivery implements EventHistory {
   readonly maxReplay: number;
   readonly pageSize: number;
+  private readonly presenceMaxMembers: number;
   readonly counters: DeliveryCounters = { replayed: 0, resyncs: 0 };
 
   constructor(
@@ -36,6 +38,7 @@ export class Delivery implements EventHistory {
   ) {
     this.maxReplay = options.maxReplay;
     this.pageSize = options.replayPageSize;
+    this.presenceMaxMembers = options.presenceMaxMembers;
   }
 
   read(conversationId: string, afterSeq: number, limit: number): Promise<EventDoc[]> {
@@ -78,7 +81,12 @@ export class Delivery implements EventHistory {
       this.index.attach(connection, cursor);
       fresh.push(cursor);
     }
-    const current = await this.currentSequences(fresh.map((cursor) => cursor.conversationId));
+    const freshIds = fresh.map((cursor) => cursor.conversationId);
+    const [current, scope] = await Promise.all([
+      this.currentSequences(freshIds),
+      presenceScope(store, connection.appId, freshIds, this.presenceMaxMembers),
+    ]);
+    connection.presenceScope.push(...scope);
     if (connection.closed) {
       // The close handler may have run before these cursors were attached.
       this.index.removeConnection(connection);
@@ -112,7 +120,8 @@ export class Delivery implements EventHistory {
   /** A conversation event from the fan-out channel. */
   onEvent(raw: string): void {
     const event = parseWireEvent(raw);
-    for (const userId of joinedUserIds(event)) this.attachJoined(event.appId, event.conversationId, userId, event.seq);
+    const joined = joinedUserIds(event);
+    if (joined.length > 0) this.attachJoined(event, joined);
     const cursors = this.index.cursorsOf(event.conversationId);
     if (!cursors) return;
     let frame: Buffer | undefined;
@@ -122,13 +131,31 @@ export class Delivery implements EventHistory {
     }
   }
 
-  private attachJoined(appId: string, conversationId: string, userId: string, seq: number): void {
-    for (const connection of this.index.connectionsOf(appId, userId) ?? []) {
-      if ((connection.state !== 'starting' && connection.state !== 'live') || connection.cursors.has(conversationId)) continue;
-      // Positioned just before the join, so the member event itself is the first one delivered.
-      const cursor = new ConversationCursor(appId, conversationId, connection, this, seq - 1, connection.state === 'starting');
-      this.index.attach(connection, cursor);
+  private attachJoined(event: WireEvent, userIds: string[]): void {
+    const { appId, conversationId, seq } = event;
+    const attached: Connection[] = [];
+    for (const userId of userIds) {
+      for (const connection of this.index.connectionsOf(appId, userId) ?? []) {
+        if ((connection.state !== 'starting' && connection.state !== 'live') || connection.cursors.has(conversationId)) continue;
+        // Positioned just before the join, so the member event itself is the first one delivered.
+        const cursor = new ConversationCursor(appId, conversationId, connection, this, seq - 1, connection.state === 'starting');
+        this.index.attach(connection, cursor);
+        attached.push(connection);
+      }
     }
+    if (attached.length > 0) void this.widenPresenceScope(event, attached);
+  }
+
+  private async widenPresenceScope(event: WireEvent, connections: Connection[]): Promise<void> {
+    let conversation = event.payload.conversation as ConversationDoc | undefined | null;
+    try {
+      conversation ??= await findConversation(this.services.ports.store, event.appId, event.conversationId);
+    } catch (error) {
+      this.services.log.warn({ err: error, conversationId: event.conversationId }, 'presence scope not widened; it will be on reconnect');
+      return;
+    }
+    if (!conversation || !pushesPresence(conversation, this.presenceMaxMembers)) return;
+    for (const connection of connections) if (!connection.presenceScope.includes(event.conversationId)) connection.presenceScope.push(event.conversationId);
   }
 
   private async currentSequences(conversationIds: string[]): Promise<Map<string, number>> {

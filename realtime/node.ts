@@ -113,7 +113,7 @@ export async function startRealtime(services: Services, { registry, ...overrides
 
   function onClose(connection: Connection): void {
     const wasLive = connection.state === 'live' || connection.state === 'starting';
-    const conversationIds = [...connection.cursors.keys()];
+    const conversationIds = connection.presenceScope;
     connection.state = 'closed';
     if (connection.authTimer) clearTimeout(connection.authTimer);
     index.removeConnection(connection);

@@ -22,6 +22,8 @@ export interface RealtimeOptions {
   frameBurst: number;
   /** How long a user stays online on a node that stopped renewing (a crashed node). Renewed every third of it. */
   presenceTtlMs: number;
+  /** Presence is pushed in direct conversations and groups up to this size; larger ones use presence.query. */
+  presenceMaxMembers: number;
   /** A typing indicator ends by itself after this long without a new `typing.start`. */
   typingTtlMs: number;
   /** `typing.start` frames allowed per user and conversation in `typingWindowMs`, across nodes. */
@@ -43,6 +45,7 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   framesPerSecond: 20,
   frameBurst: 40,
   presenceTtlMs: 60_000,
+  presenceMaxMembers: 200,
   typingTtlMs: 6_000,
   typingLimit: 10,
   typingWindowMs: 10_000,

@@ -38,7 +38,7 @@ async function ask(client: RealtimeClient, userIds: string[]): Promise<Frame[]> 
 beforeAll(async () => {
   platform = await startLocalPlatform({}, { realtime: { typingTtlMs: 300, typingLimit: TYPING_LIMIT, typingWindowMs: 60_000 } });
   call = apiClient(platform.url);
-  world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'gil', 'hal', 'ivy', 'joe', 'kim', 'lou']);
+  world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'gil', 'hal', 'ivy', 'joe', 'kim', 'lou', 'max', 'mia']);
 });
 afterAll(async () => {
   for (const client of open) client.ws.terminate();
@@ -107,6 +107,18 @@ describe('presence', () => {
     await joe2.close();
     await waitFor(() => presenceOf(ivy, 'joe').at(-1)?.status === 'offline', undefined, 'joe offline');
     expect((await ask(ivy, ['joe']))[0]).toMatchObject({ userId: 'joe', status: 'offline' });
+  });
+
+  it('is not pushed in channels (too many members to tell); there it is asked for', async () => {
+    const created = await call('POST', '/v1/conversations', { token: t('max'), body: { type: 'channel', memberIds: ['mia'], name: 'town square' } });
+    const id = created.body.id as string;
+    const max = await live(t('max'));
+    const mia = await live(t('mia'));
+    mia.send({ type: 'typing.start', conversationId: id });
+    // Frames of one socket are handled in order: a presence push would have been published before the typing.
+    await max.next((f) => f.type === 'typing' && f.userId === 'mia');
+    expect(presenceOf(max, 'mia')).toEqual([]);
+    expect((await ask(max, ['mia']))[0]).toMatchObject({ userId: 'mia', status: 'online' });
   });
 
   it('is correct across nodes, and a node that dies leaves nobody online after the TTL', async () => {
