@@ -2,6 +2,7 @@ import { AppError } from '../../runtime/errors.ts';
 import type { Doc, Filter, Update } from './port.ts';
 import { isOperatorObject, isPlainObject } from './guard.ts';
 import { mingoUpdate } from './local-mingo.ts';
+import { applySimpleUpdate } from './local-simple-update.ts';
 
 /**
  * MongoDB update semantics for the embedded store. mingo applies the operators; this module adds
@@ -15,11 +16,18 @@ const ARRAY_TARGET = new Set(['$push', '$addToSet', '$pull']);
 
 /**
  * Applies `update` to `doc` in place. With `inserting` (an upsert's new document), $setOnInsert
- * applies too, and it may choose the `_id` when the filter did not.
+ * applies too, and it may choose the `_id` when the filter did not. Common updates take the
+ * mingo-free path (local-simple-update.ts); the rest go through mingo.
  */
 export function applyUpdate(doc: Partial<Doc>, update: Update, inserting: boolean): void {
-  const { $setOnInsert, ...modifier } = update;
   const id = doc._id;
+  if (!applySimpleUpdate(doc, update, inserting)) applyMingoUpdate(doc, update, inserting);
+  if (id !== undefined && doc._id !== id) throw new AppError('BAD_REQUEST', `[${ADAPTER}] _id is immutable (tried to change ${id})`);
+}
+
+/** Every supported update, through mingo plus MongoDB's type errors; exported for the comparison test. */
+export function applyMingoUpdate(doc: Partial<Doc>, update: Update, inserting: boolean): void {
+  const { $setOnInsert, ...modifier } = update;
   assertTargetsFit(doc, modifier);
   try {
     if (Object.keys(modifier).length > 0) mingoUpdate(doc, modifier);
@@ -27,7 +35,6 @@ export function applyUpdate(doc: Partial<Doc>, update: Update, inserting: boolea
   } catch (error) {
     throw new AppError('BAD_REQUEST', `[${ADAPTER}] ${(error as Error).message}`, { cause: error });
   }
-  if (id !== undefined && doc._id !== id) throw new AppError('BAD_REQUEST', `[${ADAPTER}] _id is immutable (tried to change ${id})`);
 }
 
 /**
