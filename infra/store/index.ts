@@ -1,6 +1,5 @@
 /** Store port: picks the adapter from config (MONGO_URL selects MongoDB; none, the embedded store). */
 import type { Config } from '../../runtime/config.ts';
-import { AppError } from '../../runtime/errors.ts';
 import type { StorePort } from './port.ts';
 import { createLocalStore } from './local.ts';
 
@@ -9,7 +8,9 @@ export { STORE_LIMITS } from './port.ts';
 
 export async function createStore(config: Config): Promise<StorePort> {
   if (config.MONGO_URL) {
-    throw new AppError('ENGINE_UNAVAILABLE', '[store] MONGO_URL is set but the mongodb adapter is not built yet');
+    // Loaded only here: local mode (and its start-up time) never pays for the driver.
+    const { createMongoStore } = await import('./mongodb.ts');
+    return createMongoStore({ url: config.MONGO_URL, dbName: config.MONGO_DB });
   }
   return createLocalStore({ dataDir: config.CAAS_DATA_DIR });
 }

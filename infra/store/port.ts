@@ -80,9 +80,27 @@ export interface Collection<T extends Doc = Doc> {
   deleteMany(filter: Filter): Promise<number>;
 }
 
+/** What the store's server can do; exact once the adapter has reached it (after ping() or ensureIndexes). */
 export interface StoreCapabilities {
   /** Multi-document transactions (MongoDB replica set yes; FerretDB no; embedded yes). */
   transactions: boolean;
+  /**
+   * The optional flags below name gaps of servers that speak MongoDB's protocol without being
+   * MongoDB (FerretDB v1); absent means supported. The contract suite checks them, so a gap shows
+   * as a named skip on that server, never as a silent pass. See infra/engines/README.md.
+   *
+   * Concurrent updates of one document never lose a write (findOneAndUpdate, $inc). FerretDB v1
+   * reads and rewrites documents without a lock: under concurrency, updates are lost.
+   */
+  atomicUpdates?: boolean;
+  /**
+   * partialFilterExpression, and MongoDB's rule that a missing key counts as null in a unique
+   * index. FerretDB v1 has neither: its unique indexes skip documents missing a key, and partial
+   * indexes are built without their filter (stricter: more writes are refused, none wrongly let in).
+   */
+  partialIndexes?: boolean;
+  /** $elemMatch with field conditions, $push with $slice, $pull by condition (FerretDB v1 lacks them). */
+  completeOperators?: boolean;
 }
 
 export interface StorePort {

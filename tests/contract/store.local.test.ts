@@ -25,8 +25,11 @@ describe('embedded store (local mode)', () => {
     await store.close();
   });
 
-  it('refuses to start when MONGO_URL names an engine it cannot reach yet', async () => {
-    await expect(createStore(loadConfig({ MONGO_URL: 'mongodb://localhost:27017' }))).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  it('is replaced by the MongoDB adapter when MONGO_URL is set; an unreachable server fails calls, not startup', async () => {
+    const store = await createStore(loadConfig({ MONGO_URL: 'mongodb://127.0.0.1:1/' }));
+    expect(store.name).toBe('mongodb');
+    await expect(store.ping()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await store.close();
   });
 
   it('keeps documents and indexes across close and reopen', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Collection, Doc, StorePort } from '../../../infra/store/port.ts';
+import type { TestContext } from 'vitest';
+import type { Collection, Doc, StoreCapabilities, StorePort } from '../../../infra/store/port.ts';
 
 /** What each part of the store contract gets: the store under test and unique collection names. */
 export interface StoreTestContext {
@@ -16,4 +17,17 @@ export function randomSuffix(): string {
 
 export function ids(docs: Array<{ _id: string }>): string[] {
   return docs.map((doc) => doc._id).sort();
+}
+
+/** A capability a test relies on; a flag absent from StoreCapabilities means supported. */
+export type Needs = keyof StoreCapabilities;
+
+/**
+ * Skips the running test, naming the gap, on a store that declares it lacks `capability` (e.g.
+ * FerretDB's); every store that has it runs the test in full. Never a silent pass.
+ */
+export function requireCapability(test: TestContext, store: StorePort, capability: Needs | undefined): void {
+  if (capability !== undefined && store.capabilities[capability] === false) {
+    test.skip(`${store.name} declares capabilities.${capability}: false`);
+  }
 }

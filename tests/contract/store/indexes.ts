@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Doc, IndexSpec } from '../../../infra/store/port.ts';
-import { ids, type StoreTestContext } from './context.ts';
+import { ids, requireCapability, type StoreTestContext } from './context.ts';
 
 export function describeIndexes(context: StoreTestContext): void {
   const indexed = async (label: string, specs: IndexSpec[], docs: Doc[] = []) => {
@@ -24,6 +24,14 @@ export function describeIndexes(context: StoreTestContext): void {
       ]);
       await expect(users.updateOne({ _id: 'b' }, { $set: { email: 'a@x' } })).rejects.toMatchObject({ code: 'CONFLICT' });
       await expect(users.findOneAndUpdate({ _id: 'b' }, { $set: { email: 'a@x' } })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await users.find({}, { sort: { _id: 1 } })).toEqual([{ _id: 'a', email: 'a@x' }, { _id: 'b', email: 'b@x' }]);
+    });
+
+    it('refuse an updateMany that would duplicate a key, leaving every document unchanged', async (test) => {
+      requireCapability(test, context.store(), 'transactions');
+      const users = await indexed('uniq-update-many', [{ keys: { email: 1 }, unique: true }], [
+        { _id: 'a', email: 'a@x' }, { _id: 'b', email: 'b@x' },
+      ]);
       await expect(users.updateMany({}, { $set: { email: 'same@x' } })).rejects.toMatchObject({ code: 'CONFLICT' });
       expect(await users.find({}, { sort: { _id: 1 } })).toEqual([{ _id: 'a', email: 'a@x' }, { _id: 'b', email: 'b@x' }]);
     });
@@ -43,7 +51,8 @@ export function describeIndexes(context: StoreTestContext): void {
       expect(await users.countDocuments({})).toBe(3);
     });
 
-    it('with a partialFilterExpression, enforce uniqueness only among matching documents', async () => {
+    it('with a partialFilterExpression, enforce uniqueness only among matching documents', async (test) => {
+      requireCapability(test, context.store(), 'partialIndexes');
       const handles = await indexed('uniq-partial', [
         { keys: { handle: 1 }, unique: true, partialFilterExpression: { status: 'active' } },
       ]);
@@ -54,7 +63,8 @@ export function describeIndexes(context: StoreTestContext): void {
       expect(await handles.countDocuments({ status: 'active' })).toBe(1);
     });
 
-    it('treat a missing key as null, as MongoDB does; $exists in the partial filter lets it be absent', async () => {
+    it('treat a missing key as null, as MongoDB does; $exists in the partial filter lets it be absent', async (test) => {
+      requireCapability(test, context.store(), 'partialIndexes');
       const strict = await indexed('uniq-missing', [{ keys: { handle: 1 }, unique: true }], [{ _id: '1' }]);
       await expect(strict.insertOne({ _id: '2' })).rejects.toMatchObject({ code: 'CONFLICT' });
       await expect(strict.insertOne({ _id: '3', handle: null })).rejects.toMatchObject({ code: 'CONFLICT' });

@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Doc, Update } from '../../../infra/store/port.ts';
-import type { StoreTestContext } from './context.ts';
+import { requireCapability, type Needs, type StoreTestContext } from './context.ts';
 
 const BASE: Doc = { _id: 'u', n: 5, name: 'Ada', list: [1, 2, 3], set: ['a'], items: [{ q: 1 }, { q: 5 }], profile: { city: 'Paris' } };
 
-/** Each documented update operator applied to BASE, and the document MongoDB leaves. */
-const OPERATOR_CASES: Array<[string, Update, Doc]> = [
+/** Each documented update operator applied to BASE, and the document MongoDB leaves (and the capability it needs, if any). */
+const OPERATOR_CASES: Array<[string, Update, Doc, Needs?]> = [
   ['$set a field and a new dotted path', { $set: { name: 'Grace', 'profile.zip': '75001', 'deep.er': 1 } },
     { ...BASE, name: 'Grace', profile: { city: 'Paris', zip: '75001' }, deep: { er: 1 } }],
   ['$unset', { $unset: { name: '', 'profile.city': '', absent: '' } }, { ...omit(BASE, 'name'), profile: {} }],
   ['$inc existing, negative and missing fields', { $inc: { n: -2, fresh: 3, 'profile.visits': 1 } },
     { ...BASE, n: 3, fresh: 3, profile: { city: 'Paris', visits: 1 } }],
   ['$push one value', { $push: { list: 4, newList: 'x' } }, { ...BASE, list: [1, 2, 3, 4], newList: ['x'] }],
-  ['$push with $each and $slice', { $push: { list: { $each: [4, 5], $slice: -3 } } }, { ...BASE, list: [3, 4, 5] }],
+  ['$push with $each and $slice', { $push: { list: { $each: [4, 5], $slice: -3 } } }, { ...BASE, list: [3, 4, 5] }, 'completeOperators'],
   ['$pull a value', { $pull: { list: 2 } }, { ...BASE, list: [1, 3] }],
-  ['$pull by condition', { $pull: { items: { q: { $gt: 2 } }, list: { $in: [1, 3] } } }, { ...BASE, items: [{ q: 1 }], list: [2] }],
+  ['$pull by condition', { $pull: { items: { q: { $gt: 2 } }, list: { $in: [1, 3] } } }, { ...BASE, items: [{ q: 1 }], list: [2] }, 'completeOperators'],
   ['$addToSet skips duplicates', { $addToSet: { set: 'a', list: 4 } }, { ...BASE, list: [1, 2, 3, 4] }],
   ['$addToSet with $each', { $addToSet: { set: { $each: ['a', 'b', 'b'] } } }, { ...BASE, set: ['a', 'b'] }],
   ['$min and $max', { $min: { n: 3, low: 7 }, $max: { 'profile.score': 2 } },
@@ -25,7 +25,8 @@ const OPERATOR_CASES: Array<[string, Update, Doc]> = [
 
 export function describeUpdates(context: StoreTestContext): void {
   describe('update operators', () => {
-    it.each(OPERATOR_CASES)('%s', async (_name, update, expected) => {
+    it.for(OPERATOR_CASES)('%s', async ([, update, expected, needs], test) => {
+      requireCapability(test, context.store(), needs);
       const docs = await context.seeded('updates', [structuredClone(BASE)]);
       const result = await docs.updateOne({ _id: 'u' }, update);
       expect(await docs.findOne({ _id: 'u' })).toEqual(expected);
@@ -94,7 +95,8 @@ export function describeUpdates(context: StoreTestContext): void {
       expect(await claim()).toBeNull();
     });
 
-    it('gives 200 concurrent increments 200 distinct values, 1 to 200', async () => {
+    it('gives 200 concurrent increments 200 distinct values, 1 to 200', async (test) => {
+      requireCapability(test, context.store(), 'atomicUpdates');
       const counters = context.store().collection(context.uniqueName('counters'));
       const results = await Promise.all(
         Array.from({ length: 200 }, () => counters.findOneAndUpdate({ _id: 'c1' }, { $inc: { seq: 1 } }, { upsert: true })),
@@ -104,7 +106,8 @@ export function describeUpdates(context: StoreTestContext): void {
       expect(await counters.findOne({ _id: 'c1' })).toEqual({ _id: 'c1', seq: 200 });
     });
 
-    it('loses no concurrent updateOne increments', async () => {
+    it('loses no concurrent updateOne increments', async (test) => {
+      requireCapability(test, context.store(), 'atomicUpdates');
       const docs = await context.seeded('incs', [{ _id: 'x', n: 0, seen: [] }]);
       await Promise.all(Array.from({ length: 100 }, (_, i) => docs.updateOne({ _id: 'x' }, { $inc: { n: 1 }, $push: { seen: i } })));
       const doc = await docs.findOne({ _id: 'x' });

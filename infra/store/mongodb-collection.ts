@@ -1,0 +1,182 @@
+import type { ClientSession, Collection as DriverCollection } from 'mongodb';
+import { MongoBulkWriteError } from 'mongodb';
+import { AppError, isAppError } from '../../runtime/errors.ts';
+import { generateId, serializeDocument } from './documents.ts';
+import type { StoreGuard } from './guard.ts';
+import { upsertSeed } from './local-update.ts';
+import type {
+  Collection, Doc, Filter, FindOneAndUpdateOptions, FindOptions, Update, UpdateOptions, UpdateResult,
+} from './port.ts';
+import { STORE_LIMITS } from './port.ts';
+
+/**
+ * One collection on MongoDB. Filters, updates and options are checked by the shared StoreGuard
+ * (the embedded store refuses the same things) and then passed to MongoDB as they are: the port
+ * speaks MongoDB's document model, so MongoDB's own semantics are the reference.
+ *
+ * Two places need more than one driver call:
+ * - insertMany and updateMany are all-or-nothing by the port's contract. On a replica set they run
+ *   in a transaction. Without transactions (FerretDB, a standalone mongod), insertMany removes what
+ *   it inserted before the conflict; updateMany cannot undo and is atomic per document only, which
+ *   `capabilities.transactions: false` says.
+ * - an upsert whose filter fixes no `_id` gets a generated string one ($setOnInsert), because the
+ *   port's documents have string ids and MongoDB would invent an ObjectId.
+ */
+export interface CollectionRuntime {
+  readonly adapter: string;
+  readonly validate: StoreGuard;
+  hasTransactions(): boolean;
+  driver(name: string): DriverCollection<Doc>;
+  read<T>(operation: string, collection: string, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  write<T>(operation: string, collection: string, work: () => Promise<T>): Promise<T>;
+  /** Runs work in a transaction when the server has them, else directly (session undefined). */
+  atomically<T>(operation: string, collection: string, work: (session: ClientSession | undefined) => Promise<T>): Promise<T>;
+}
+
+export class MongoCollection<T extends Doc> implements Collection<T> {
+  private readonly driver: DriverCollection<Doc>;
+
+  constructor(private readonly runtime: CollectionRuntime, private readonly name: string) {
+    this.driver = runtime.driver(name);
+  }
+
+  async insertOne(doc: T): Promise<T> {
+    serializeDocument(doc, this.runtime.adapter);
+    // The driver adds nothing to a document that has its _id; a copy keeps the caller's object untouched anyway.
+    await this.runtime.write('insertOne', this.name, () => this.driver.insertOne({ ...doc }));
+    return doc;
+  }
+
+  async insertMany(docs: T[]): Promise<void> {
+    if (!Array.isArray(docs)) throw this.runtime.validate.bad('insertMany needs an array');
+    for (const doc of docs) serializeDocument(doc, this.runtime.adapter);
+    if (docs.length === 0) return;
+    const copies = docs.map((doc) => ({ ...doc }));
+    if (this.runtime.hasTransactions()) {
+      await this.runtime.atomically('insertMany', this.name, (session) => this.driver.insertMany(copies, { ordered: true, ...(session ? { session } : {}) }));
+      return;
+    }
+    await this.runtime.write('insertMany', this.name, async () => {
+      try {
+        await this.driver.insertMany(copies, { ordered: true });
+      } catch (error) {
+        await this.removeInsertedBefore(error, copies);
+        throw error;
+      }
+    });
+  }
+
+  async findOne(filter: Filter, options: Omit<FindOptions, 'limit'> = {}): Promise<T | null> {
+    this.runtime.validate.filter(filter);
+    this.runtime.validate.findOptions(options);
+    return this.runtime.read('findOne', this.name, (signal) => this.driver.findOne<T>(filter, { ...options, signal }));
+  }
+
+  async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    this.runtime.validate.filter(filter);
+    this.runtime.validate.findOptions(options);
+    return this.runtime.read('find', this.name, (signal) => this.driver.find<T>(filter, { ...options, signal }).toArray());
+  }
+
+  async countDocuments(filter: Filter): Promise<number> {
+    this.runtime.validate.filter(filter);
+    return this.runtime.read('countDocuments', this.name, () => this.driver.countDocuments(filter));
+  }
+
+  async updateOne(filter: Filter, update: Update, options: UpdateOptions = {}): Promise<UpdateResult> {
+    this.checkUpdate(filter, update);
+    const upsert = options.upsert === true;
+    const result = await this.writeUpsertable('updateOne', upsert, () =>
+      this.driver.updateOne(filter, upsert ? withStringId(filter, update) : update, { upsert }),
+    );
+    return { matchedCount: result.matchedCount, modifiedCount: result.modifiedCount, upsertedId: idOf(result.upsertedId) };
+  }
+
+  async updateMany(filter: Filter, update: Update): Promise<UpdateResult> {
+    this.checkUpdate(filter, update);
+    const result = await this.runtime.atomically('updateMany', this.name, (session) =>
+      this.driver.updateMany(filter, update, session ? { session } : {}),
+    );
+    return { matchedCount: result.matchedCount, modifiedCount: result.modifiedCount, upsertedId: null };
+  }
+
+  async findOneAndUpdate(filter: Filter, update: Update, options: FindOneAndUpdateOptions = {}): Promise<T | null> {
+    this.checkUpdate(filter, update);
+    if (options.sort !== undefined) this.runtime.validate.sort(options.sort);
+    const upsert = options.upsert === true;
+    return this.writeUpsertable('findOneAndUpdate', upsert, () =>
+      this.driver.findOneAndUpdate(filter, upsert ? withStringId(filter, update) : update, {
+        upsert,
+        returnDocument: options.returnDocument ?? 'after',
+        includeResultMetadata: false,
+        ...(options.sort ? { sort: options.sort } : {}),
+      }) as Promise<T | null>,
+    );
+  }
+
+  async replaceOne(filter: Filter, replacement: T, options: UpdateOptions = {}): Promise<UpdateResult> {
+    this.runtime.validate.filter(filter);
+    this.runtime.validate.replacement(replacement);
+    serializeDocument(replacement, this.runtime.adapter);
+    const result = await this.writeUpsertable('replaceOne', options.upsert === true, () =>
+      this.driver.replaceOne(filter, { ...replacement }, { upsert: options.upsert === true }),
+    );
+    return { matchedCount: result.matchedCount, modifiedCount: result.modifiedCount, upsertedId: idOf(result.upsertedId) };
+  }
+
+  async deleteOne(filter: Filter): Promise<number> {
+    this.runtime.validate.filter(filter);
+    return (await this.runtime.write('deleteOne', this.name, () => this.driver.deleteOne(filter))).deletedCount;
+  }
+
+  async deleteMany(filter: Filter): Promise<number> {
+    this.runtime.validate.filter(filter);
+    return (await this.runtime.write('deleteMany', this.name, () => this.driver.deleteMany(filter))).deletedCount;
+  }
+
+  /**
+   * Two upserts of the same new document race: both find nothing, both insert, and the loser gets a
+   * duplicate key although the document it wanted to update now exists. Running it once more
+   * updates that document. MongoDB (4.2+) does this itself when the filter is an equality on the
+   * unique key; FerretDB does not. A second CONFLICT is a real one (another document holds the key).
+   */
+  private async writeUpsertable<R>(operation: string, upsert: boolean, work: () => Promise<R>): Promise<R> {
+    try {
+      return await this.runtime.write(operation, this.name, work);
+    } catch (error) {
+      if (!upsert || !isAppError(error) || error.code !== 'CONFLICT') throw error;
+      return this.runtime.write(operation, this.name, work);
+    }
+  }
+
+  private checkUpdate(filter: Filter, update: Update): void {
+    this.runtime.validate.filter(filter);
+    this.runtime.validate.update(update);
+    // Values alone over the limit can never make a valid document; refuse before sending 16 MiB.
+    const bytes = Buffer.byteLength(JSON.stringify(update));
+    if (bytes > STORE_LIMITS.maxDocumentBytes) {
+      throw new AppError('LIMIT_EXCEEDED', `[${this.runtime.adapter}] update of ${bytes} bytes exceeds the ${STORE_LIMITS.maxDocumentBytes}-byte document limit`);
+    }
+  }
+
+  /** An ordered insertMany stops at the first error: the documents before it were inserted by us. */
+  private async removeInsertedBefore(error: unknown, docs: Doc[]): Promise<void> {
+    if (!(error instanceof MongoBulkWriteError)) return;
+    const failures = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    const firstFailed = Math.min(...failures.map((failure) => failure.index));
+    const inserted = docs.slice(0, Number.isFinite(firstFailed) ? firstFailed : 0).map((doc) => doc._id);
+    if (inserted.length > 0) await this.driver.deleteMany({ _id: { $in: inserted } });
+  }
+}
+
+/** The upsert's new document gets a string `_id` unless the filter or the update chooses one. */
+function withStringId(filter: Filter, update: Update): Update {
+  if (upsertSeed(filter)._id !== undefined) return update;
+  if (update.$set && '_id' in update.$set) return update;
+  if (update.$setOnInsert && '_id' in update.$setOnInsert) return update;
+  return { ...update, $setOnInsert: { ...update.$setOnInsert, _id: generateId() } };
+}
+
+function idOf(id: unknown): string | null {
+  return id === null || id === undefined ? null : String(id);
+}
