@@ -1,9 +1,10 @@
 import { Counter, Gauge } from 'prom-client';
-import { ZodError } from 'zod';
+import { z, ZodError } from 'zod';
 import { CONVERSATION_EVENTS_TOPIC } from '../functions/events/events.ts';
-import { ConversationEvent, indexConversationEvent, type IndexOutcome } from '../functions/search/indexing.ts';
+import { ConversationEvent, forgetAuthor, indexConversationEvent, type IndexOutcome } from '../functions/search/indexing.ts';
 import { ReindexRequest, SEARCH_REINDEX_TOPIC } from '../functions/search/reindex-queue.ts';
 import { runReindex } from '../functions/search/reindex.ts';
+import { USER_EVENTS_TOPIC } from '../functions/users/users.ts';
 import type { BusMessage } from '../infra/bus/port.ts';
 import type { Services } from '../runtime/context.ts';
 import { processRegistry } from '../runtime/http/metrics.ts';
@@ -11,8 +12,9 @@ import type { WorkerHandle } from './index.ts';
 
 /**
  * The search indexer: keeps each app's search index in step with `conversation-events`
- * (consumer group `search-indexer`; see functions/search/indexing.ts) and runs the index
- * rebuilds queued on `search-reindex` (group `search-reindexer`; functions/search/reindex.ts).
+ * (consumer group `search-indexer`; see functions/search/indexing.ts), erases deleted users'
+ * messages on `user-events` (group `search-erasure`), and runs the index rebuilds queued on
+ * `search-reindex` (group `search-reindexer`; functions/search/reindex.ts).
  *
  * A handler that throws (engine down) leaves the event uncommitted: the bus redelivers it and
  * holds back its conversation's later events, so nothing is skipped and order is kept. An event
@@ -31,6 +33,8 @@ const handled = new Counter({
 });
 
 type HandlerOutcome = IndexOutcome | 'invalid';
+
+const UserDeleted = z.object({ type: z.literal('user.deleted'), appId: z.string().min(1), userId: z.string().min(1) });
 
 function parseJson(value: string): unknown {
   try {
@@ -54,7 +58,7 @@ async function handleEvent(services: Services, message: BusMessage): Promise<{ o
 
 export async function startSearchIndexer(services: Services): Promise<WorkerHandle> {
   const { bus } = services.ports;
-  await bus.ensureTopics([{ name: CONVERSATION_EVENTS_TOPIC }, { name: SEARCH_REINDEX_TOPIC }]);
+  await bus.ensureTopics([{ name: CONVERSATION_EVENTS_TOPIC }, { name: USER_EVENTS_TOPIC }, { name: SEARCH_REINDEX_TOPIC }]);
 
   const events = await bus.subscribe({
     group: 'search-indexer',
@@ -63,6 +67,17 @@ export async function startSearchIndexer(services: Services): Promise<WorkerHand
       const { outcome, at } = await handleEvent(services, message);
       handled.inc({ outcome });
       if (at !== undefined) lag.set(Math.max(0, services.clock.now() - at) / 1000);
+    },
+  });
+
+  const erasures = await bus.subscribe({
+    group: 'search-erasure',
+    topics: [USER_EVENTS_TOPIC],
+    handler: async (message) => {
+      const parsed = UserDeleted.safeParse(parseJson(message.value));
+      if (!parsed.success) return; // another kind of user event: nothing to erase
+      const removed = await forgetAuthor(services, parsed.data.appId, parsed.data.userId);
+      services.log.info({ appId: parsed.data.appId, userId: parsed.data.userId, removed }, 'search: deleted user erased from the index');
     },
   });
 
@@ -94,6 +109,7 @@ export async function startSearchIndexer(services: Services): Promise<WorkerHand
   return {
     async stop() {
       await events.stop();
+      await erasures.stop();
       await rebuilds.stop();
       abort.abort(new Error('interrupted: the worker stopped'));
       await Promise.allSettled([...running]);

@@ -12,6 +12,9 @@ import { withIndexes, writeTargets } from './search-indexes.ts';
  *
  * Membership is not indexed: queries read it from the store at query time (message-search.ts),
  * so joining or leaving takes effect at once and needs no re-indexing.
+ *
+ * Erasure: when a user is deleted (`user.deleted` on the user-events topic), their messages leave
+ * the index (`forgetAuthor`).
  */
 const MessageShape = z.looseObject({
   _id: z.string(),
@@ -80,4 +83,13 @@ async function upsertMessage(services: Services, message: MessageDoc, version: n
     for (const index of writeTargets(state)) await services.ports.search.upsert(index, [document]);
   });
   return 'indexed';
+}
+
+/** Removes every message a user wrote from the app's index (and the one being built). */
+export async function forgetAuthor(services: Services, appId: string, authorId: string): Promise<number> {
+  return withIndexes(services, appId, async (state) => {
+    let removed = 0;
+    for (const index of writeTargets(state)) removed += await services.ports.search.deleteByQuery(index, { authorId });
+    return removed;
+  });
 }

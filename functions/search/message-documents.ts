@@ -8,12 +8,9 @@ import type { MessageDoc } from '../messages/messages.ts';
  * - `version`: the sequence of the last event applied, so an older write never replaces a newer.
  * - `threadId`: the thread a message belongs to (its parent, or itself for a root), so one
  *   filter returns a thread's root and its replies.
- * - `audience`: who may find it. A shadowed message (shadow-banned author) is visible to its
- *   author only, so it carries just the author's id; every other message carries `EVERYONE`,
- *   which no user id can equal (user ids exclude `*`).
+ * - `shadowed`: the author was shadow-banned; such a message is shown to its author only, which
+ *   the search checks on the message row it returns (message-search.ts).
  */
-export const EVERYONE = '*';
-
 export function toSearchDocument(message: MessageDoc, version: number): SearchDocument {
   return {
     id: message._id,
@@ -29,7 +26,7 @@ export function toSearchDocument(message: MessageDoc, version: number): SearchDo
       parentId: message.parentId,
       threadId: message.parentId ?? message._id,
       isReply: message.parentId !== null,
-      audience: message.shadowed && message.authorId !== null ? [message.authorId] : [EVERYONE],
+      shadowed: message.shadowed,
     },
   };
 }

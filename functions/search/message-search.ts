@@ -14,9 +14,10 @@ import { withIndexes } from './search-indexes.ts';
  * analysis). The user's text reaches the port as plain text, never as query syntax.
  *
  * Results are message views read from the store, not the indexed copy, so an edit or delete is
- * reflected even before the indexer has caught up: hits whose message was deleted since are
- * dropped from the page (a page may then hold fewer than `limit` results while `nextCursor` still
- * leads on). `highlight` is the indexed text around the match, HTML-escaped, matches in <mark>.
+ * reflected even before the indexer has caught up. Hits the caller may not see are dropped from
+ * the page: messages deleted since, and shadowed messages of other authors (a page may then hold
+ * fewer than `limit` results while `nextCursor` still leads on). `highlight` is the indexed text
+ * around the match, HTML-escaped, matches in <mark>.
  */
 export interface MessageSearchQuery {
   q: string;

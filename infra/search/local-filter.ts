@@ -4,7 +4,7 @@ import type { FieldCondition, FieldValue, SearchFilter } from './port.ts';
 /**
  * Compiles a validated SearchFilter for the embedded index. Equality, `in` and `exists` become
  * FTS5 expressions over the `keys` column (see local-keys.ts); numeric ranges (and an `in` list
- * holding null) become SQL probes of the terms table for each FTS candidate. A field matches when
+ * holding null, or a long one) become SQL probes of the terms table for each FTS candidate. A field matches when
  * any of its values does, so string arrays behave like Elasticsearch keyword arrays, and `{f: null}`
  * means "f is missing or null", as in Elasticsearch.
  */
@@ -28,7 +28,27 @@ export function toSqlValue(value: FieldValue): SqlValue {
 }
 
 const quote = (token: string) => `"${token}"`;
+/** Past this many values, an `in` is checked per candidate rather than as OR'ed FTS5 tokens. */
+const MAX_TOKEN_ALTERNATIVES = 8;
 const RANGE_OPERATORS = { gte: '>=', gt: '>', lte: '<=', lt: '<' } as const;
+
+function compileAnyOf(target: CompiledFilter, probe: string, field: string, list: FieldValue[]): void {
+  const values = list.filter((value) => value !== null);
+  const orMissing = list.includes(null);
+  if (!orMissing && values.length === 0) {
+    target.impossible = true;
+  } else if (!orMissing && values.length <= MAX_TOKEN_ALTERNATIVES) {
+    target.required.push(`(${values.map((value) => quote(equalityToken(field, value))).join(' OR ')})`);
+  } else {
+    // Past a few dozen values, OR'ed tokens cost FTS5 one seek each per query (a user's thousand
+    // conversations), so the list is checked per candidate instead: one probe of the terms
+    // table against the list held once as a temporary index (`+value` keeps SQLite from seeking
+    // once per list entry). "Any of these, or missing" has no FTS5 spelling at all (NOT is binary).
+    const anyOf = `EXISTS (${probe} AND +value IN (SELECT value FROM json_each(?)))`;
+    target.sql.push(orMissing ? `(${anyOf} OR NOT EXISTS (${probe}))` : anyOf);
+    target.params.push(field, JSON.stringify(values.map(toSqlValue)), ...(orMissing ? [field] : []));
+  }
+}
 
 function compileCondition(target: CompiledFilter, tables: { fts: string; terms: string }, field: string, condition: FieldCondition): void {
   const probe = `SELECT 1 FROM ${tables.terms} WHERE doc = ${tables.fts}.rowid AND field = ?`;
@@ -39,15 +59,7 @@ function compileCondition(target: CompiledFilter, tables: { fts: string; terms: 
   } else if ('exists' in condition) {
     (condition.exists ? target.required : target.excluded).push(quote(presenceToken(field)));
   } else if ('in' in condition) {
-    const values = condition.in.filter((value) => value !== null);
-    if (!condition.in.includes(null)) {
-      if (values.length === 0) target.impossible = true;
-      else target.required.push(`(${values.map((value) => quote(equalityToken(field, value))).join(' OR ')})`);
-      return;
-    }
-    // "Any of these, or missing" has no FTS5 spelling (NOT is binary): ask the terms table.
-    target.sql.push(`(EXISTS (${probe} AND value IN (SELECT value FROM json_each(?))) OR NOT EXISTS (${probe}))`);
-    target.params.push(field, JSON.stringify(values.map(toSqlValue)), field);
+    compileAnyOf(target, probe, field, condition.in);
   } else {
     const bounds = Object.entries(condition) as [keyof typeof RANGE_OPERATORS, number][];
     // Text sorts after every number in SQLite, so ranges must exclude it explicitly.

@@ -125,6 +125,15 @@ export function searchContract(factory: () => Promise<SearchPort>): void {
         expect(await ids(index, { text: 'status', filter: { conversationId: { in: [] } } })).toEqual([]);
       });
 
+      it('by any of a long list of values (a user in many conversations), keeping types distinct', async () => {
+        const others = Array.from({ length: 300 }, (_, i) => `c${i + 10}`);
+        expect(await ids(index, { text: 'status', filter: { conversationId: { in: [...others, 'c2', 'c3'] } } })).toEqual(['m2', 'm3']);
+        expect(await ids(index, { text: 'status', filter: { tags: { in: [...others, 'urgent'] } } })).toEqual(['m1']);
+        expect(await ids(index, { text: 'status', filter: { createdAt: { in: [...others.map((_, i) => i + 1000), 200, '300'] } } })).toEqual(['m2']);
+        expect(await ids(index, { text: 'status', filter: { pinned: { in: [...others, true] } } })).toEqual(['m1']);
+        expect(await ids(index, { text: 'status', filter: { editedAt: { in: [...others, null] } } })).toEqual(['m1', 'm2', 'm3', 'm4']);
+      });
+
       it('by inclusive and exclusive ranges', async () => {
         expect(await ids(index, { text: 'status', filter: { createdAt: { gte: 200, lte: 300 } } })).toEqual(['m2', 'm3']);
         expect(await ids(index, { text: 'status', filter: { createdAt: { gt: 200, lt: 400 } } })).toEqual(['m3']);

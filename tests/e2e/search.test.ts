@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestReindex } from '../../functions/search/reindex-jobs.ts';
 import { sleep } from '../contract/wait-for.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
+import { createTestUser } from '../support/fixtures.ts';
 import { apiClient, type ApiCall, type ApiResponse } from '../support/http-client.ts';
 import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
 
@@ -159,6 +160,19 @@ describe('edits and deletes', () => {
     expect((await call('DELETE', `/v1/messages/${soft.body.id}`, { token: t('ben') })).status).toBe(204);
     expect((await call('DELETE', `/v1/messages/${hard.body.id}?hard=true`, { token: t('ann') })).status).toBe(204);
     expect(await eventually(world.app.serverKey, { q: word }, (ids) => ids.length === 1)).toEqual([kept.body.id]);
+  });
+});
+
+describe('erasure', () => {
+  it("a deleted user's messages leave the index", async () => {
+    const word = uniqueWord();
+    const erased = await createTestUser(call, world.app, `erased-${randomBytes(3).toString('hex')}`);
+    const id = await createGroup(call, t('ann'), [erased.userId]);
+    const theirs = await send(call, erased.token, id, { text: `mine ${word}` });
+    const annsOwn = await send(call, t('ann'), id, { text: `yours ${word}` });
+    await eventually(t('ann'), { q: word }, (ids) => ids.length === 2);
+    expect((await call('DELETE', `/v1/users/${erased.userId}`, { token: world.app.serverKey })).status).toBe(204);
+    expect(await eventually(world.app.serverKey, { q: word }, (ids) => !ids.includes(theirs.body.id))).toEqual([annsOwn.body.id]);
   });
 });
 
