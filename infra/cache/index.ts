@@ -1,14 +1,24 @@
 /** Cache port entry point: picks the adapter from config (REDIS_URL selects Redis, none the embedded cache). */
 import type { Config } from '../../runtime/config.ts';
-import { AppError } from '../../runtime/errors.ts';
+import { createLogger } from '../../runtime/logger.ts';
 import { createLocalCache } from './local.ts';
 import type { CachePort } from './port.ts';
+import { createRedisCache } from './redis.ts';
 
 export type { CachePort } from './port.ts';
 
+/**
+ * The Redis adapter connects on first use, so a Redis that is down at startup does not stop the
+ * process: calls fail with ENGINE_UNAVAILABLE and /readyz names the cache until it is back.
+ */
 export async function createCache(config: Config): Promise<CachePort> {
   if (config.REDIS_URL) {
-    throw new AppError('ENGINE_UNAVAILABLE', '[cache] REDIS_URL is set but the redis adapter is not built yet');
+    const log = createLogger(config, { component: 'cache:redis' });
+    return createRedisCache({
+      url: config.REDIS_URL,
+      onConnectionError: (error) => log.warn({ err: error }, 'redis connection lost or refused; reconnecting'),
+      onHandlerError: (error, channel) => log.error({ err: error, channel }, 'cache subscriber threw'),
+    });
   }
   return createLocalCache();
 }

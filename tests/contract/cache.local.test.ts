@@ -17,10 +17,11 @@ describe('embedded cache (local mode)', () => {
     await cache.close();
   });
 
-  it('refuses to start when REDIS_URL names an engine it cannot reach yet', async () => {
-    await expect(createCache(loadConfig({ REDIS_URL: 'redis://localhost:6379' }))).rejects.toMatchObject({
-      code: 'ENGINE_UNAVAILABLE',
-    });
+  it('is replaced by the Redis adapter when REDIS_URL is set; an unreachable server fails calls, not startup', async () => {
+    const cache = await createCache(loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', CAAS_LOG_LEVEL: 'silent' }));
+    expect(cache.name).toBe('redis');
+    await expect(cache.ping()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await cache.close();
   });
 
   it('reports a subscriber error (sync or async) instead of hiding it', async () => {

@@ -1,0 +1,243 @@
+/**
+ * Bus port on Kafka (cluster mode), with kafkajs. One client, one admin and one producer per
+ * adapter, connected on first use; one consumer per subscription (kafka-subscription.ts). Every
+ * call runs inside the engine resilience policy (infra/resilience.ts); Kafka's deterministic
+ * refusals come back as BAD_REQUEST / LIMIT_EXCEEDED, engine trouble as ENGINE_UNAVAILABLE, all
+ * prefixed `[bus:kafka]` and keeping the kafkajs error as `cause`.
+ *
+ * - Topics: created through the admin client with `defaultPartitions` (config KAFKA_PARTITIONS)
+ *   unless ensureTopics says otherwise; publishing or subscribing to an unknown topic creates it
+ *   first. An existing topic keeps its partition count.
+ * - Publish: idempotent producer, acks=all, key -> partition by kafkajs's DefaultPartitioner,
+ *   which is Kafka's murmur2 (infra/bus/partitioner.ts computes the same numbers). Batches are
+ *   checked against BUS_LIMITS first and cut into produce requests under the broker's record-batch
+ *   limit (kafka-records.ts).
+ * - Sends run one at a time, and kafkajs retries each until the broker takes it or refuses it for
+ *   good: kafkajs hands a failed request's sequence numbers to the next request for that
+ *   partition, so if a request that timed out had in fact landed, a different batch sent next
+ *   would look like its duplicate to the broker and be dropped. One at a time and never given up,
+ *   the next request with those numbers is always the same batch. A caller whose policy timeout
+ *   expires gets ENGINE_UNAVAILABLE while its batch may still land later (at-least-once, as the
+ *   port promises); batches still waiting their turn when their caller gives up are not sent.
+ *
+ * @example
+ *   const bus = createKafkaBus({ brokers: ['127.0.0.1:9092'], defaultPartitions: 6 });
+ *   await bus.publish('conversation-events', [{ key: conversationId, value: JSON.stringify(event) }]);
+ */
+import { ExponentialBackoff } from 'cockatiel';
+import { Kafka, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
+import { AppError } from '../../runtime/errors.ts';
+import { enginePolicy, type EngineGuard, type EnginePolicyOptions } from '../resilience.ts';
+import { translateKafkaError } from './kafka-errors.ts';
+import { kafkaLogCreator, kafkaLogLevel, type KafkaLogSink } from './kafka-logging.ts';
+import { toRecords } from './kafka-records.ts';
+import { KafkaSubscription, type SubscriptionContext } from './kafka-subscription.ts';
+import { assertPublishable, assertTopicName } from './limits.ts';
+import type { BusErrorContext, BusErrorHandler } from './local-partition-worker.ts';
+import type { BusPort, OutgoingMessage, SubscribeOptions, Subscription, TopicSpec } from './port.ts';
+
+const ADAPTER = 'bus:kafka';
+
+export interface KafkaBusOptions {
+  /** `host:port` seed brokers (config KAFKA_BROKERS, comma-separated). */
+  brokers: string[];
+  /** Default 'caas'. */
+  clientId?: string;
+  /** Partitions of topics created without an explicit count; default 6 (config KAFKA_PARTITIONS). */
+  defaultPartitions?: number;
+  /** Redelivery backoff after a handler throws: doubles from `initialMs` (default 200) up to `maxMs` (default 30 s). */
+  retry?: { initialMs?: number; maxMs?: number };
+  /** Receives handler failures (before each redelivery) and consumers kafkajs gave up on; default `process.emitWarning`. */
+  onError?: BusErrorHandler;
+  /** Where kafkajs's own warnings go; default nowhere. */
+  log?: KafkaLogSink;
+  /**
+   * Resilience policy overrides. Default timeout 30 s: a subscribe waits for the group to
+   * rebalance, which waits for every member to finish the message in hand.
+   */
+  policy?: Omit<EnginePolicyOptions, 'engine'>;
+}
+
+export function createKafkaBus(options: KafkaBusOptions): BusPort {
+  return new KafkaBus(options);
+}
+
+class KafkaBus implements BusPort {
+  readonly name = 'kafka';
+  private readonly kafka: Kafka;
+  private readonly guard: EngineGuard;
+  private readonly defaultPartitions: number;
+  private readonly subscriptionContext: SubscriptionContext;
+  private readonly knownTopics = new Map<string, Promise<void>>();
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  private adminClient: Promise<Admin> | null = null;
+  private producerClient: Promise<Producer> | null = null;
+  private sending: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(options: KafkaBusOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId ?? 'caas',
+      brokers: options.brokers,
+      connectionTimeout: 3_000,
+      retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 5 },
+      logLevel: kafkaLogLevel(options.log),
+      logCreator: kafkaLogCreator(options.log),
+    });
+    this.guard = enginePolicy({ timeoutMs: 30_000, ...options.policy, engine: ADAPTER });
+    this.defaultPartitions = options.defaultPartitions ?? 6;
+    this.subscriptionContext = {
+      adapter: ADAPTER,
+      kafka: this.kafka,
+      admin: () => this.admin(),
+      retryBackoff: new ExponentialBackoff({
+        initialDelay: options.retry?.initialMs ?? 200,
+        maxDelay: options.retry?.maxMs ?? 30_000,
+      }),
+      onError: options.onError ?? reportError,
+    };
+  }
+
+  async ensureTopics(topics: TopicSpec[]): Promise<void> {
+    this.assertOpen();
+    const specs = topics.map((spec) => {
+      assertTopicName(ADAPTER, spec.name);
+      const partitions = spec.partitions ?? this.defaultPartitions;
+      if (!Number.isInteger(partitions) || partitions < 1) {
+        throw new AppError('BAD_REQUEST', `[${ADAPTER}] topic '${spec.name}' needs a positive integer partition count`);
+      }
+      return { topic: spec.name, numPartitions: partitions };
+    });
+    if (specs.length === 0) return;
+    await this.guard('create topics', async () => {
+      const admin = await this.admin();
+      try {
+        // false (not an error) when they all existed already; an existing topic keeps its partitions.
+        await admin.createTopics({ topics: specs, waitForLeaders: true });
+      } catch (error) {
+        throw translateKafkaError(ADAPTER, 'create topics', error);
+      }
+    });
+    for (const { topic } of specs) this.knownTopics.set(topic, Promise.resolve());
+  }
+
+  async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    this.assertOpen();
+    assertPublishable(ADAPTER, topic, messages);
+    if (messages.length === 0) return;
+    await this.topicReady(topic);
+    for (const records of toRecords(messages)) {
+      await this.guard(`publish to '${topic}'`, (signal) => this.sendInOrder(signal, topic, records));
+    }
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    this.assertOpen();
+    if (typeof options.group !== 'string' || options.group.length === 0) {
+      throw new AppError('BAD_REQUEST', `[${ADAPTER}] subscribe needs a non-empty group name`);
+    }
+    if (options.topics.length === 0) throw new AppError('BAD_REQUEST', `[${ADAPTER}] subscribe needs at least one topic`);
+    for (const topic of options.topics) assertTopicName(ADAPTER, topic);
+    await Promise.all(options.topics.map((topic) => this.topicReady(topic)));
+    return this.guard(`subscribe group '${options.group}'`, async (signal) => {
+      const subscription: KafkaSubscription = new KafkaSubscription(this.subscriptionContext, options, () =>
+        this.subscriptions.delete(subscription),
+      );
+      this.subscriptions.add(subscription);
+      await subscription.start(signal);
+      return subscription;
+    });
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    await this.guard('ping', async () => {
+      const admin = await this.admin();
+      await admin.describeCluster();
+    });
+  }
+
+  /** Stops every subscription (waiting for in-flight handlers and their commits), then disconnects. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.sending;
+    const clients = [this.producerClient, this.adminClient].filter((client) => client !== null);
+    await Promise.allSettled(clients.map(async (client) => (await client).disconnect()));
+  }
+
+  private topicReady(topic: string): Promise<void> {
+    let ready = this.knownTopics.get(topic);
+    if (!ready) {
+      ready = this.ensureTopics([{ name: topic }]);
+      // A failed creation is retried by the next call rather than remembered.
+      ready.catch(() => this.knownTopics.get(topic) === ready && this.knownTopics.delete(topic));
+      this.knownTopics.set(topic, ready);
+    }
+    return ready;
+  }
+
+  private sendInOrder(signal: AbortSignal, topic: string, records: Message[]): Promise<void> {
+    const send = this.sending.then(async () => {
+      // The caller gave up while this waited its turn: sending now would only make a duplicate.
+      if (signal.aborted) throw new Error('abandoned before sending');
+      const producer = await this.producer();
+      try {
+        await producer.send({ topic, messages: records, acks: -1 });
+      } catch (error) {
+        throw translateKafkaError(ADAPTER, `publish to '${topic}'`, error);
+      }
+    });
+    this.sending = send.catch(() => undefined);
+    return send;
+  }
+
+  private admin(): Promise<Admin> {
+    this.adminClient ??= this.connect(this.kafka.admin(), () => (this.adminClient = null));
+    return this.adminClient;
+  }
+
+  private producer(): Promise<Producer> {
+    this.producerClient ??= this.connect(
+      this.kafka.producer({
+        idempotent: true,
+        // Until the broker takes the batch or refuses it for good: giving up would hand the
+        // batch's sequence numbers to the next, different batch (see the module doc).
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2_000 },
+        createPartitioner: Partitioners.DefaultPartitioner,
+        // Topics are created by ensureTopics with our partition count; this only lets Kafka
+        // recreate one deleted under a running process instead of failing every send.
+        allowAutoTopicCreation: true,
+      }),
+      () => (this.producerClient = null),
+    );
+    return this.producerClient;
+  }
+
+  /** Connects once; a failed connect is forgotten so the next call tries again. */
+  private async connect<T extends { connect(): Promise<void> }>(client: T, forget: () => void): Promise<T> {
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      forget();
+      throw error;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new AppError('ENGINE_UNAVAILABLE', `[${ADAPTER}] bus is closed`);
+  }
+}
+
+function reportError(error: unknown, context: BusErrorContext): void {
+  const reason = error instanceof Error ? error : new Error(String(error));
+  const where = [context.group && `group '${context.group}'`, context.topic && `${context.topic}[${context.partition}]`]
+    .filter(Boolean)
+    .join(' ');
+  const attempt = context.attempt ? ` (attempt ${context.attempt}, will retry)` : '';
+  process.emitWarning(`[${ADAPTER}] ${context.operation} failed ${where}${attempt}: ${reason.message}`, {
+    detail: reason.stack,
+  });
+}

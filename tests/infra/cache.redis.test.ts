@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCache } from '../../infra/cache/index.ts';
+import type { CachePort } from '../../infra/cache/port.ts';
+import { createRedisCache } from '../../infra/cache/redis.ts';
+import { loadConfig } from '../../runtime/config.ts';
+import { cacheContract } from '../contract/cache.contract.ts';
+import { waitFor } from '../contract/wait-for.ts';
+
+const config = loadConfig({ ...process.env, CAAS_LOG_LEVEL: 'silent' });
+const url = config.REDIS_URL!;
+
+cacheContract(() => createCache(config));
+
+describe('redis cache adapter', () => {
+  const nodes: CachePort[] = [];
+  /** A separate adapter, as another router or realtime process would hold. */
+  const node = (options: Partial<Parameters<typeof createRedisCache>[0]> = {}) => {
+    const cache = createRedisCache({ url, ...options });
+    nodes.push(cache);
+    return cache;
+  };
+  const prefix = () => `redis-test:${randomUUID().slice(0, 8)}:`;
+
+  beforeAll(async () => {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    const info = await probe.info('server');
+    probe.disconnect();
+    const version = /redis_version:(\S+)/.exec(info)?.[1];
+    process.stdout.write(`cache contract engine: redis ${version} at ${url}\n`);
+    expect(version).toMatch(/^\d+\.\d+/);
+  });
+
+  afterAll(async () => {
+    await Promise.all(nodes.map((cache) => cache.close()));
+  });
+
+  it('is what createCache returns when REDIS_URL is set', async () => {
+    const cache = await createCache(config);
+    expect(cache.name).toBe('redis');
+    await cache.close();
+  });
+
+  it('rate-limits atomically across nodes: two adapters share one budget', async () => {
+    const key = `${prefix()}rl`;
+    const rule = { limit: 10, windowMs: 60_000 };
+    const [a, b] = [node(), node()];
+    const verdicts = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).rateLimit(key, rule)));
+    expect(verdicts.filter((verdict) => verdict.allowed)).toHaveLength(10);
+    const remaining = verdicts.filter((verdict) => verdict.allowed).map((verdict) => verdict.remaining);
+    expect(remaining.sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('counts atomically across nodes, with the TTL set once by whoever created the counter', async () => {
+    const key = `${prefix()}count`;
+    const [a, b] = [node(), node()];
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).incr(key, 1, { ttlMs: 60_000 })));
+    expect(new Set(results).size).toBe(40);
+    expect(Math.max(...results)).toBe(40);
+    expect(await a.ttl(key)).toBeGreaterThan(0);
+  });
+
+  it('fans a message out to subscribers on other nodes', async () => {
+    const channel = `${prefix()}fanout`;
+    const [publisher, first, second] = [node(), node(), node()];
+    const got: string[][] = [[], []];
+    await first.subscribe(channel, (message) => got[0]!.push(message));
+    await second.subscribe(channel, (message) => got[1]!.push(message));
+    for (const message of ['a', 'b', 'c']) await publisher.publish(channel, message);
+    await waitFor(() => got.every((messages) => messages.length === 3), 10_000, 'both nodes got 3 messages');
+    expect(got).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+    ]);
+  });
+
+  it('hands a throwing subscriber’s error to onHandlerError and keeps delivering', async () => {
+    const errors: Array<{ error: unknown; channel: string }> = [];
+    const cache = node({ onHandlerError: (error, channel) => errors.push({ error, channel }) });
+    const channel = `${prefix()}faulty`;
+    const received: string[] = [];
+    await cache.subscribe(channel, async () => {
+      throw new Error('async failure');
+    });
+    await cache.subscribe(channel, (message) => received.push(message));
+    await cache.publish(channel, 'one');
+    await waitFor(() => errors.length === 1 && received.length === 1, 10_000, 'error reported and message delivered');
+    expect((errors[0]!.error as Error).message).toBe('async failure');
+    expect(errors[0]!.channel).toBe(channel);
+  });
+
+  it('reports a type mismatch as BAD_REQUEST prefixed [cache:redis], keeping the Redis reply as cause', async () => {
+    const cache = node();
+    const key = `${prefix()}set`;
+    await cache.setAdd(key, 'member');
+    const failure = await cache.get(key).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^\[cache:redis\] WRONGTYPE/) });
+    expect((failure as Error).cause).toMatchObject({ name: 'ReplyError' });
+    await expect(cache.incr(key)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(cache.rateLimit(key, { limit: 1, windowMs: 1_000 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('reports an unreachable server as ENGINE_UNAVAILABLE naming the adapter, and refuses calls once closed', async () => {
+    const cache = createRedisCache({ url: 'redis://127.0.0.1:1', policy: { retries: 0 } });
+    await expect(cache.ping()).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+      message: expect.stringMatching(/^\[cache:redis\] ping failed/),
+    });
+    await cache.close();
+    await expect(cache.get('k')).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  });
+});
