@@ -1,6 +1,6 @@
 import type { StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
-import { AppError } from '../../runtime/errors.ts';
+import { AppError, isAppError } from '../../runtime/errors.ts';
 import type { IndexDeclaration } from '../indexes.ts';
 
 /**
@@ -91,26 +91,43 @@ export interface NewEvent {
   payload: Record<string, unknown> | ((seq: number) => Record<string, unknown>);
 }
 
+const MAX_APPEND_ATTEMPTS = 50;
+
 /**
  * Reserves a sequence and writes the event: the commit point of every conversation change.
  * Callers validate everything before, so a refused change leaves no event and no gap.
+ *
+ * The unique (conversationId, seq) index is the arbiter. On stores whose counters are atomic the
+ * insert never conflicts. On a store that loses concurrent updates (FerretDB v1 reports
+ * `atomicUpdates: false`) two writers may get one number: the loser catches the counter up to the
+ * highest event written and tries again, so sequences stay unique and dense there too.
  */
 export async function appendEvent(services: Services, event: NewEvent): Promise<EventDoc> {
   const { store } = services.ports;
-  const seq = await nextSequence(store, event.appId, event.conversationId);
-  const doc: EventDoc = {
-    _id: eventId(event.conversationId, seq),
-    appId: event.appId,
-    conversationId: event.conversationId,
-    type: event.type,
-    actorId: event.actorId,
-    payload: typeof event.payload === 'function' ? event.payload(seq) : event.payload,
-    seq,
-    at: services.clock.now(),
-    published: false,
-  };
-  await store.collection<EventDoc>(EVENTS).insertOne(doc);
-  return doc;
+  const events = store.collection<EventDoc>(EVENTS);
+  for (let attempt = 1; ; attempt++) {
+    const seq = await nextSequence(store, event.appId, event.conversationId);
+    const doc: EventDoc = {
+      _id: eventId(event.conversationId, seq),
+      appId: event.appId,
+      conversationId: event.conversationId,
+      type: event.type,
+      actorId: event.actorId,
+      payload: typeof event.payload === 'function' ? event.payload(seq) : event.payload,
+      seq,
+      at: services.clock.now(),
+      published: false,
+    };
+    try {
+      await events.insertOne(doc);
+      return doc;
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'CONFLICT' || attempt >= MAX_APPEND_ATTEMPTS) throw error;
+      const last = await events.findOne({ conversationId: event.conversationId }, { sort: { seq: -1 } });
+      await store.collection<SequenceDoc>(SEQUENCES).updateOne({ _id: event.conversationId }, { $max: { seq: last?.seq ?? 0 } });
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+    }
+  }
 }
 
 /** Events of a conversation after a sequence, in order: history paging and realtime resume. */

@@ -21,18 +21,13 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
     throw error;
   }
   if (message.parentId) {
-    await store.collection<MessageDoc>(MESSAGES).updateOne(
-      { _id: message.parentId },
-      {
-        $inc: { replyCount: 1 },
-        $pull: { latestReplierIds: message.authorId },
-      },
-    );
-    await store.collection<MessageDoc>(MESSAGES).updateOne(
-      { _id: message.parentId },
-      // Oldest first, newest last; the five most recent distinct repliers.
-      { $push: { latestReplierIds: { $each: [message.authorId], $slice: -MAX_LATEST_REPLIERS } } },
-    );
+    await store.collection<MessageDoc>(MESSAGES).updateOne({ _id: message.parentId }, { $inc: { replyCount: 1 } });
+    // Written whole rather than with $pull/$push+$slice, which not every MongoDB-wire store honours.
+    const parent = await store.collection<MessageDoc>(MESSAGES).findOne({ _id: message.parentId }, { projection: { latestReplierIds: 1 } });
+    if (parent) {
+      const repliers = [...parent.latestReplierIds.filter((id) => id !== message.authorId), message.authorId].slice(-MAX_LATEST_REPLIERS);
+      await store.collection<MessageDoc>(MESSAGES).updateOne({ _id: message.parentId }, { $set: { latestReplierIds: repliers } });
+    }
     return;
   }
   if (message.shadowed) return;

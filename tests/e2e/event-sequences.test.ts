@@ -1,0 +1,39 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEQUENCES, appendEvent } from '../../functions/events/events.ts';
+import { loadConfig } from '../../runtime/config.ts';
+import type { Services } from '../../runtime/context.ts';
+import { startPreparedServices, stopServices } from '../../runtime/platform.ts';
+import { engineEnv } from '../support/local-platform.ts';
+
+let dataDir: string;
+let services: Services;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'caas-seq-'));
+  services = await startPreparedServices(loadConfig({ ...engineEnv(), CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' }));
+});
+afterAll(async () => {
+  await stopServices(services);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const append = (conversationId: string) =>
+  appendEvent(services, { appId: 'app_x', conversationId, type: 'conversation.updated', actorId: null, payload: { changes: {} } });
+
+describe('per-conversation sequences', () => {
+  it('are dense and unique under concurrent appends', async () => {
+    const events = await Promise.all(Array.from({ length: 60 }, () => append('conv_dense')));
+    expect(events.map((event) => event.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  });
+
+  it('recover when the counter fell behind (a store that lost concurrent updates): no reuse, no gap', async () => {
+    for (let i = 0; i < 3; i++) await append('conv_behind');
+    await services.ports.store.collection(SEQUENCES).updateOne({ _id: 'conv_behind' }, { $set: { seq: 1 } });
+    const next = await append('conv_behind');
+    expect(next.seq).toBe(4);
+    expect((await append('conv_behind')).seq).toBe(5);
+  });
+});
