@@ -28,7 +28,8 @@ export async function startServices(config: Config = loadConfig(), bindings: Rec
     () => ensureAllIndexes(ports.store),
     (error, attempt, delayMs) => {
       startup.lastError = error instanceof Error ? error.message : String(error);
-      log.warn({ err: error, attempt, retryInMs: delayMs }, `engines not ready (${startup.lastError}); retrying in ${delayMs} ms`);
+      const retryInMs = Math.round(delayMs);
+      log.warn({ err: error, attempt, retryInMs }, `engines not ready (${startup.lastError}); retrying in ${retryInMs} ms`);
     },
     { signal: abort.signal },
   ).then(() => {
