@@ -2,7 +2,7 @@
  * Embedded store micro-benchmark: ops/s of the calls the chat send path makes, one at a time
  * (no concurrency), on a fresh SQLite file with the indexes the chat collections declare.
  *
- *   npx tsx bench/store.ts [--seconds 1] [--rounds 3] [--docs 100000]
+ *   npx tsx bench/store.ts [--seconds 1] [--rounds 3] [--docs 100000] [--only find]
  *
  * Each operation runs `--rounds` times for `--seconds` after a short warm-up and the best round is
  * printed: on a shared machine the best round is the one least disturbed by other load. CPU time
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { createLocalStore } from '../infra/store/local.ts';
 import type { Doc } from '../infra/store/port.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '3' }, docs: { type: 'string', default: '100000' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '3' }, docs: { type: 'string', default: '100000' }, only: { type: 'string' } } });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const historyDocs = Number(values.docs);
@@ -50,7 +50,9 @@ for (let start = 0; start < historyDocs; start += 5000) {
 }
 const perConversation = Math.floor(historyDocs / CONVERSATIONS);
 
+/** Runs `op` repeatedly and prints its best round; `--only` (a label substring) skips the others, e.g. to profile one. */
 async function measure(label: string, op: (i: number) => Promise<unknown>): Promise<void> {
+  if (values.only && !label.includes(values.only)) return;
   let i = 0;
   const warmUntil = performance.now() + Math.min(500, seconds * 250);
   while (performance.now() < warmUntil) await op(i++);
@@ -72,7 +74,8 @@ async function measure(label: string, op: (i: number) => Promise<unknown>): Prom
   process.stdout.write(`${label.padEnd(52)} ${Math.round(opsPerSecond).toString().padStart(8)} ops/s  ${cpuMicros.toFixed(1).padStart(7)} µs CPU/op\n`);
 }
 
-let inserted = 0;
+let inserted = 1000; // seeded, so every operation has rows to work on whatever `--only` selects
+await messages.insertMany(Array.from({ length: inserted }, (_, n) => message(`m${n}`, n % CONVERSATIONS, n)));
 await measure('insertOne (2 indexes)', async () => messages.insertOne(message(`m${inserted++}`, inserted % CONVERSATIONS, inserted)));
 await measure('findOne by _id', async (i) => messages.findOne({ _id: `m${i % inserted}` }));
 await measure('find {conv, seq $lt} sort seq -1 limit 50 (100k)', async (i) => {

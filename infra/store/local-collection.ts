@@ -7,28 +7,11 @@ import { generateId, serializeDocument } from './documents.ts';
 import { withPathShapes, type Catalog } from './local-catalog.ts';
 import type { LocalDatabase } from './local-database.ts';
 import { tableName } from './local-indexes.ts';
-import { documentMatcher } from './local-match.ts';
-import { project, sortWindow } from './local-mingo.ts';
-import { planQuery, type QueryPlan } from './local-planner.ts';
+import { project } from './local-mingo.ts';
+import { countRows, deleteRows, selectRows, type Row, type Window } from './local-select.ts';
 import { applyUpdate, upsertSeed } from './local-update.ts';
 
 const ADAPTER = 'store:local';
-
-interface Row<T> {
-  doc: T;
-  json: string;
-}
-
-interface Window {
-  sort?: SortSpec | undefined;
-  skip?: number | undefined;
-  limit?: number | undefined;
-}
-
-/** The SELECT a plan runs; shared with explain(). */
-export function selectSql(collection: string, plan: QueryPlan): string {
-  return `SELECT doc FROM ${tableName(collection)} WHERE ${plan.where} ${plan.orderBy}`.trimEnd();
-}
 
 /**
  * One collection of the embedded store. Every method is one synchronous SQLite transaction
@@ -75,9 +58,7 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
     this.guard.filter(filter);
     return this.db.read(() => {
       const catalog = this.db.catalog(this.name);
-      if (!catalog) return 0;
-      if (Object.keys(filter).length === 0) return this.db.statement(`SELECT count(*) FROM ${tableName(this.name)}`).pluck().get() as number;
-      return this.select(catalog, filter, {}).length;
+      return catalog ? countRows(this.db, this.name, catalog, filter) : 0;
     });
   }
 
@@ -157,43 +138,16 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
     });
   }
 
-  private deleteMatches(filter: Filter, limit: number | undefined): number {
+  private deleteMatches(filter: Filter, limit: 1 | undefined): number {
     this.guard.filter(filter);
     return this.db.write(() => {
       const catalog = this.db.catalog(this.name);
-      const rows = catalog ? this.select(catalog, filter, { limit }) : [];
-      const remove = this.db.statement(`DELETE FROM ${tableName(this.name)} WHERE id = ?`);
-      for (const row of rows) remove.run(row.doc._id);
-      return rows.length;
+      return catalog ? deleteRows(this.db, this.name, catalog, filter, limit) : 0;
     });
   }
 
-  /**
-   * Candidates come from SQL (see local-planner.ts) and each is re-checked (local-match.ts). When
-   * SQL delivers the requested order, reading stops at skip + limit; otherwise mingo sorts the matches.
-   */
   private select(catalog: Catalog, filter: Filter, window: Window): Array<Row<T>> {
-    const plan = planQuery(filter, window.sort, catalog);
-    const rows = this.db.statement(selectSql(this.name, plan)).pluck().iterate(...plan.params) as IterableIterator<string>;
-    const matches = documentMatcher(filter);
-    const skip = window.skip ?? 0;
-    const limit = window.limit || Infinity; // MongoDB: limit 0 means none
-    const hits: Array<Row<T>> = [];
-    let skipped = 0;
-    for (const json of rows) {
-      const doc = JSON.parse(json) as T;
-      if (!matches(doc)) continue;
-      if (plan.sortedInSql && skipped < skip) {
-        skipped++;
-        continue;
-      }
-      hits.push({ doc, json });
-      if (plan.sortedInSql && hits.length >= limit) break; // leaving the loop closes the cursor
-    }
-    if (plan.sortedInSql) return hits;
-    const jsonOf = new Map(hits.map((row) => [row.doc, row.json]));
-    const docs = sortWindow(hits.map((row) => row.doc), window.sort ?? {}, skip, limit);
-    return docs.map((doc) => ({ doc, json: jsonOf.get(doc)! }));
+    return selectRows<T>(this.db, this.name, catalog, filter, window);
   }
 
   /** Returns the catalog, with any flags the document raised. */

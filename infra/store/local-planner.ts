@@ -12,9 +12,14 @@ import { valueExpression } from './local-indexes.ts';
  * - only these forms: equality with a string, number, boolean or null (null becomes IS NULL),
  *   `$eq`, `$gt`/`$gte`/`$lt`/`$lte` with a string or number, `$in` of strings, numbers, booleans;
  * - everything else ($or, $ne, $regex, $elemMatch, object values, unindexed paths) stays with mingo.
- * Each pushed condition selects a superset of what MongoDB matches on that path (SQLite may let
- * `true` through for `1`, or a string through for `$gt: 5`), and every row is then re-checked by
- * mingo, so results keep MongoDB semantics whatever is pushed.
+ * Each pushed condition selects a superset of what MongoDB matches on that path, and every row is
+ * re-checked (local-match.ts), so results keep MongoDB semantics whatever is pushed. A range is
+ * kept inside its operand's type bracket (closeTypeBrackets).
+ *
+ * The plan is `exact` when every condition of the filter was pushed and SQLite answers each one
+ * as MongoDB does: the path has held no booleans or objects (json_extract makes booleans 1/0 and
+ * objects text; `mixedOrder` in the catalog) and no boolean operand was compared. Then SQL alone
+ * decides the matches: counts are counted and windows are cut (LIMIT/OFFSET) by SQLite.
  *
  * Sort is pushed when every sort key is `_id` or an indexed path that has held only null,
  * numbers and strings: there SQLite's order (NULL < numbers < text) is MongoDB's. Keys pinned by
@@ -31,6 +36,8 @@ export interface QueryPlan {
   sortedInSql: boolean;
   /** Paths whose conditions went to SQL (for explain). */
   pushedPaths: string[];
+  /** SQL decides the matches by itself: no row needs re-checking. */
+  exact: boolean;
 }
 
 interface Pushdown {
@@ -38,6 +45,9 @@ interface Pushdown {
   params: Array<string | number>;
   pinned: Set<string>;
   pushedPaths: Set<string>;
+  exact: boolean;
+  /** Per path, which ends of a type bracket its ranges bound, e.g. 'number>' for `$gt: 5`. */
+  rangeEnds: Map<string, Set<string>>;
 }
 
 export function planQuery(filter: Filter, sort: SortSpec | undefined, catalog: Catalog): QueryPlan {
@@ -45,8 +55,9 @@ export function planQuery(filter: Filter, sort: SortSpec | undefined, catalog: C
   const canPush = (path: string) => path === '_id' || (indexed.has(path) && !catalog.paths[path]?.multikey);
   const canSort = (path: string) => canPush(path) && !catalog.paths[path]?.mixedOrder;
 
-  const pushdown: Pushdown = { clauses: [], params: [], pinned: new Set(), pushedPaths: new Set() };
-  collect(filter, canPush, pushdown);
+  const pushdown: Pushdown = { clauses: [], params: [], pinned: new Set(), pushedPaths: new Set(), exact: true, rangeEnds: new Map() };
+  collect(filter, canPush, canSort, pushdown);
+  closeTypeBrackets(pushdown);
 
   const sortKeys = Object.entries(sort ?? {});
   const sortedInSql = sortKeys.every(([path]) => canSort(path));
@@ -59,26 +70,31 @@ export function planQuery(filter: Filter, sort: SortSpec | undefined, catalog: C
     orderBy: orderTerms.length > 0 ? `ORDER BY ${orderTerms.join(', ')}` : '',
     sortedInSql,
     pushedPaths: [...pushdown.pushedPaths],
+    exact: pushdown.exact,
   };
 }
 
-function collect(filter: Filter, canPush: (path: string) => boolean, out: Pushdown): void {
+/** `typed`: the path holds only null, numbers and strings, where SQLite compares as MongoDB does. */
+function collect(filter: Filter, canPush: (path: string) => boolean, typed: (path: string) => boolean, out: Pushdown): void {
   for (const [key, value] of Object.entries(filter)) {
     if (key === '$and') {
-      for (const clause of value as Filter[]) collect(clause, canPush, out);
+      for (const clause of value as Filter[]) collect(clause, canPush, typed, out);
     } else if (!key.startsWith('$') && canPush(key)) {
-      if (isOperatorObject(value)) {
-        for (const [operator, operand] of Object.entries(value)) pushOperator(key, operator, operand, out);
-      } else {
-        pushOperator(key, '$eq', value, out);
+      const conditions = isOperatorObject(value) ? Object.entries(value) : [['$eq', value] as const];
+      for (const [operator, operand] of conditions) {
+        const pushed = pushOperator(key, operator, operand, out);
+        if (pushed !== 'exact' || !typed(key)) out.exact = false;
       }
+    } else {
+      out.exact = false;
     }
   }
 }
 
 const RANGE_SQL: Record<string, string> = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' };
 
-function pushOperator(path: string, operator: string, operand: unknown, out: Pushdown): void {
+/** Adds the SQL for one condition; says whether SQL answers it exactly (on a typed path), only narrows, or was left out. */
+function pushOperator(path: string, operator: string, operand: unknown, out: Pushdown): 'exact' | 'superset' | 'not pushed' {
   const expression = valueExpression(path);
   const add = (clause: string, ...params: Array<string | number>) => {
     out.clauses.push(clause);
@@ -86,21 +102,43 @@ function pushOperator(path: string, operator: string, operand: unknown, out: Pus
     out.pushedPaths.add(path);
   };
   if (operator === '$eq') {
-    if (operand === null) return add(`${expression} IS NULL`);
+    if (operand === null) {
+      add(`${expression} IS NULL`);
+      return 'exact';
+    }
     const param = sqlScalar(operand, true);
-    if (param === undefined) return;
+    if (param === undefined) return 'not pushed';
     out.pinned.add(path);
-    return add(`${expression} = ?`, param);
+    add(`${expression} = ?`, param);
+    return typeof operand === 'boolean' ? 'superset' : 'exact';
   }
   if (operator in RANGE_SQL) {
     const param = sqlScalar(operand, false);
-    if (param !== undefined) add(`${expression} ${RANGE_SQL[operator]} ?`, param);
-    return;
+    if (param === undefined) return 'not pushed';
+    add(`${expression} ${RANGE_SQL[operator]} ?`, param);
+    const ends = out.rangeEnds.get(path) ?? new Set<string>();
+    ends.add(`${typeof param}${operator === '$gt' || operator === '$gte' ? '>' : '<'}`);
+    out.rangeEnds.set(path, ends);
+    return 'exact';
   }
   if (operator === '$in' && Array.isArray(operand)) {
     const params = operand.map((item) => sqlScalar(item, true));
-    if (params.some((param) => param === undefined)) return;
-    return add(`${expression} IN (${params.map(() => '?').join(', ')})`, ...(params as Array<string | number>));
+    if (params.some((param) => param === undefined)) return 'not pushed';
+    add(`${expression} IN (${params.map(() => '?').join(', ')})`, ...(params as Array<string | number>));
+    return operand.some((item) => typeof item === 'boolean') ? 'superset' : 'exact';
+  }
+  return 'not pushed';
+}
+
+/**
+ * Keeps each range inside its operand's type bracket as SQLite orders values (NULL < numbers <
+ * text): a number range open upwards gets `< ''`, a text range open downwards gets `>= ''`. They
+ * come last in the WHERE clause: SQLite seeks with the first bound it meets on an index column.
+ */
+function closeTypeBrackets(out: Pushdown): void {
+  for (const [path, ends] of out.rangeEnds) {
+    if (ends.has('number>') && !ends.has('number<')) out.clauses.push(`${valueExpression(path)} < ''`);
+    if (ends.has('string<') && !ends.has('string>')) out.clauses.push(`${valueExpression(path)} >= ''`);
   }
 }
 

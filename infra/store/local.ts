@@ -2,10 +2,11 @@ import { AppError } from '../../runtime/errors.ts';
 import type { Collection, Doc, Filter, FindOptions, IndexSpec, StoreCapabilities, StorePort } from './port.ts';
 import { StoreGuard } from './guard.ts';
 import { indexedPaths, withPathShapes, type Catalog } from './local-catalog.ts';
-import { LocalCollection, selectSql } from './local-collection.ts';
+import { LocalCollection } from './local-collection.ts';
 import { LocalDatabase, type LocalDatabaseOptions } from './local-database.ts';
 import { duplicatesKeys, indexStatements, normalizeIndex, sameIndex, tableName } from './local-indexes.ts';
 import { planQuery } from './local-planner.ts';
+import { selectSql } from './local-select.ts';
 
 /**
  * The embedded store: MongoDB's document model on one SQLite file, `<dataDir>/store.sqlite`.
@@ -25,6 +26,8 @@ export interface LocalQueryExplanation {
   params: Array<string | number>;
   pushedPaths: string[];
   sortedInSql: boolean;
+  /** SQL alone decides the matches (counts and deletes read no documents). */
+  exact: boolean;
   /** EXPLAIN QUERY PLAN details, e.g. "SEARCH docs:m USING INDEX order:m:conv_1_seq_1 (<expr>=? AND <expr><?)". */
   plan: string[];
 }
@@ -104,7 +107,7 @@ export class LocalStore implements StorePort {
       const plan = planQuery(filter, options.sort, catalog);
       const sql = selectSql(collection, plan);
       const rows = this.db.statement(`EXPLAIN QUERY PLAN ${sql}`).all(...plan.params) as Array<{ detail: string }>;
-      return { sql, params: plan.params, pushedPaths: plan.pushedPaths, sortedInSql: plan.sortedInSql, plan: rows.map((row) => row.detail) };
+      return { sql, params: plan.params, pushedPaths: plan.pushedPaths, sortedInSql: plan.sortedInSql, exact: plan.exact, plan: rows.map((row) => row.detail) };
     });
   }
 

@@ -127,6 +127,26 @@ describe('embedded store query planner', () => {
     await store.close();
   });
 
+  it('counts and deletes in SQL alone only where SQLite agrees with MongoDB (type brackets, booleans)', async () => {
+    const store = await createLocalStore({ dataDir: freshDir() });
+    await store.ensureIndexes('values', [{ keys: { v: 1 } }]);
+    const values = store.collection('values');
+    await values.insertMany([{ _id: 'one', v: 1 }, { _id: 'five', v: 5 }, { _id: 'x', v: 'x' }, { _id: 'a', v: 'a' }, { _id: 'null', v: null }, { _id: 'none' }]);
+    expect(store.explain('values', { v: { $gt: 0 } }).exact).toBe(true);
+    expect(await values.countDocuments({ v: { $gt: 0 } })).toBe(2);
+    expect(await values.countDocuments({ v: { $lt: 'm' } })).toBe(1);
+    expect(await values.countDocuments({ v: null })).toBe(2);
+    expect(await values.find({ v: { $gte: 0 } }, { sort: { v: -1 }, skip: 1, limit: 5 })).toEqual([{ _id: 'one', v: 1 }]);
+    expect(await values.deleteMany({ v: { $gte: 5 } })).toBe(1);
+    await values.insertOne({ _id: 'true', v: true }); // json_extract reads true as 1
+    expect(store.explain('values', { v: 1 }).exact).toBe(false);
+    expect(await values.countDocuments({ v: 1 })).toBe(1);
+    expect(await values.countDocuments({ v: { $gt: 0 } })).toBe(1);
+    expect(await values.deleteOne({ v: { $in: [1] } })).toBe(1);
+    expect((await values.find({}, { sort: { _id: 1 } })).map((doc) => doc._id)).toEqual(['a', 'none', 'null', 'true', 'x']);
+    await store.close();
+  });
+
   it('leaves sorting to mingo on a path that has held booleans', async () => {
     const store = await createLocalStore({ dataDir: freshDir() });
     await store.ensureIndexes('flags', [{ keys: { v: 1 } }]);
