@@ -106,3 +106,8 @@ export class Connection implements CursorSocket {
 export function userKeyOf(appId: string, userId: string): string {
   return `${appId}\u0000${userId}`;
 }
+
+export function splitUserKey(key: string): [appId: string, userId: string] {
+  const at = key.indexOf('\u0000');
+  return [key.slice(0, at), key.slice(at + 1)];
+}

@@ -135,7 +135,7 @@ export class Delivery implements EventHistory {
     const { appId, conversationId, seq } = event;
     const attached: Connection[] = [];
     for (const userId of userIds) {
-      for (const connection of this.index.connectionsOf(appId, userId) ?? []) {
+      for (const connection of this.index.connectionsOf(appId, userId)) {
         if ((connection.state !== 'starting' && connection.state !== 'live') || connection.cursors.has(conversationId)) continue;
         // Positioned just before the join, so the member event itself is the first one delivered.
         const cursor = new ConversationCursor(appId, conversationId, connection, this, seq - 1, connection.state === 'starting');

@@ -39,6 +39,13 @@ export interface RealtimeNode {
   crash(): Promise<void>;
 }
 
+const CONNECTION = Symbol('connection');
+type SocketWithConnection = WebSocket & { [CONNECTION]: Connection };
+
+function connectionOf(ws: WebSocket): Connection {
+  return (ws as SocketWithConnection)[CONNECTION];
+}
+
 export interface StartRealtimeOptions extends Partial<RealtimeOptions> {
   /** The registry served at /metrics; a private one when absent. */
   registry?: Registry;
@@ -78,13 +85,28 @@ export async function startRealtime(services: Services, { registry, ...overrides
     },
   };
 
+  // One set of listeners per node, not closures per socket: `this` is the socket (memory per idle socket).
+  function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    onMessage(connectionOf(this), data, isBinary);
+  }
+  function onSocketPong(this: WebSocket): void {
+    connectionOf(this).alive = true;
+  }
+  function onSocketClose(this: WebSocket): void {
+    onClose(connectionOf(this));
+  }
+  function onSocketError(this: WebSocket, error: Error): void {
+    log.debug({ err: error, connectionId: connectionOf(this).id }, 'socket error');
+  }
+
   function accept(ws: WebSocket, origin: string | undefined, identity: Identity | null): void {
     const connection = new Connection(ws, origin, new TokenBucket(options.framesPerSecond, options.frameBurst, services.clock.now()), hooks);
+    (ws as SocketWithConnection)[CONNECTION] = connection;
     index.addConnection(connection);
-    ws.on('message', (data, isBinary) => onMessage(connection, data, isBinary));
-    ws.on('pong', () => void (connection.alive = true));
-    ws.on('close', () => onClose(connection));
-    ws.on('error', (error) => log.debug({ err: error, connectionId: connection.id }, 'socket error'));
+    ws.on('message', onSocketMessage);
+    ws.on('pong', onSocketPong);
+    ws.on('close', onSocketClose);
+    ws.on('error', onSocketError);
     if (identity) frameContext.authenticated(connection, identity);
     else {
       connection.authTimer = setTimeout(() => connection.close(CLOSE.UNAUTHENTICATED, 'authentication timeout', 'unauthenticated'), options.authTimeoutMs);
@@ -137,10 +159,12 @@ export async function startRealtime(services: Services, { registry, ...overrides
   const unsubscribes: Unsubscribe[] = [];
   let fanout: Fanout | null = null;
   try {
+    await presence.start();
     unsubscribes.push(await cache.subscribe(EVENTS_CHANNEL, onEvent));
     unsubscribes.push(await cache.subscribe(SIGNALS_CHANNEL, onSignal));
     if (options.runFanout) fanout = await startFanout(services);
   } catch (error) {
+    // Best-effort undo of a start that failed; the error that stopped it is the one thrown.
     for (const unsubscribe of unsubscribes) await unsubscribe().catch(() => undefined);
     await presence.stop();
     throw error;

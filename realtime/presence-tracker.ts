@@ -5,14 +5,15 @@
  * after another, so a quick connect/disconnect cannot leave a stale status behind.
  */
 import type { Services } from '../runtime/context.ts';
-import { userKeyOf, type ClientStatus, type Connection } from './connection.ts';
+import { splitUserKey, userKeyOf, type ClientStatus, type Connection } from './connection.ts';
 import { PresenceRegistry, type HostedUser } from './presence.ts';
 import { publishSignal } from './signals.ts';
 import type { SubscriptionIndex } from './subscription-index.ts';
 
 export class PresenceTracker {
   readonly registry: PresenceRegistry;
-  private readonly hosted = new Map<string, HostedUser>();
+  /** Users hosted here and their status on this node, by userKey (appId NUL userId). */
+  private readonly hosted = new Map<string, ClientStatus>();
   private readonly queues = new Map<string, Promise<void>>();
   private readonly timer: NodeJS.Timeout;
 
@@ -25,6 +26,11 @@ export class PresenceTracker {
     this.registry = new PresenceRegistry(services.ports.cache, nodeId, ttlMs, services.clock);
     this.timer = setInterval(() => void this.renew(), Math.max(1, Math.floor(ttlMs / 3)));
     this.timer.unref();
+  }
+
+  /** Joins the presence nodes; resolves before the node accepts sockets. */
+  start(): Promise<void> {
+    return this.registry.join();
   }
 
   /**
@@ -46,6 +52,7 @@ export class PresenceTracker {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await Promise.all([...this.queues.values()]);
+    await this.registry.leave().catch((error: unknown) => this.services.log.warn({ err: error }, 'presence node not removed; it expires with its TTL'));
   }
 
   /** Models a crash for tests and drills: stop renewing, clean nothing up. */
@@ -56,8 +63,8 @@ export class PresenceTracker {
   private async apply(appId: string, userId: string, conversationIds: string[]): Promise<void> {
     const key = userKeyOf(appId, userId);
     const status = this.statusHere(appId, userId);
-    if ((this.hosted.get(key)?.status ?? null) === status) return;
-    if (status) this.hosted.set(key, { appId, userId, status });
+    if ((this.hosted.get(key) ?? null) === status) return;
+    if (status) this.hosted.set(key, status);
     else this.hosted.delete(key);
     await this.registry.mark(appId, userId, status);
     const view = await this.registry.read(appId, userId);
@@ -67,7 +74,7 @@ export class PresenceTracker {
   /** 'online' if any live socket of the user here is online, 'away' if all are away, null if none. */
   private statusHere(appId: string, userId: string): ClientStatus | null {
     let best: ClientStatus | null = null;
-    for (const connection of this.index.connectionsOf(appId, userId) ?? []) {
+    for (const connection of this.index.connectionsOf(appId, userId)) {
       if (!isLive(connection)) continue;
       if (connection.status === 'online') return 'online';
       best = 'away';
@@ -75,9 +82,16 @@ export class PresenceTracker {
     return best;
   }
 
+  private *hostedUsers(): Iterable<HostedUser> {
+    for (const [key, status] of this.hosted) {
+      const [appId, userId] = splitUserKey(key);
+      yield { appId, userId, status };
+    }
+  }
+
   private async renew(): Promise<void> {
     try {
-      await this.registry.renew(this.hosted.values());
+      await this.registry.renew(this.hostedUsers());
     } catch (error) {
       this.services.log.warn({ err: error }, 'presence renewal failed; retrying on the next tick');
     }

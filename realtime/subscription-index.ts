@@ -8,7 +8,8 @@ import type { ConversationCursor } from './cursor.ts';
 
 export class SubscriptionIndex {
   private readonly byConversation = new Map<string, Set<ConversationCursor>>();
-  private readonly byUser = new Map<string, Set<Connection>>();
+  /** Most users have one socket on a node: stored bare, a Set only from the second (saves memory per socket). */
+  private readonly byUser = new Map<string, Connection | Set<Connection>>();
   private readonly connections = new Set<Connection>();
 
   get size(): number {
@@ -26,21 +27,28 @@ export class SubscriptionIndex {
   /** Registers an authenticated connection under its user, so membership events can find it. */
   addUser(connection: Connection): void {
     const key = connection.userKey;
-    let set = this.byUser.get(key);
-    if (!set) this.byUser.set(key, (set = new Set()));
-    set.add(connection);
+    const current = this.byUser.get(key);
+    if (current === undefined) this.byUser.set(key, connection);
+    else if (current instanceof Set) current.add(connection);
+    else this.byUser.set(key, new Set([current, connection]));
   }
 
   removeConnection(connection: Connection): void {
     this.connections.delete(connection);
     for (const cursor of connection.cursors.values()) this.unlink(cursor);
     connection.cursors.clear();
-    const set = this.byUser.get(connection.userKey);
-    if (set?.delete(connection) && set.size === 0) this.byUser.delete(connection.userKey);
+    const key = connection.userKey;
+    const current = this.byUser.get(key);
+    if (current === connection) this.byUser.delete(key);
+    else if (current instanceof Set && current.delete(connection)) {
+      if (current.size === 1) this.byUser.set(key, current.values().next().value!);
+    }
   }
 
-  connectionsOf(appId: string, userId: string): ReadonlySet<Connection> | undefined {
-    return this.byUser.get(userKeyOf(appId, userId));
+  connectionsOf(appId: string, userId: string): Iterable<Connection> {
+    const current = this.byUser.get(userKeyOf(appId, userId));
+    if (current === undefined) return [];
+    return current instanceof Set ? current : [current];
   }
 
   cursorsOf(conversationId: string): ReadonlySet<ConversationCursor> | undefined {

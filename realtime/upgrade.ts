@@ -26,17 +26,29 @@ export interface UpgradeGate {
 
 export function handleUpgrade(gate: UpgradeGate, request: IncomingMessage, socket: Duplex, head: Buffer): void {
   // A client that resets during the async checks must not crash the process.
-  socket.on('error', () => socket.destroy());
-  admit(gate, request)
-    .then((identity) => {
-      const origin = request.headers.origin;
-      gate.wss.handleUpgrade(request, socket, head, (ws) => gate.accept(ws, origin, identity));
-    })
-    .catch((error: unknown) => {
+  socket.on('error', destroyOnError);
+  admit(gate, request).then(
+    (identity) => complete(gate, request, socket, head, identity),
+    (error: unknown) => {
       const refusal = asAppError(error);
       if (refusal.status >= 500) gate.services.log.error({ err: error }, 'realtime upgrade failed');
       refuse(socket, refusal);
-    });
+    },
+  );
+}
+
+/**
+ * Hands the socket to ws. Kept apart from handleUpgrade so nothing that lives as long as the
+ * socket (listeners, the accept callback) closes over the upgrade request and its headers.
+ */
+function complete(gate: UpgradeGate, request: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity | null): void {
+  const origin = request.headers.origin;
+  socket.off('error', destroyOnError);
+  gate.wss.handleUpgrade(request, socket, head, (ws) => gate.accept(ws, origin, identity));
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
 async function admit(gate: UpgradeGate, request: IncomingMessage): Promise<Identity | null> {

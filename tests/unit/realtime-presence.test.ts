@@ -9,14 +9,16 @@ let cache: CachePort;
 
 afterEach(() => cache?.close());
 
-function nodes(ttlMs = 30_000) {
+async function nodes(ttlMs = 30_000) {
   cache = createLocalCache({ now: () => now });
-  return [new PresenceRegistry(cache, 'node-a', ttlMs, clock), new PresenceRegistry(cache, 'node-b', ttlMs, clock)] as const;
+  const pair = [new PresenceRegistry(cache, 'node-a', ttlMs, clock), new PresenceRegistry(cache, 'node-b', ttlMs, clock)] as const;
+  for (const node of pair) await node.join();
+  return pair;
 }
 
 describe('presence registry', () => {
   it('a user is online if any node says so, away if all say away, offline when none hosts them', async () => {
-    const [a, b] = nodes();
+    const [a, b] = await nodes();
     await a.mark('app', 'u1', 'away');
     expect((await b.read('app', 'u1')).status).toBe('away');
     await b.mark('app', 'u1', 'online');
@@ -29,7 +31,7 @@ describe('presence registry', () => {
   });
 
   it("a node that stops renewing (crashed) leaves its users offline once the TTL passes; renewals keep them online", async () => {
-    const [a, b] = nodes(1_000);
+    const [a, b] = await nodes(1_000);
     const crashedAt = now;
     await a.mark('app', 'u1', 'online');
     await b.mark('app', 'u2', 'online');
@@ -42,7 +44,7 @@ describe('presence registry', () => {
   });
 
   it('an unknown user is offline and never seen', async () => {
-    const [a] = nodes();
+    const [a] = await nodes();
     expect(await a.read('app', 'nobody')).toEqual({ userId: 'nobody', status: 'offline', lastSeen: null });
   });
 });
