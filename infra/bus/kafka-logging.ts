@@ -14,10 +14,17 @@ export function kafkaLogLevel(sink: KafkaLogSink | undefined): logLevel {
   return sink ? logLevel.WARN : logLevel.NOTHING;
 }
 
+/**
+ * Said by kafkajs for every idempotent producer with bounded retries. The risk it names (a
+ * retried-out batch's sequence numbers reused by the next batch) is handled by the adapter, which
+ * sends one batch at a time and replaces the producer after a failed send (kafka.ts).
+ */
+const HANDLED_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
 export function kafkaLogCreator(sink: KafkaLogSink | undefined): logCreator {
   return () =>
     ({ namespace, label, log }) => {
-      if (!sink) return;
+      if (!sink || log.message === HANDLED_WARNING) return;
       const { message, timestamp: _timestamp, ...details } = log;
       sink.warn({ component: 'kafkajs', namespace, kafkaLevel: label, ...details }, message);
     };

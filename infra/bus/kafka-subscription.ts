@@ -81,7 +81,8 @@ export class KafkaSubscription implements Subscription {
         this.context.onError(event.payload.error, { operation: 'read', group: this.options.group });
       }
     });
-    const abandon = () => void this.stop();
+    // The caller gave up (policy timeout): leave the group rather than consume for nobody.
+    const abandon = () => void this.stop().catch(() => undefined);
     signal.addEventListener('abort', abandon, { once: true });
     try {
       await consumer.connect();

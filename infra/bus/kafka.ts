@@ -12,13 +12,13 @@
  *   which is Kafka's murmur2 (infra/bus/partitioner.ts computes the same numbers). Batches are
  *   checked against BUS_LIMITS first and cut into produce requests under the broker's record-batch
  *   limit (kafka-records.ts).
- * - Sends run one at a time, and kafkajs retries each until the broker takes it or refuses it for
- *   good: kafkajs hands a failed request's sequence numbers to the next request for that
- *   partition, so if a request that timed out had in fact landed, a different batch sent next
- *   would look like its duplicate to the broker and be dropped. One at a time and never given up,
- *   the next request with those numbers is always the same batch. A caller whose policy timeout
- *   expires gets ENGINE_UNAVAILABLE while its batch may still land later (at-least-once, as the
- *   port promises); batches still waiting their turn when their caller gives up are not sent.
+ * - Sends run one at a time, and a send kafkajs gave up on retires the producer: kafkajs hands a
+ *   failed request's sequence numbers to the next request for that partition, so if a request
+ *   whose answer was lost had in fact landed, a different batch sent next would look like its
+ *   duplicate to the broker and be dropped. One at a time, kafkajs's own retries resend the same
+ *   batch; after a failure the next batch goes out under a fresh producer id. A failed publish
+ *   may still have landed (at-least-once, as the port promises); batches still waiting their turn
+ *   when their caller gives up are not sent.
  *
  * @example
  *   const bus = createKafkaBus({ brokers: ['127.0.0.1:9092'], defaultPartitions: 6 });
@@ -186,7 +186,10 @@ class KafkaBus implements BusPort {
       try {
         await producer.send({ topic, messages: records, acks: -1 });
       } catch (error) {
-        throw translateKafkaError(ADAPTER, `publish to '${topic}'`, error);
+        const translated = translateKafkaError(ADAPTER, `publish to '${topic}'`, error);
+        // A refusal (AppError) is certain; any other failure leaves the batch's fate unknown.
+        if (!(translated instanceof AppError)) this.retireProducer(producer);
+        throw translated;
       }
     });
     this.sending = send.catch(() => undefined);
@@ -202,9 +205,8 @@ class KafkaBus implements BusPort {
     this.producerClient ??= this.connect(
       this.kafka.producer({
         idempotent: true,
-        // Until the broker takes the batch or refuses it for good: giving up would hand the
-        // batch's sequence numbers to the next, different batch (see the module doc).
-        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2_000 },
+        // About ten seconds of resending before a send fails (and the producer is retired).
+        retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2_000 },
         createPartitioner: Partitioners.DefaultPartitioner,
         // Topics are created by ensureTopics with our partition count; this only lets Kafka
         // recreate one deleted under a running process instead of failing every send.
@@ -213,6 +215,14 @@ class KafkaBus implements BusPort {
       () => (this.producerClient = null),
     );
     return this.producerClient;
+  }
+
+  /** The next send gets a new producer, hence a new producer id and fresh sequence numbers. */
+  private retireProducer(producer: Producer): void {
+    this.producerClient = null;
+    producer.disconnect().catch(() => {
+      // Its connections are going away either way; a failed goodbye changes nothing.
+    });
   }
 
   /** Connects once; a failed connect is forgotten so the next call tries again. */

@@ -7,7 +7,8 @@ import type { RateLimitRule, RateLimitVerdict } from './port.ts';
 
 /**
  * GCRA, step for step as infra/cache/gcra.ts (read that file for the semantics), on Redis's own
- * clock (TIME) so every node judges against one clock. Only integers leave the script: Redis
+ * clock (TIME) so every node judges against one clock (a write after TIME in a script needs
+ * Redis >= 5, which replicates a script's effects rather than the script). Only integers leave the script: Redis
  * truncates Lua floats in replies. The TAT is stored with 17 significant digits so a
  * fractional-millisecond TAT survives the round trip exactly.
  *

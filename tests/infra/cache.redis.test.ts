@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gcra } from '../../infra/cache/gcra.ts';
 import { createCache } from '../../infra/cache/index.ts';
 import type { CachePort } from '../../infra/cache/port.ts';
 import { createRedisCache } from '../../infra/cache/redis.ts';
@@ -50,6 +51,26 @@ describe('redis cache adapter', () => {
     expect(verdicts.filter((verdict) => verdict.allowed)).toHaveLength(10);
     const remaining = verdicts.filter((verdict) => verdict.allowed).map((verdict) => verdict.remaining);
     expect(remaining.sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('gives the verdicts of infra/cache/gcra.ts (the embedded limiter) for a run of mixed costs', async () => {
+    const cache = node();
+    const key = `${prefix()}rl-costs`;
+    // One request refills every two minutes, so the milliseconds this test takes cannot change a verdict.
+    const rule = { limit: 5, windowMs: 600_000 };
+    const now = Date.now();
+    let tat: number | null = null;
+    for (const cost of [2, 1, 3, 1, 0, 2, 1, 1]) {
+      const expected = gcra(tat, now, { ...rule, cost });
+      tat = expected.nextTat ?? tat;
+      const verdict = await cache.rateLimit(key, { ...rule, cost });
+      expect({ cost, allowed: verdict.allowed, remaining: verdict.remaining }).toEqual({
+        cost,
+        allowed: expected.verdict.allowed,
+        remaining: expected.verdict.remaining,
+      });
+      expect(verdict.retryAfterMs > 0).toBe(!expected.verdict.allowed);
+    }
   });
 
   it('counts atomically across nodes, with the TTL set once by whoever created the counter', async () => {
