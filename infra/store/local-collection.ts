@@ -26,14 +26,14 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
   ) {}
 
   async insertOne(doc: T): Promise<T> {
-    this.db.write(() => this.insertRow(this.db.createCollection(this.name), doc));
+    await this.db.write(() => this.insertRow(this.db.createCollection(this.name), doc));
     return doc;
   }
 
   async insertMany(docs: T[]): Promise<void> {
     if (!Array.isArray(docs)) throw this.guard.bad('insertMany needs an array');
     if (docs.length === 0) return;
-    this.db.write(() => {
+    await this.db.write(() => {
       let catalog = this.db.createCollection(this.name);
       for (const doc of docs) catalog = this.insertRow(catalog, doc);
     });
@@ -47,7 +47,7 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
   async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
     this.guard.filter(filter);
     this.guard.findOptions(options);
-    const docs = this.db.read(() => {
+    const docs = await this.db.read(() => {
       const catalog = this.db.catalog(this.name);
       return catalog ? this.select(catalog, filter, options).map((row) => row.doc) : [];
     });
@@ -63,7 +63,7 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
   }
 
   async updateOne(filter: Filter, update: Update, options: UpdateOptions = {}): Promise<UpdateResult> {
-    return this.updateFirst(filter, update, options.upsert === true, undefined).result;
+    return (await this.updateFirst(filter, update, options.upsert === true, undefined)).result;
   }
 
   async updateMany(filter: Filter, update: Update): Promise<UpdateResult> {
@@ -84,7 +84,7 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
 
   async findOneAndUpdate(filter: Filter, update: Update, options: FindOneAndUpdateOptions = {}): Promise<T | null> {
     if (options.sort !== undefined) this.guard.sort(options.sort);
-    const { before, after } = this.updateFirst(filter, update, options.upsert === true, options.sort);
+    const { before, after } = await this.updateFirst(filter, update, options.upsert === true, options.sort);
     return options.returnDocument === 'before' ? before : after;
   }
 
@@ -138,7 +138,7 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
     });
   }
 
-  private deleteMatches(filter: Filter, limit: 1 | undefined): number {
+  private deleteMatches(filter: Filter, limit: 1 | undefined): Promise<number> {
     this.guard.filter(filter);
     return this.db.write(() => {
       const catalog = this.db.catalog(this.name);

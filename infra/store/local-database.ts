@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database, { type Statement } from 'better-sqlite3';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import { emptyCatalog, freezeCatalog, type Catalog } from './local-catalog.ts';
+import { CommitQueue } from './local-commit-queue.ts';
 import { tableName } from './local-indexes.ts';
 
 /**
@@ -11,7 +12,8 @@ import { tableName } from './local-indexes.ts';
  * Writes run in BEGIN IMMEDIATE transactions: the write lock is taken before anything is read,
  * so a read-modify-write (counters, claims) cannot interleave with another process's. A writer
  * that finds the lock taken waits up to `busyTimeoutMs` (blocking, as SQLite does) before
- * ENGINE_UNAVAILABLE.
+ * ENGINE_UNAVAILABLE. Concurrent writes share a transaction, each in its own savepoint
+ * (group commit, local-commit-queue.ts).
  *
  * Schema: one table per collection, `"docs:<name>" (id TEXT PRIMARY KEY, doc TEXT)` holding
  * the document as JSON, so each collection's indexes cover only its own rows and dropping a
@@ -21,8 +23,8 @@ import { tableName } from './local-indexes.ts';
  * Catalogs are read on every operation, so each connection caches them (frozen, shared) and
  * re-reads only when `PRAGMA data_version` says another connection has committed since: that
  * pragma runs inside the operation's transaction, so the cache always matches its snapshot. This
- * connection's own catalog writes update the cache as they happen, and a write transaction that
- * fails after changing a catalog drops the cache, since its changes were rolled back.
+ * connection's own catalog writes update the cache as they happen, and an operation rolled back
+ * after changing a catalog drops the cache, since its changes are gone.
  */
 const ADAPTER = 'store:local';
 const STATEMENT_CACHE_SIZE = 256;
@@ -39,7 +41,8 @@ export class LocalDatabase {
   /** Current as of `catalogsVersion`; null records a collection that does not exist. */
   private readonly catalogs = new Map<string, Catalog | null>();
   private catalogsVersion: number | undefined;
-  private catalogChangedInWrite = false;
+  private catalogChangedInOperation = false;
+  private readonly queue: CommitQueue;
   private readonly dataVersion: Statement;
   private readonly immediate: <T>(fn: () => T) => T;
   private readonly deferred: <T>(fn: () => T) => T;
@@ -56,25 +59,47 @@ export class LocalDatabase {
     const run = this.db.transaction((fn: () => unknown) => fn());
     this.immediate = (fn) => run.immediate(fn) as ReturnType<typeof fn>;
     this.deferred = (fn) => run.deferred(fn) as ReturnType<typeof fn>;
+    const db = this.db;
+    this.queue = new CommitQueue({
+      inWriteTransaction: (fn) => this.guarded(() => this.immediate(fn)),
+      inSavepoint: (fn) => this.deferred(fn), // a nested better-sqlite3 transaction is a SAVEPOINT
+      get inTransaction() {
+        return db.inTransaction;
+      },
+      operationStarting: () => {
+        this.catalogChangedInOperation = false;
+      },
+      operationRolledBack: () => {
+        if (this.catalogChangedInOperation) this.forgetCatalogs();
+      },
+      batchRolledBack: () => this.forgetCatalogs(),
+      translateError,
+    });
   }
 
   get open(): boolean {
     return this.db.open;
   }
 
-  /** Runs `fn` holding the write lock; any throw rolls everything back. */
-  write<T>(fn: () => T): T {
-    this.catalogChangedInWrite = false;
+  /** Runs `fn` holding the write lock, atomically: a throw rolls back what it did. Settles once committed. */
+  write<T>(fn: () => T): Promise<T> {
+    if (!this.db.open) return Promise.reject(closedError());
+    return this.queue.enqueue(fn, true);
+  }
+
+  /** Runs `fn` on one consistent snapshot that includes every write requested before it. */
+  read<T>(fn: () => T): Promise<T> {
+    if (!this.queue.idle) return this.queue.enqueue(fn, false);
     try {
-      return this.guarded(() => this.immediate(fn));
+      return Promise.resolve(this.readNow(fn));
     } catch (error) {
-      if (this.catalogChangedInWrite) this.forgetCatalogs();
-      throw error;
+      return Promise.reject(error);
     }
   }
 
-  /** Runs `fn` on one consistent snapshot. */
-  read<T>(fn: () => T): T {
+  /** read(), synchronously: queued writes are committed first. */
+  readNow<T>(fn: () => T): T {
+    this.queue.flush();
     return this.guarded(() => this.deferred(fn));
   }
 
@@ -141,13 +166,15 @@ export class LocalDatabase {
     this.db.exec(sql);
   }
 
+  /** Commits what was already requested, then closes. */
   close(): void {
+    if (this.db.open) this.queue.flush();
     this.statements.clear();
     if (this.db.open) this.db.close();
   }
 
   private cacheCatalog(collection: string, catalog: Catalog | null): void {
-    this.catalogChangedInWrite = true;
+    this.catalogChangedInOperation = true;
     this.catalogs.set(collection, catalog);
   }
 
@@ -157,13 +184,17 @@ export class LocalDatabase {
   }
 
   private guarded<T>(fn: () => T): T {
-    if (!this.db.open) throw new AppError('ENGINE_UNAVAILABLE', `[${ADAPTER}] store is closed`);
+    if (!this.db.open) throw closedError();
     try {
       return fn();
     } catch (error) {
       throw translateError(error);
     }
   }
+}
+
+function closedError(): AppError {
+  return new AppError('ENGINE_UNAVAILABLE', `[${ADAPTER}] store is closed`);
 }
 
 /** Driver errors become AppErrors here, at the boundary. */

@@ -58,7 +58,7 @@ export class LocalStore implements StorePort {
   async ensureIndexes(collection: string, specs: IndexSpec[]): Promise<void> {
     this.guard.collectionName(collection);
     const wanted = specs.map(normalizeIndex);
-    this.db.write(() => {
+    await this.db.write(() => {
       const current = this.db.createCollection(collection);
       const indexes = [...current.indexes];
       for (const index of wanted) {
@@ -83,13 +83,13 @@ export class LocalStore implements StorePort {
   }
 
   async dropCollections(prefix: string): Promise<void> {
-    this.db.write(() => {
+    await this.db.write(() => {
       for (const name of this.db.collectionNames()) if (name.startsWith(prefix)) this.db.dropCollection(name);
     });
   }
 
   async ping(): Promise<void> {
-    this.db.read(() => this.db.statement('SELECT 1').pluck().get());
+    await this.db.read(() => this.db.statement('SELECT 1').pluck().get());
   }
 
   async close(): Promise<void> {
@@ -101,7 +101,7 @@ export class LocalStore implements StorePort {
     this.guard.collectionName(collection);
     this.guard.filter(filter);
     if (options.sort) this.guard.sort(options.sort);
-    return this.db.read(() => {
+    return this.db.readNow(() => {
       const catalog = this.db.catalog(collection);
       if (!catalog) throw this.guard.bad(`collection ${collection} does not exist`);
       const plan = planQuery(filter, options.sort, catalog);

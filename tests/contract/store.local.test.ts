@@ -102,6 +102,49 @@ describe('embedded store (local mode)', () => {
   });
 });
 
+describe('embedded store group commit (concurrent calls share a transaction)', () => {
+  it('keeps each call atomic alone: a failing call in a batch takes nothing else with it', async () => {
+    const store = await createLocalStore({ dataDir: freshDir() });
+    await store.ensureIndexes('rooms', [{ keys: { members: 1 } }, { keys: { code: 1 }, unique: true }]);
+    const rooms = store.collection('rooms');
+    await rooms.insertOne({ _id: 'r0', members: 'u0', code: 0 });
+    const results = await Promise.allSettled([
+      rooms.insertOne({ _id: 'r1', members: 'u1', code: 1 }),
+      rooms.insertMany([{ _id: 'r2', members: ['u1'], code: 2 }, { _id: 'r3', code: 0 }]), // raises multikey, then conflicts
+      rooms.updateOne({ _id: 'r0' }, { $inc: { code: 'x' as never } }),
+      rooms.updateOne({ _id: 'r0' }, { $set: { topic: 'kept' } }),
+      rooms.insertOne({ _id: 'r4', members: 'u1', code: 4 }),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((await rooms.find({}, { sort: { _id: 1 } })).map((doc) => doc._id)).toEqual(['r0', 'r1', 'r4']);
+    expect(await rooms.findOne({ _id: 'r0' })).toEqual({ _id: 'r0', members: 'u0', code: 0, topic: 'kept' });
+    expect(store.explain('rooms', { members: 'u1' }).pushedPaths).toEqual(['members']); // the rolled-back flag is gone
+    await store.close();
+  });
+
+  it('answers a read with every write requested before it, even when not awaited yet', async () => {
+    const store = await createLocalStore({ dataDir: freshDir() });
+    const counters = store.collection('counters');
+    const writes = [counters.insertOne({ _id: 'c', n: 1 }), counters.updateOne({ _id: 'c' }, { $inc: { n: 1 } })];
+    const read = counters.findOne({ _id: 'c' });
+    expect(await read).toEqual({ _id: 'c', n: 2 });
+    await Promise.all(writes);
+    await store.close();
+  });
+
+  it('commits the calls already made before it closes', async () => {
+    const dataDir = freshDir();
+    const store = await createLocalStore({ dataDir });
+    const insert = store.collection('notes').insertOne({ _id: 'n1' });
+    await store.close();
+    await expect(insert).resolves.toEqual({ _id: 'n1' });
+    await expect(store.collection('notes').insertOne({ _id: 'n2' })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    const reopened = await createLocalStore({ dataDir });
+    expect(await reopened.collection('notes').find({})).toEqual([{ _id: 'n1' }]);
+    await reopened.close();
+  });
+});
+
 describe('embedded store query planner', () => {
   it('answers a history page from the (conversation, seq) index without sorting', async () => {
     const store = await createLocalStore({ dataDir: freshDir() });
