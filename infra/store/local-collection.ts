@@ -63,7 +63,7 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
   }
 
   async updateOne(filter: Filter, update: Update, options: UpdateOptions = {}): Promise<UpdateResult> {
-    return (await this.updateFirst(filter, update, options.upsert === true, undefined)).result;
+    return (await this.updateFirst(filter, update, options.upsert === true, undefined, false)).result;
   }
 
   async updateMany(filter: Filter, update: Update): Promise<UpdateResult> {
@@ -84,8 +84,9 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
 
   async findOneAndUpdate(filter: Filter, update: Update, options: FindOneAndUpdateOptions = {}): Promise<T | null> {
     if (options.sort !== undefined) this.guard.sort(options.sort);
-    const { before, after } = await this.updateFirst(filter, update, options.upsert === true, options.sort);
-    return options.returnDocument === 'before' ? before : after;
+    const wantBefore = options.returnDocument === 'before';
+    const { before, after } = await this.updateFirst(filter, update, options.upsert === true, options.sort, wantBefore);
+    return wantBefore ? before : after;
   }
 
   async replaceOne(filter: Filter, replacement: T, options: UpdateOptions = {}): Promise<UpdateResult> {
@@ -117,14 +118,14 @@ export class LocalCollection<T extends Doc> implements Collection<T> {
     return this.deleteMatches(filter, undefined);
   }
 
-  private updateFirst(filter: Filter, update: Update, upsert: boolean, sort: SortSpec | undefined) {
+  private updateFirst(filter: Filter, update: Update, upsert: boolean, sort: SortSpec | undefined, wantBefore: boolean) {
     this.guard.filter(filter);
     this.guard.update(update);
     return this.db.write(() => {
       const catalog = upsert ? this.db.createCollection(this.name) : this.db.catalog(this.name);
       const [hit] = catalog ? this.select(catalog, filter, { sort, limit: 1 }) : [];
       if (hit) {
-        const before = JSON.parse(hit.json) as T;
+        const before = wantBefore ? (JSON.parse(hit.json) as T) : null;
         applyUpdate(hit.doc, update, false);
         const modified = this.rewriteRow(catalog!, hit.doc, hit.json) !== null;
         return { before, after: hit.doc, result: { matchedCount: 1, modifiedCount: modified ? 1 : 0, upsertedId: null } };

@@ -103,15 +103,15 @@ export class LocalDatabase {
     return this.guarded(() => this.deferred(fn));
   }
 
+  /** A prepared statement, cached: the store's statements are a small set of shapes run over and over. */
   statement(sql: string): Statement {
     let statement = this.statements.get(sql);
-    if (statement) {
-      this.statements.delete(sql);
-    } else {
-      statement = this.db.prepare(sql);
+    if (!statement) {
+      // Oldest-first eviction: hits stay a single lookup, and a hot statement evicted is simply prepared again.
       if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value!);
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
     }
-    this.statements.set(sql, statement);
     return statement;
   }
 

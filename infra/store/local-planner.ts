@@ -41,6 +41,8 @@ export interface QueryPlan {
 }
 
 interface Pushdown {
+  catalog: Catalog;
+  indexed: ReadonlySet<string>;
   clauses: string[];
   params: Array<string | number>;
   pinned: Set<string>;
@@ -50,17 +52,25 @@ interface Pushdown {
   rangeEnds: Map<string, Set<string>>;
 }
 
-export function planQuery(filter: Filter, sort: SortSpec | undefined, catalog: Catalog): QueryPlan {
-  const indexed = indexedPaths(catalog);
-  const canPush = (path: string) => path === '_id' || (indexed.has(path) && !catalog.paths[path]?.multikey);
-  const canSort = (path: string) => canPush(path) && !catalog.paths[path]?.mixedOrder;
+// Module functions rather than closures: planning runs on every call of the store.
+function canPush(out: Pushdown, path: string): boolean {
+  return path === '_id' || (out.indexed.has(path) && !out.catalog.paths[path]?.multikey);
+}
 
-  const pushdown: Pushdown = { clauses: [], params: [], pinned: new Set(), pushedPaths: new Set(), exact: true, rangeEnds: new Map() };
-  collect(filter, canPush, canSort, pushdown);
+/** The path holds only null, numbers and strings, where SQLite compares and orders as MongoDB does. */
+function isTyped(out: Pushdown, path: string): boolean {
+  return canPush(out, path) && !out.catalog.paths[path]?.mixedOrder;
+}
+
+export function planQuery(filter: Filter, sort: SortSpec | undefined, catalog: Catalog): QueryPlan {
+  const pushdown: Pushdown = {
+    catalog, indexed: indexedPaths(catalog), clauses: [], params: [], pinned: new Set(), pushedPaths: new Set(), exact: true, rangeEnds: new Map(),
+  };
+  collect(filter, pushdown);
   closeTypeBrackets(pushdown);
 
-  const sortKeys = Object.entries(sort ?? {});
-  const sortedInSql = sortKeys.every(([path]) => canSort(path));
+  const sortKeys = sort ? Object.entries(sort) : [];
+  const sortedInSql = sortKeys.every(([path]) => isTyped(pushdown, path));
   const orderTerms = sortedInSql
     ? sortKeys.filter(([path]) => !pushdown.pinned.has(path)).map(([path, direction]) => `${valueExpression(path)} ${direction === 1 ? 'ASC' : 'DESC'}`)
     : [];
@@ -74,16 +84,15 @@ export function planQuery(filter: Filter, sort: SortSpec | undefined, catalog: C
   };
 }
 
-/** `typed`: the path holds only null, numbers and strings, where SQLite compares as MongoDB does. */
-function collect(filter: Filter, canPush: (path: string) => boolean, typed: (path: string) => boolean, out: Pushdown): void {
+function collect(filter: Filter, out: Pushdown): void {
   for (const [key, value] of Object.entries(filter)) {
     if (key === '$and') {
-      for (const clause of value as Filter[]) collect(clause, canPush, typed, out);
-    } else if (!key.startsWith('$') && canPush(key)) {
+      for (const clause of value as Filter[]) collect(clause, out);
+    } else if (!key.startsWith('$') && canPush(out, key)) {
       const conditions = isOperatorObject(value) ? Object.entries(value) : [['$eq', value] as const];
       for (const [operator, operand] of conditions) {
         const pushed = pushOperator(key, operator, operand, out);
-        if (pushed !== 'exact' || !typed(key)) out.exact = false;
+        if (pushed !== 'exact' || !isTyped(out, key)) out.exact = false;
       }
     } else {
       out.exact = false;
@@ -91,31 +100,32 @@ function collect(filter: Filter, canPush: (path: string) => boolean, typed: (pat
   }
 }
 
+function addClause(out: Pushdown, path: string, clause: string, ...params: Array<string | number>): void {
+  out.clauses.push(clause);
+  out.params.push(...params);
+  out.pushedPaths.add(path);
+}
+
 const RANGE_SQL: Record<string, string> = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' };
 
 /** Adds the SQL for one condition; says whether SQL answers it exactly (on a typed path), only narrows, or was left out. */
 function pushOperator(path: string, operator: string, operand: unknown, out: Pushdown): 'exact' | 'superset' | 'not pushed' {
   const expression = valueExpression(path);
-  const add = (clause: string, ...params: Array<string | number>) => {
-    out.clauses.push(clause);
-    out.params.push(...params);
-    out.pushedPaths.add(path);
-  };
   if (operator === '$eq') {
     if (operand === null) {
-      add(`${expression} IS NULL`);
+      addClause(out, path, `${expression} IS NULL`);
       return 'exact';
     }
     const param = sqlScalar(operand, true);
     if (param === undefined) return 'not pushed';
     out.pinned.add(path);
-    add(`${expression} = ?`, param);
+    addClause(out, path, `${expression} = ?`, param);
     return typeof operand === 'boolean' ? 'superset' : 'exact';
   }
   if (operator in RANGE_SQL) {
     const param = sqlScalar(operand, false);
     if (param === undefined) return 'not pushed';
-    add(`${expression} ${RANGE_SQL[operator]} ?`, param);
+    addClause(out, path, `${expression} ${RANGE_SQL[operator]} ?`, param);
     const ends = out.rangeEnds.get(path) ?? new Set<string>();
     ends.add(`${typeof param}${operator === '$gt' || operator === '$gte' ? '>' : '<'}`);
     out.rangeEnds.set(path, ends);
@@ -124,7 +134,7 @@ function pushOperator(path: string, operator: string, operand: unknown, out: Pus
   if (operator === '$in' && Array.isArray(operand)) {
     const params = operand.map((item) => sqlScalar(item, true));
     if (params.some((param) => param === undefined)) return 'not pushed';
-    add(`${expression} IN (${params.map(() => '?').join(', ')})`, ...(params as Array<string | number>));
+    addClause(out, path, `${expression} IN (${params.map(() => '?').join(', ')})`, ...(params as Array<string | number>));
     return operand.some((item) => typeof item === 'boolean') ? 'superset' : 'exact';
   }
   return 'not pushed';
