@@ -41,6 +41,8 @@ export class LocalDatabase {
   /** Current as of `catalogsVersion`; null records a collection that does not exist. */
   private readonly catalogs = new Map<string, Catalog | null>();
   private catalogsVersion: number | undefined;
+  /** Whether the current transaction has compared data_version yet (its snapshot cannot change after). */
+  private catalogsChecked = false;
   private catalogChangedInOperation = false;
   private readonly queue: CommitQueue;
   private readonly dataVersion: Statement;
@@ -61,7 +63,7 @@ export class LocalDatabase {
     this.deferred = (fn) => run.deferred(fn) as ReturnType<typeof fn>;
     const db = this.db;
     this.queue = new CommitQueue({
-      inWriteTransaction: (fn) => this.guarded(() => this.immediate(fn)),
+      inWriteTransaction: (fn) => this.guarded(() => this.immediate(this.fresh(fn))),
       inSavepoint: (fn) => this.deferred(fn), // a nested better-sqlite3 transaction is a SAVEPOINT
       get inTransaction() {
         return db.inTransaction;
@@ -100,7 +102,7 @@ export class LocalDatabase {
   /** read(), synchronously: queued writes are committed first. */
   readNow<T>(fn: () => T): T {
     this.queue.flush();
-    return this.guarded(() => this.deferred(fn));
+    return this.guarded(() => this.deferred(this.fresh(fn)));
   }
 
   /** A prepared statement, cached: the store's statements are a small set of shapes run over and over. */
@@ -117,10 +119,13 @@ export class LocalDatabase {
 
   /** Inside read() or write(): the collection's catalog (frozen, shared), or null when it does not exist (yet). */
   catalog(collection: string): Catalog | null {
-    const version = this.dataVersion.get() as number;
-    if (version !== this.catalogsVersion) {
-      this.catalogs.clear();
-      this.catalogsVersion = version;
+    if (!this.catalogsChecked) {
+      const version = this.dataVersion.get() as number;
+      if (version !== this.catalogsVersion) {
+        this.catalogs.clear();
+        this.catalogsVersion = version;
+      }
+      this.catalogsChecked = true;
     }
     let catalog = this.catalogs.get(collection);
     if (catalog === undefined) {
@@ -176,6 +181,14 @@ export class LocalDatabase {
   private cacheCatalog(collection: string, catalog: Catalog | null): void {
     this.catalogChangedInOperation = true;
     this.catalogs.set(collection, catalog);
+  }
+
+  /** `fn` as the body of a new transaction: its first catalog read compares data_version again. */
+  private fresh<T>(fn: () => T): () => T {
+    return () => {
+      this.catalogsChecked = false;
+      return fn();
+    };
   }
 
   private forgetCatalogs(): void {
