@@ -14,9 +14,10 @@ import { applyUpdate, upsertSeed } from './local-update.ts';
 const ADAPTER = 'store:local';
 
 /**
- * One collection of the embedded store. Every method is one synchronous SQLite transaction
- * (reads on a snapshot, writes under BEGIN IMMEDIATE), so a find-and-modify is atomic across
- * callers and processes, and a failing multi-document write leaves nothing behind.
+ * One collection of the embedded store. Every method runs as one atomic unit: reads on a snapshot,
+ * writes under BEGIN IMMEDIATE (in a savepoint when concurrent calls share the transaction, see
+ * local-commit-queue.ts), so a find-and-modify is atomic across callers and processes, and a
+ * failing multi-document write leaves nothing behind.
  */
 export class LocalCollection<T extends Doc> implements Collection<T> {
   constructor(
