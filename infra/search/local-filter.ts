@@ -29,7 +29,7 @@ export function toSqlValue(value: FieldValue): SqlValue {
 
 const quote = (token: string) => `"${token}"`;
 /** Past this many values, an `in` is checked per candidate rather than as OR'ed FTS5 tokens. */
-const MAX_TOKEN_ALTERNATIVES = 8;
+const MAX_TOKEN_ALTERNATIVES = 64;
 const RANGE_OPERATORS = { gte: '>=', gt: '>', lte: '<=', lt: '<' } as const;
 
 function compileAnyOf(target: CompiledFilter, probe: string, field: string, list: FieldValue[]): void {
