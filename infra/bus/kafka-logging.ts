@@ -17,7 +17,7 @@ export function kafkaLogLevel(sink: KafkaLogSink | undefined): logLevel {
 /**
  * Said by kafkajs for every idempotent producer with bounded retries. The risk it names (a
  * retried-out batch's sequence numbers reused by the next batch) is handled by the adapter, which
- * sends one batch at a time and replaces the producer after a failed send (kafka.ts).
+ * sends one batch at a time and replaces the producer after a failed send (kafka-producer.ts).
  */
 const HANDLED_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
 

@@ -8,28 +8,21 @@
  * - Topics: created through the admin client with `defaultPartitions` (config KAFKA_PARTITIONS)
  *   unless ensureTopics says otherwise; publishing or subscribing to an unknown topic creates it
  *   first. An existing topic keeps its partition count.
- * - Publish: idempotent producer, acks=all, key -> partition by kafkajs's DefaultPartitioner,
- *   which is Kafka's murmur2 (infra/bus/partitioner.ts computes the same numbers). Batches are
- *   checked against BUS_LIMITS first and cut into produce requests under the broker's record-batch
- *   limit (kafka-records.ts).
- * - Sends run one at a time, and a send kafkajs gave up on retires the producer: kafkajs hands a
- *   failed request's sequence numbers to the next request for that partition, so if a request
- *   whose answer was lost had in fact landed, a different batch sent next would look like its
- *   duplicate to the broker and be dropped. One at a time, kafkajs's own retries resend the same
- *   batch; after a failure the next batch goes out under a fresh producer id. A failed publish
- *   may still have landed (at-least-once, as the port promises); batches still waiting their turn
- *   when their caller gives up are not sent.
+ * - Publish: batches are checked against BUS_LIMITS first, cut into produce requests under the
+ *   broker's record-batch limit (kafka-records.ts) and sent by an idempotent, acks=all producer
+ *   one request at a time (kafka-producer.ts says why).
  *
  * @example
  *   const bus = createKafkaBus({ brokers: ['127.0.0.1:9092'], defaultPartitions: 6 });
  *   await bus.publish('conversation-events', [{ key: conversationId, value: JSON.stringify(event) }]);
  */
 import { ExponentialBackoff } from 'cockatiel';
-import { Kafka, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
+import { Kafka, type Admin } from 'kafkajs';
 import { AppError } from '../../runtime/errors.ts';
 import { enginePolicy, type EngineGuard, type EnginePolicyOptions } from '../resilience.ts';
 import { translateKafkaError } from './kafka-errors.ts';
 import { kafkaLogCreator, kafkaLogLevel, type KafkaLogSink } from './kafka-logging.ts';
+import { KafkaPublisher } from './kafka-producer.ts';
 import { toRecords } from './kafka-records.ts';
 import { KafkaSubscription, type SubscriptionContext } from './kafka-subscription.ts';
 import { assertPublishable, assertTopicName } from './limits.ts';
@@ -70,9 +63,8 @@ class KafkaBus implements BusPort {
   private readonly subscriptionContext: SubscriptionContext;
   private readonly knownTopics = new Map<string, Promise<void>>();
   private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly publisher: KafkaPublisher;
   private adminClient: Promise<Admin> | null = null;
-  private producerClient: Promise<Producer> | null = null;
-  private sending: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(options: KafkaBusOptions) {
@@ -85,6 +77,7 @@ class KafkaBus implements BusPort {
       logCreator: kafkaLogCreator(options.log),
     });
     this.guard = enginePolicy({ timeoutMs: 30_000, ...options.policy, engine: ADAPTER });
+    this.publisher = new KafkaPublisher(this.kafka, ADAPTER);
     this.defaultPartitions = options.defaultPartitions ?? 6;
     this.subscriptionContext = {
       adapter: ADAPTER,
@@ -127,7 +120,7 @@ class KafkaBus implements BusPort {
     if (messages.length === 0) return;
     await this.topicReady(topic);
     for (const records of toRecords(messages)) {
-      await this.guard(`publish to '${topic}'`, (signal) => this.sendInOrder(signal, topic, records));
+      await this.guard(`publish to '${topic}'`, (signal) => this.publisher.send(signal, topic, records));
     }
   }
 
@@ -162,9 +155,8 @@ class KafkaBus implements BusPort {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.stop()));
-    await this.sending;
-    const clients = [this.producerClient, this.adminClient].filter((client) => client !== null);
-    await Promise.allSettled(clients.map(async (client) => (await client).disconnect()));
+    const admin = this.adminClient;
+    await Promise.allSettled([this.publisher.close(), admin?.then((client) => client.disconnect())]);
   }
 
   private topicReady(topic: string): Promise<void> {
@@ -178,62 +170,19 @@ class KafkaBus implements BusPort {
     return ready;
   }
 
-  private sendInOrder(signal: AbortSignal, topic: string, records: Message[]): Promise<void> {
-    const send = this.sending.then(async () => {
-      // The caller gave up while this waited its turn: sending now would only make a duplicate.
-      if (signal.aborted) throw new Error('abandoned before sending');
-      const producer = await this.producer();
-      try {
-        await producer.send({ topic, messages: records, acks: -1 });
-      } catch (error) {
-        const translated = translateKafkaError(ADAPTER, `publish to '${topic}'`, error);
-        // A refusal (AppError) is certain; any other failure leaves the batch's fate unknown.
-        if (!(translated instanceof AppError)) this.retireProducer(producer);
-        throw translated;
-      }
-    });
-    this.sending = send.catch(() => undefined);
-    return send;
-  }
-
   private admin(): Promise<Admin> {
-    this.adminClient ??= this.connect(this.kafka.admin(), () => (this.adminClient = null));
-    return this.adminClient;
-  }
-
-  private producer(): Promise<Producer> {
-    this.producerClient ??= this.connect(
-      this.kafka.producer({
-        idempotent: true,
-        // About ten seconds of resending before a send fails (and the producer is retired).
-        retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2_000 },
-        createPartitioner: Partitioners.DefaultPartitioner,
-        // Topics are created by ensureTopics with our partition count; this only lets Kafka
-        // recreate one deleted under a running process instead of failing every send.
-        allowAutoTopicCreation: true,
-      }),
-      () => (this.producerClient = null),
-    );
-    return this.producerClient;
-  }
-
-  /** The next send gets a new producer, hence a new producer id and fresh sequence numbers. */
-  private retireProducer(producer: Producer): void {
-    this.producerClient = null;
-    producer.disconnect().catch(() => {
-      // Its connections are going away either way; a failed goodbye changes nothing.
-    });
-  }
-
-  /** Connects once; a failed connect is forgotten so the next call tries again. */
-  private async connect<T extends { connect(): Promise<void> }>(client: T, forget: () => void): Promise<T> {
-    try {
-      await client.connect();
-      return client;
-    } catch (error) {
-      forget();
-      throw error;
+    if (!this.adminClient) {
+      const admin = this.kafka.admin();
+      // A failed connect is forgotten, so the next call tries again.
+      this.adminClient = admin.connect().then(
+        () => admin,
+        (error: unknown) => {
+          this.adminClient = null;
+          throw error;
+        },
+      );
     }
+    return this.adminClient;
   }
 
   private assertOpen(): void {

@@ -1,43 +1,51 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+/**
+ * Stops and starts engines that infra/engines/up.sh started, with its own helpers, on the state dir
+ * the tests use (CAAS_ENGINES_STATE, default /tmp/caas-engines): SIGTERM to the process group as
+ * down.sh does, then a new process on the same port with the same data, its pid file updated so
+ * down.sh still finds it. How each engine comes back:
+ * - redis: `redis_start` from lib/redis.sh on the port the tests use (the set may run with a port
+ *   offset). Its command line cannot be reused: Redis rewrites its process title.
+ * - kafka: the very command line it was running, through `start_daemon` (`kafka_start` would
+ *   format the storage again, which a formatted data dir refuses).
+ * A start resolves once the process runs; when it answers is for the caller's client to observe.
+ */
 const ENGINES_DIR = fileURLToPath(new URL('../../infra/engines/', import.meta.url));
+const STATE_DIR = process.env.CAAS_ENGINES_STATE ?? '/tmp/caas-engines';
 
-/**
- * How each engine comes back, with infra/engines's own helpers, on the same port and state dir (so
- * the pid file stays right for down.sh):
- * - redis: `redis_start` from lib/redis.sh, on the port the tests use (the set may have been
- *   started with a port offset). Its command line cannot be reused: Redis rewrites its process title.
- * - kafka: the very command line it was running (`kafka_start` would format the storage again,
- *   which a formatted data dir refuses), through `start_daemon`.
- */
-const RESTART = {
-  redis: `
-    source "$ENGINES_DIR/lib/redis.sh"
-    REDIS_PORT="$PORT"
-    stop_daemon redis
-    redis_start
-    await redis 60 redis_ready
-  `,
-  kafka: `
-    pid="$(daemon_pid kafka)" || { echo "kafka is not running from $STATE_DIR" >&2; exit 1; }
-    mapfile -d '' command < "/proc/$pid/cmdline"
-    stop_daemon kafka
-    start_daemon kafka "\${command[@]}"
-  `,
-} as const;
+type Engine = 'redis' | 'kafka';
 
-/**
- * Restarts one engine that infra/engines/up.sh started, in place: SIGTERM to its process group (as
- * down.sh does), then a new process with the same port and data. Uses the state dir the tests use
- * (CAAS_ENGINES_STATE, default /tmp/caas-engines). Resolves once the new process runs; when it
- * answers again is for the caller to observe through its own client.
- */
-export async function restartEngine(name: keyof typeof RESTART, port: number): Promise<void> {
-  const script = `set -euo pipefail\nsource "$ENGINES_DIR/lib/common.sh"\n${RESTART[name]}`;
-  await promisify(execFile)('bash', ['-c', script], {
-    env: { ...process.env, ENGINES_DIR, PORT: String(port) },
+export interface StoppedEngine {
+  start(): Promise<void>;
+}
+
+export async function stopEngine(engine: Engine, port: number): Promise<StoppedEngine> {
+  const commandLine = engine === 'kafka' ? await runningCommandLine(engine) : [];
+  await engines(`stop_daemon ${engine}`);
+  return {
+    start: () =>
+      engine === 'redis'
+        ? engines(`source "$ENGINES_DIR/lib/redis.sh"; REDIS_PORT=${port}; redis_start; await redis 60 redis_ready`)
+        : engines('start_daemon kafka "$@"', commandLine),
+  };
+}
+
+async function runningCommandLine(engine: Engine): Promise<string[]> {
+  const [pid] = (await readFile(join(STATE_DIR, 'pids', `${engine}.pid`), 'utf8')).trim().split(/\s+/);
+  const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+  return args.slice(0, -1);
+}
+
+/** Runs a snippet with lib/common.sh loaded; `args` become "$@". */
+async function engines(snippet: string, args: string[] = []): Promise<void> {
+  const script = `set -euo pipefail\nsource "$ENGINES_DIR/lib/common.sh"\n${snippet}`;
+  await promisify(execFile)('bash', ['-c', script, 'engines', ...args], {
+    env: { ...process.env, ENGINES_DIR, CAAS_ENGINES_STATE: STATE_DIR },
     timeout: 120_000,
   });
 }
