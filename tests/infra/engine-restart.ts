@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -26,26 +25,30 @@ export interface StoppedEngine {
 
 export async function stopEngine(engine: Engine, port: number): Promise<StoppedEngine> {
   const commandLine = engine === 'kafka' ? await runningCommandLine(engine) : [];
+  const start =
+    engine === 'redis'
+      ? `source "$ENGINES_DIR/lib/redis.sh"; REDIS_PORT=${port}; redis_start; await redis 60 redis_ready`
+      : 'start_daemon kafka "$@"';
   await engines(`stop_daemon ${engine}`);
   return {
-    start: () =>
-      engine === 'redis'
-        ? engines(`source "$ENGINES_DIR/lib/redis.sh"; REDIS_PORT=${port}; redis_start; await redis 60 redis_ready`)
-        : engines('start_daemon kafka "$@"', commandLine),
+    start: async () => {
+      await engines(start, commandLine);
+    },
   };
 }
 
 async function runningCommandLine(engine: Engine): Promise<string[]> {
-  const [pid] = (await readFile(join(STATE_DIR, 'pids', `${engine}.pid`), 'utf8')).trim().split(/\s+/);
+  const pid = (await engines(`daemon_pid ${engine}`)).trim();
   const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
   return args.slice(0, -1);
 }
 
-/** Runs a snippet with lib/common.sh loaded; `args` become "$@". */
-async function engines(snippet: string, args: string[] = []): Promise<void> {
+/** Runs a snippet with lib/common.sh loaded; `args` become "$@". Resolves with its stdout. */
+async function engines(snippet: string, args: string[] = []): Promise<string> {
   const script = `set -euo pipefail\nsource "$ENGINES_DIR/lib/common.sh"\n${snippet}`;
-  await promisify(execFile)('bash', ['-c', script, 'engines', ...args], {
+  const { stdout } = await promisify(execFile)('bash', ['-c', script, 'engines', ...args], {
     env: { ...process.env, ENGINES_DIR, CAAS_ENGINES_STATE: STATE_DIR },
     timeout: 120_000,
   });
+  return stdout;
 }
