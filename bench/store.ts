@@ -1,6 +1,7 @@
 /**
- * Embedded store micro-benchmark: ops/s of the calls the chat send path makes, one at a time
- * (no concurrency), on a fresh SQLite file with the indexes the chat collections declare.
+ * Embedded store micro-benchmark: ops/s of the calls the chat send path makes, each from one
+ * caller awaiting the previous call, then the send path's mix of calls from 64 concurrent senders
+ * (where group commit applies), on a fresh SQLite file with the indexes the chat collections declare.
  *
  *   npx tsx bench/store.ts [--seconds 1] [--rounds 3] [--docs 100000] [--only find]
  *
