@@ -77,6 +77,8 @@ interface Run {
   deliveriesPerSecond: number;
   rssPerSocket: number;
   heapPerSocket: number;
+  /** Server CPU time (user + system) per delivered message, in microseconds. */
+  cpuPerDelivery: number;
   http?: { p50: number; p99: number };
 }
 
@@ -115,7 +117,9 @@ async function measure(server: string, script: string, sockets: number, withHttp
 
   const latencies: number[] = [];
   let busySeconds = 0;
+  let cpuBefore = 0;
   for (let round = 0; round < WARMUP + rounds; round++) {
+    if (round === WARMUP) cpuBefore = (host.send({ type: 'cpu' }), await host.next('cpu')).micros;
     const received = clients.next('round', (r) => r.round === round);
     host.send({ type: 'publish', round });
     const { latencies: roundLatencies } = await received;
@@ -123,6 +127,7 @@ async function measure(server: string, script: string, sockets: number, withHttp
     latencies.push(...roundLatencies);
     busySeconds += Math.max(...roundLatencies) / 1000;
   }
+  const cpuAfter = (host.send({ type: 'cpu' }), await host.next('cpu')).micros;
   clients.send({ type: 'close' });
   await clients.next('closed');
   host.send({ type: 'stop' });
@@ -140,6 +145,7 @@ async function measure(server: string, script: string, sockets: number, withHttp
     deliveriesPerSecond: latencies.length / busySeconds,
     rssPerSocket: (after.rss - before.rss) / sockets,
     heapPerSocket: (after.heap - before.heap) / sockets,
+    cpuPerDelivery: (cpuAfter - cpuBefore) / latencies.length,
     http,
   };
 }
@@ -161,6 +167,7 @@ function medianRun(runs: Run[]): Run {
     deliveriesPerSecond: of((r) => r.deliveriesPerSecond),
     rssPerSocket: of((r) => r.rssPerSocket),
     heapPerSocket: of((r) => r.heapPerSocket),
+    cpuPerDelivery: of((r) => r.cpuPerDelivery),
     http: runs.find((r) => r.http)?.http,
   };
 }
@@ -168,6 +175,7 @@ function medianRun(runs: Run[]): Run {
 function describe(run: Run): string {
   return (
     `  ${run.server}, ${run.sockets} sockets: p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${Math.round(run.deliveriesPerSecond)} deliveries/s, ` +
+    `${run.cpuPerDelivery.toFixed(1)} µs server CPU per delivery, ` +
     `${(run.rssPerSocket / 1024).toFixed(1)} KB RSS / ${(run.heapPerSocket / 1024).toFixed(1)} KB heap per idle socket\n`
   );
 }
@@ -195,16 +203,18 @@ for (const { bare, caas } of results) process.stdout.write(describe(bare) + desc
 const ms = (value: number) => value.toFixed(1);
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 const row = (run: Run) =>
-  `| ${run.sockets.toLocaleString('en-US')} | ${run.server} | ${run.connectSeconds.toFixed(1)} | ${ms(run.p50)} | ${ms(run.p99)} | ${Math.round(run.deliveriesPerSecond).toLocaleString('en-US')} | ${kb(run.rssPerSocket)} | ${kb(run.heapPerSocket)} |`;
+  `| ${run.sockets.toLocaleString('en-US')} | ${run.server} | ${run.connectSeconds.toFixed(1)} | ${ms(run.p50)} | ${ms(run.p99)} | ${Math.round(run.deliveriesPerSecond).toLocaleString('en-US')} | ${run.cpuPerDelivery.toFixed(1)} | ${kb(run.rssPerSocket)} | ${kb(run.heapPerSocket)} |`;
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'below target');
 const ratios = results.map(({ bare, caas }) => {
   const throughput = caas.deliveriesPerSecond / bare.deliveriesPerSecond;
   const p99 = caas.p99 / bare.p99;
   const memory = caas.rssPerSocket / bare.rssPerSocket;
+  const cpu = caas.cpuPerDelivery / bare.cpuPerDelivery;
   return [
     `- **${caas.sockets.toLocaleString('en-US')} sockets**: deliveries/s **${throughput.toFixed(2)}×** the ceiling (target ≥ 0.9×: ${verdict(throughput >= 0.9)}); ` +
       `p99 **${p99.toFixed(2)}×** (target ≤ 1.2×: ${verdict(p99 <= 1.2)}); idle memory **${kb(caas.rssPerSocket)} KB** per socket, ` +
       `**${memory.toFixed(2)}×** bare ws (target ≤ 10 KB and ≤ 1.6×: ${verdict(caas.rssPerSocket <= 10 * 1024 && memory <= 1.6)})`,
+    `  - server CPU per delivery **${cpu.toFixed(2)}×** bare ws (wall-clock figures move with the machine's other load; CPU time does not)`,
     caas.http ? `  - end to end through the API (HTTP send → every socket): p50 ${ms(caas.http.p50)} ms, p99 ${ms(caas.http.p99)} ms` : '',
   ]
     .filter(Boolean)
@@ -237,14 +247,16 @@ frames it once, checks order and visibility per socket and sends. The ceiling se
 sends to every socket. Memory is the server's RSS (and V8 heap + external) growth per idle
 socket after garbage collection, CaaS's including its subscription index, cursors and presence.
 
-| sockets | server | connect s | p50 ms | p99 ms | deliveries/s | RSS KB/socket | heap KB/socket |
-| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| sockets | server | connect s | p50 ms | p99 ms | deliveries/s | server CPU µs/delivery | RSS KB/socket | heap KB/socket |
+| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${results.flatMap(({ bare, caas }) => [row(bare), row(caas)]).join('\n')}
 
 ${ratios.join('\n')}
 
-With two cores shared by both processes, the client is the bottleneck (it parses every frame);
-the ratios, not the absolute figures, are the point. CaaS's connect time includes authenticating
+With two cores shared by both processes (and, on the reference machine, by whatever else runs),
+the client is the bottleneck (it parses every frame) and wall-clock figures vary from run to run;
+the ratios, not the absolute figures, are the point, and server CPU per delivery is the steadiest
+of them. CaaS's connect time includes authenticating
 each socket (JWT, user, app, Origin), loading its memberships and positions, and marking presence.
 
 ![fan-out benchmark](${chart})

@@ -8,13 +8,12 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 export type DisconnectReason = 'client' | 'slow_consumer' | 'dead_peer' | 'rate_limited' | 'unauthenticated' | 'shutdown' | 'error';
 
 export interface RealtimeMetrics {
-  /** Frames sent to clients; incremented on the hot path. */
-  sent: number;
   disconnected(reason: DisconnectReason): void;
 }
 
 export interface MetricSources {
   connections(): number;
+  sent(): number;
   replayed(): number;
   resyncs(): number;
 }
@@ -38,7 +37,7 @@ export function createRealtimeMetrics(registry: Registry, sources: MetricSources
     labelNames: ['reason'] as const,
     registers: [registry],
   });
-  const metrics: RealtimeMetrics = { sent: 0, disconnected: (reason) => disconnects.inc({ reason }) };
+  const metrics: RealtimeMetrics = { disconnected: (reason) => disconnects.inc({ reason }) };
   new Gauge({
     name: 'caas_realtime_connections',
     help: 'Open realtime sockets on this node',
@@ -47,7 +46,7 @@ export function createRealtimeMetrics(registry: Registry, sources: MetricSources
       this.set(sources.connections());
     },
   });
-  scrapedCounter(registry, 'caas_realtime_frames_sent_total', 'Frames sent to clients (live, replayed and signals)', () => metrics.sent);
+  scrapedCounter(registry, 'caas_realtime_frames_sent_total', 'Frames sent to clients (live, replayed and signals)', sources.sent);
   scrapedCounter(registry, 'caas_realtime_events_replayed_total', 'Events read from the store and sent on resume or to fill a gap', sources.replayed);
   scrapedCounter(registry, 'caas_realtime_resyncs_total', 'Resync signals sent: too much missed to replay', sources.resyncs);
   return metrics;

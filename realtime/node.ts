@@ -17,7 +17,7 @@ import type { Identity } from './credentials.ts';
 import { Delivery } from './delivery.ts';
 import { EVENTS_CHANNEL, startFanout, type Fanout } from './fanout.ts';
 import { startHeartbeat } from './heartbeat.ts';
-import { createRealtimeMetrics } from './metrics.ts';
+import { createRealtimeMetrics, type DisconnectReason } from './metrics.ts';
 import { realtimeOptions, type RealtimeOptions } from './options.ts';
 import { PresenceTracker } from './presence-tracker.ts';
 import { SUBPROTOCOL, serverFrames } from './protocol.ts';
@@ -172,14 +172,15 @@ export async function startRealtime(services: Services, { registry, ...overrides
   // Registered only once started, so a retried start does not register the metrics twice.
   const metrics = createRealtimeMetrics(registry ?? new Registry(), {
     connections: () => index.size,
+    sent: () => hooks.sent,
     replayed: () => delivery.counters.replayed,
     resyncs: () => delivery.counters.resyncs,
   });
   const hooks = {
     log,
     maxBufferedBytes: options.maxBufferedBytes,
-    countSent: () => void (metrics.sent += 1),
-    countDisconnect: metrics.disconnected,
+    sent: 0,
+    countDisconnect: (reason: DisconnectReason) => metrics.disconnected(reason),
   };
   const stopHeartbeat = startHeartbeat(() => index.all(), options.heartbeatMs, services.clock);
 

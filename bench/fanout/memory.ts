@@ -1,3 +1,4 @@
+/** Server-side measurements for the fan-out benchmark: memory after GC, CPU time. */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -12,4 +13,10 @@ export async function memoryAfterGc(): Promise<{ rss: number; heap: number }> {
   }
   const usage = process.memoryUsage();
   return { rss: usage.rss, heap: usage.heapUsed + usage.external };
+}
+
+/** CPU time this process has used (user + system), in microseconds: unlike wall time, other load on the machine does not inflate it. */
+export function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
 }

@@ -2,7 +2,7 @@
 import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { benchEvent, type ServerCommand, type ServerReply } from './wire.ts';
-import { memoryAfterGc } from './memory.ts';
+import { cpuMicros, memoryAfterGc } from './memory.ts';
 
 const TEXT = { binary: false } as const;
 const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, maxPayload: 64 * 1024 });
@@ -12,6 +12,7 @@ let seq = 0;
 
 process.on('message', async (command: ServerCommand) => {
   if (command.type === 'memory') reply({ type: 'memory', ...(await memoryAfterGc()) });
+  if (command.type === 'cpu') reply({ type: 'cpu', micros: cpuMicros() });
   if (command.type === 'publish') {
     seq += 1;
     const frame = Buffer.from(JSON.stringify({ v: 1, type: 'event', event: benchEvent('conv_bench', seq, command.round) }));

@@ -20,7 +20,7 @@ import { createRouter } from '../../runtime/http/create-router.ts';
 import { serveRouter } from '../../runtime/http/serve.ts';
 import { startPreparedServices, stopServices } from '../../runtime/platform.ts';
 import { startBackgroundWork } from '../../workers/index.ts';
-import { memoryAfterGc } from './memory.ts';
+import { cpuMicros, memoryAfterGc } from './memory.ts';
 import { benchEvent, type ServerCommand, type ServerReply } from './wire.ts';
 
 const members = Number(process.argv[2]);
@@ -65,6 +65,7 @@ let seq = 0;
 const reply = (message: ServerReply) => process.send!(message);
 process.on('message', async (command: ServerCommand) => {
   if (command.type === 'memory') reply({ type: 'memory', ...(await memoryAfterGc()) });
+  if (command.type === 'cpu') reply({ type: 'cpu', micros: cpuMicros() });
   if (command.type === 'publish') {
     seq = Math.max(seq, await currentSequence(store, conversation._id)) + 1;
     await services.ports.cache.publish(EVENTS_CHANNEL, JSON.stringify({ appId: app._id, ...benchEvent(conversation._id, seq, command.round) }));

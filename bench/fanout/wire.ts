@@ -2,11 +2,13 @@
  * What the fan-out benchmark's processes say to each other over IPC, and the one event both
  * servers push, so CaaS and the bare `ws` ceiling send frames of the same shape and size.
  */
-export type ServerCommand = { type: 'memory' } | { type: 'publish'; round: number } | { type: 'stop' };
+export type ServerCommand = { type: 'memory' } | { type: 'cpu' } | { type: 'publish'; round: number } | { type: 'stop' };
 
 export type ServerReply =
   | { type: 'ready'; url: string; protocols: string[][] | null; sender?: { token: string; conversationId: string } }
   | { type: 'memory'; rss: number; heap: number }
+  /** The server process's CPU time so far (user + system), in microseconds. */
+  | { type: 'cpu'; micros: number }
   | { type: 'published'; round: number };
 
 export type ClientCommand = { type: 'connect'; url: string; count: number; protocols: string[][] | null; resume: boolean } | { type: 'close' };
