@@ -74,7 +74,7 @@ export async function createConversation(
     const unique = [...new Set(pair)];
     if (unique.length !== 2) throw new AppError('VALIDATION_FAILED', 'A direct conversation has exactly two distinct users', { issues: [{ path: 'body.memberIds', message: 'needs exactly one other user' }] });
     directKey = directKeyOf(unique[0]!, unique[1]!);
-    const existing = await store.collection<ConversationDoc>(CONVERSATIONS).findOne({ appId, type: 'direct', directKey });
+    const existing = await store.collection<ConversationDoc>(CONVERSATIONS).findOne({ appId, uniqueKey: directKey });
     if (existing) return { conversation: existing, created: false };
     if (await isBlockedBetween(services, appId, unique[0]!, unique[1]!)) {
       throw new AppError('FORBIDDEN', 'One of these users has blocked the other');
@@ -84,14 +84,16 @@ export async function createConversation(
   await requireUsersExist(services, appId, everyone);
 
   const now = services.clock.now();
+  const id = newId('conv', now);
   const conversation: ConversationDoc = {
-    _id: newId('conv', now),
+    _id: id,
     appId,
     type: input.type,
     name: input.name ?? null,
     image: input.image ?? null,
     custom: input.custom ?? {},
     directKey,
+    uniqueKey: directKey ?? id,
     createdBy: creatorId,
     createdAt: now,
     updatedAt: now,
@@ -108,7 +110,7 @@ export async function createConversation(
     await store.collection<ConversationDoc>(CONVERSATIONS).insertOne(conversation);
   } catch (error) {
     if (isAppError(error) && error.code === 'CONFLICT' && directKey) {
-      const winner = await store.collection<ConversationDoc>(CONVERSATIONS).findOne({ appId, type: 'direct', directKey });
+      const winner = await store.collection<ConversationDoc>(CONVERSATIONS).findOne({ appId, uniqueKey: directKey });
       if (winner) return { conversation: winner, created: false };
     }
     throw error;

@@ -25,6 +25,13 @@ export interface ConversationDoc {
   custom: Record<string, unknown>;
   /** Direct conversations: the two user ids, sorted and joined, unique per app. */
   directKey: string | null;
+  /**
+   * Unique per app: the direct key for direct conversations, the conversation's own id otherwise.
+   * A plain unique index on it needs no partial filter, which not every MongoDB-wire store honours
+   * (FerretDB builds partial indexes without their filter, so a unique index on a nullable
+   * directKey would refuse the second group conversation).
+   */
+  uniqueKey: string;
   createdBy: string | null;
   createdAt: number;
   updatedAt: number;
@@ -64,7 +71,7 @@ export const conversationIndexes: IndexDeclaration[] = [
   {
     collection: CONVERSATIONS,
     specs: [
-      { keys: { appId: 1, directKey: 1 }, unique: true, partialFilterExpression: { type: 'direct' } },
+      { keys: { appId: 1, uniqueKey: 1 }, unique: true },
       { keys: { appId: 1, type: 1, lastActivityAt: -1 } },
     ],
   },
