@@ -256,8 +256,11 @@ ${ratios.join('\n')}
 With two cores shared by both processes (and, on the reference machine, by whatever else runs),
 the client is the bottleneck (it parses every frame) and wall-clock figures vary from run to run;
 the ratios, not the absolute figures, are the point, and server CPU per delivery is the steadiest
-of them. CaaS's connect time includes authenticating
-each socket (JWT, user, app, Origin), loading its memberships and positions, and marking presence.
+of them. CaaS's CPU includes what a node does besides fan-out while the rounds run (heartbeat pings,
+presence renewal, the outbox relay's polling). RSS growth at 1 000 sockets is within the
+allocator's noise (it can come out below the ceiling's); the heap figure is the steadier one.
+CaaS's connect time includes authenticating each socket (JWT, user, app, Origin), loading its
+memberships and positions, and marking presence.
 
 ![fan-out benchmark](${chart})
 `,
