@@ -1,4 +1,5 @@
 import type { SearchDocument, SearchFilter } from '../infra/search/port.ts';
+import { seededRandom as random } from '../tests/support/seeded-random.ts';
 
 /**
  * A synthetic, reproducible chat corpus for the search benchmark: message words drawn from a
@@ -17,17 +18,6 @@ export const CORPUS = {
   heavyScope: 1_000,
 } as const;
 
-/** mulberry32: tiny, fast, good enough for benchmark data. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'to', 'vi', 'be', 'da', 'fo', 'gu', 'ha', 'ji', 'pe', 'qu', 'ro', 'ti', 'wu', 'ze', 'an', 'el', 'is', 'or', 'um'];
 

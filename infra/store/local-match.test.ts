@@ -2,6 +2,7 @@ import { Query } from 'mingo';
 import { describe, expect, it } from 'vitest';
 import type { Doc, Filter } from './port.ts';
 import { compileFastFilter, documentMatcher } from './local-match.ts';
+import { seededRandom as random } from '../../tests/support/seeded-random.ts';
 
 /**
  * The embedded store's fast filter predicates must answer exactly as mingo (MongoDB's semantics)
@@ -13,16 +14,6 @@ const SCALARS: unknown[] = [null, 0, -1, 1, 2.5, 10, '', 'a', 'b', '10', 'B', tr
 const VALUES: unknown[] = [...SCALARS, [], [1, 'a'], [null], [[1]], { x: 1 }, {}, { z: 'a' }];
 const PATHS = ['a', 'b', 'n.x', 'n.y', 'n.x.z', 'missing', 'constructor', 'a.0'];
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generators(next: () => number) {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;

@@ -3,6 +3,7 @@ import type { Doc, Update } from './port.ts';
 import { StoreGuard } from './guard.ts';
 import { applySimpleUpdate } from './local-simple-update.ts';
 import { applyMingoUpdate, applyUpdate } from './local-update.ts';
+import { seededRandom as random } from '../../tests/support/seeded-random.ts';
 
 /**
  * The embedded store applies common updates without mingo (local-simple-update.ts). Whenever it
@@ -16,16 +17,6 @@ const NUMBERS = [0, 1, -1, 2.5, 100];
 const PATHS = ['a', 'b', 'n', 'n.x', 'n.x.z', 'n.y', 'c', 'c.d', 'c.d.e', 'a.0', 'l.0', '_id', 'toString', 'n.constructor'];
 const OPERATORS = ['$set', '$set', '$unset', '$inc', '$inc', '$min', '$max', '$setOnInsert', '$push', '$addToSet'];
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generators(next: () => number) {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
