@@ -4,59 +4,37 @@
  * reaches the publisher or the other subscribers; its error goes to `onHandlerError`.
  */
 import type { MessageHandler, Unsubscribe } from './port.ts';
+import { Subscribers, type SubscriberErrorHandler } from './subscribers.ts';
 
-export type SubscriberErrorHandler = (error: unknown, channel: string) => void;
-
-interface Subscriber {
-  handler: MessageHandler;
-}
+export type { SubscriberErrorHandler } from './subscribers.ts';
 
 export class LocalPubSub {
-  private readonly channels = new Map<string, Set<Subscriber>>();
+  private readonly subscribers: Subscribers;
 
-  constructor(private readonly onHandlerError: SubscriberErrorHandler) {}
+  constructor(onHandlerError: SubscriberErrorHandler) {
+    this.subscribers = new Subscribers(onHandlerError);
+  }
 
   publish(channel: string, message: string): void {
-    const subscribers = this.channels.get(channel);
-    if (!subscribers || subscribers.size === 0) return;
     // Snapshot: like Redis, a message reaches those subscribed when it was published.
-    const recipients = [...subscribers];
+    const recipients = this.subscribers.of(channel);
+    if (!recipients || recipients.length === 0) return;
     setImmediate(() => {
       for (const subscriber of recipients) {
         // Skip handlers that unsubscribed between publish and delivery.
-        if (this.channels.get(channel)?.has(subscriber)) this.deliver(subscriber, channel, message);
+        if (this.subscribers.has(channel, subscriber)) this.subscribers.deliver(subscriber, channel, message);
       }
     });
   }
 
   subscribe(channel: string, handler: MessageHandler): Unsubscribe {
-    // A fresh object per call, so one function subscribed twice is two independent subscriptions.
-    const subscriber: Subscriber = { handler };
-    let subscribers = this.channels.get(channel);
-    if (!subscribers) {
-      subscribers = new Set();
-      this.channels.set(channel, subscribers);
-    }
-    subscribers.add(subscriber);
+    const subscriber = this.subscribers.add(channel, handler);
     return async () => {
-      const current = this.channels.get(channel);
-      if (!current) return;
-      current.delete(subscriber);
-      if (current.size === 0) this.channels.delete(channel);
+      this.subscribers.remove(channel, subscriber);
     };
   }
 
   clear(): void {
-    this.channels.clear();
-  }
-
-  private deliver(subscriber: Subscriber, channel: string, message: string): void {
-    try {
-      // Handlers are typed as returning void, but async ones are common: catch their rejections too.
-      const result: unknown = subscriber.handler(message);
-      if (result instanceof Promise) result.catch((error: unknown) => this.onHandlerError(error, channel));
-    } catch (error) {
-      this.onHandlerError(error, channel);
-    }
+    this.subscribers.clear();
   }
 }

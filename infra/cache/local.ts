@@ -10,7 +10,8 @@
  */
 import { AppError } from '../../runtime/errors.ts';
 import { assertValidRule, gcra } from './gcra.ts';
-import { LocalPubSub, type SubscriberErrorHandler } from './local-pubsub.ts';
+import { LocalPubSub } from './local-pubsub.ts';
+import type { SubscriberErrorHandler } from './subscribers.ts';
 import type { CachePort, MessageHandler, RateLimitRule, RateLimitVerdict, SetOptions, Unsubscribe } from './port.ts';
 
 const ADAPTER = 'cache:local';

@@ -12,32 +12,23 @@
  */
 import type { Redis } from 'ioredis';
 import type { EngineGuard } from '../resilience.ts';
-import type { SubscriberErrorHandler } from './local-pubsub.ts';
 import type { MessageHandler, Unsubscribe } from './port.ts';
-
-interface Subscriber {
-  handler: MessageHandler;
-}
+import { Subscribers, type Subscriber, type SubscriberErrorHandler } from './subscribers.ts';
 
 export class RedisPubSub {
-  private readonly channels = new Map<string, Set<Subscriber>>();
+  private readonly subscribers: Subscribers;
   private connection: Redis | null = null;
 
   constructor(
     private readonly openConnection: () => Redis,
     private readonly guard: EngineGuard,
     private readonly onHandlerError: SubscriberErrorHandler,
-  ) {}
+  ) {
+    this.subscribers = new Subscribers(onHandlerError);
+  }
 
   async subscribe(channel: string, handler: MessageHandler): Promise<Unsubscribe> {
-    // A fresh object per call, so one function subscribed twice is two independent subscriptions.
-    const subscriber: Subscriber = { handler };
-    let subscribers = this.channels.get(channel);
-    if (!subscribers) {
-      subscribers = new Set();
-      this.channels.set(channel, subscribers);
-    }
-    subscribers.add(subscriber);
+    const subscriber = this.subscribers.add(channel, handler);
     try {
       // Sent for every subscriber (Redis ignores a repeat), so no call resolves before Redis has
       // acknowledged the channel, even while a first SUBSCRIBE is still in flight.
@@ -63,7 +54,7 @@ export class RedisPubSub {
   }
 
   async close(): Promise<void> {
-    this.channels.clear();
+    this.subscribers.clear();
     const connection = this.connection;
     this.connection = null;
     if (connection) await closeConnection(connection);
@@ -71,9 +62,7 @@ export class RedisPubSub {
 
   /** Handlers stop at once; Redis is told only when the channel's last handler leaves. */
   private async remove(channel: string, subscriber: Subscriber): Promise<void> {
-    const subscribers = this.channels.get(channel);
-    if (!subscribers?.delete(subscriber) || subscribers.size > 0) return;
-    this.channels.delete(channel);
+    if (!this.subscribers.remove(channel, subscriber)) return;
     const connection = this.connection;
     if (connection) await this.guard(`unsubscribe from '${channel}'`, () => connection.unsubscribe(channel));
   }
@@ -88,22 +77,14 @@ export class RedisPubSub {
   }
 
   private deliver(connection: Redis, channel: string, message: string): void {
-    const subscribers = this.channels.get(channel);
+    const subscribers = this.subscribers.of(channel);
     if (!subscribers) {
       // A channel nobody here wants any more (e.g. its UNSUBSCRIBE failed while Redis was away and
       // ioredis re-subscribed it): drop it now. Ordered after any later SUBSCRIBE, so never wrong.
       connection.unsubscribe(channel).catch((error: unknown) => this.onHandlerError(error, channel));
       return;
     }
-    for (const subscriber of [...subscribers]) {
-      try {
-        // Handlers are typed as returning void, but async ones are common: catch their rejections too.
-        const result: unknown = subscriber.handler(message);
-        if (result instanceof Promise) result.catch((error: unknown) => this.onHandlerError(error, channel));
-      } catch (error) {
-        this.onHandlerError(error, channel);
-      }
-    }
+    for (const subscriber of subscribers) this.subscribers.deliver(subscriber, channel, message);
   }
 }
 

@@ -19,7 +19,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { AppError } from '../../runtime/errors.ts';
 import { enginePolicy, type EngineGuard, type EnginePolicyOptions } from '../resilience.ts';
 import { assertValidRule } from './gcra.ts';
-import type { SubscriberErrorHandler } from './local-pubsub.ts';
+import type { SubscriberErrorHandler } from './subscribers.ts';
 import type { CachePort, MessageHandler, RateLimitRule, RateLimitVerdict, SetOptions, Unsubscribe } from './port.ts';
 import { translateRedisError } from './redis-errors.ts';
 import { closeConnection, RedisPubSub } from './redis-pubsub.ts';
