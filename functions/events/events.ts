@@ -2,6 +2,7 @@ import type { StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import type { IndexDeclaration } from '../indexes.ts';
+import { withSequenceLock } from './sequence-lock.ts';
 
 /**
  * Every change in a conversation is an event with the next per-conversation sequence number.
@@ -100,9 +101,14 @@ const MAX_APPEND_ATTEMPTS = 50;
  * The unique (conversationId, seq) index is the arbiter. On stores whose counters are atomic the
  * insert never conflicts. On a store that loses concurrent updates (FerretDB v1 reports
  * `atomicUpdates: false`) two writers may get one number: the loser catches the counter up to the
- * highest event written and tries again, so sequences stay unique and dense there too.
+ * highest event written and tries again, so sequences stay unique and dense there too; and
+ * writers of one conversation take turns (sequence-lock.ts) so that they rarely collide at all.
  */
 export async function appendEvent(services: Services, event: NewEvent): Promise<EventDoc> {
+  return withSequenceLock(services, event.conversationId, () => insertNextEvent(services, event));
+}
+
+async function insertNextEvent(services: Services, event: NewEvent): Promise<EventDoc> {
   const { store } = services.ports;
   const events = store.collection<EventDoc>(EVENTS);
   for (let attempt = 1; ; attempt++) {
