@@ -15,7 +15,10 @@ const SNIPPET_CHARS = 150;
 
 export function textQuery(words: string[], prefix: boolean): estypes.QueryDslQueryContainer {
   const match = { text: { query: words.join(' '), operator: 'and' as const } };
-  return prefix ? { match_bool_prefix: match } : { match };
+  if (!prefix) return { match };
+  // A prefix term scores as a constant; the plain match beside it ranks by BM25 on whole words,
+  // as the embedded index ranks its prefix queries.
+  return { bool: { must: [{ match_bool_prefix: match }], should: [{ match: { text: { query: words.join(' ') } } }] } };
 }
 
 export function searchRequest(alias: string, words: string[], query: ValidQuery, after: SortValues | undefined): estypes.SearchRequest {
@@ -34,7 +37,9 @@ export function searchRequest(alias: string, words: string[], query: ValidQuery,
       encoder: 'html',
       pre_tags: ['<mark>'],
       post_tags: ['</mark>'],
-      fields: { text: { number_of_fragments: 1, fragment_size: SNIPPET_CHARS, no_match_size: SNIPPET_CHARS } },
+      // The plain highlighter cuts fixed-size fragments around the match (the default one cuts at
+      // sentences, which can leave the match alone): a snippet reads like the embedded index's.
+      fields: { text: { type: 'plain', fragmenter: 'simple', number_of_fragments: 1, fragment_size: SNIPPET_CHARS, no_match_size: SNIPPET_CHARS } },
     },
   };
 }
