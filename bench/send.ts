@@ -56,6 +56,14 @@ The ceiling is a bare Hono handler that parses the same JSON and answers 201.
 - p99 latency: **${p99Ratio.toFixed(2)}×** the ceiling's (target ≤ 2×): ${verdict(p99Ratio <= 2)}
 
 ![send benchmark](${chart})
+
+Where the time goes (CPU profile of this benchmark, 2026-11-25): the server process is CPU-bound
+at ~1.1 ms per message. About half is SQLite itself — the store's write transactions (group-committed)
+and WAL traffic of three SQLite files (store, bus, search) — because the same process also runs
+every consumer of each message: outbox relay, search indexer, media and realtime fan-out. The
+JavaScript of the request path (auth, validation, planner, projections) is under a fifth. Next
+steps, not done: cache app/user lookups for auth, fold the event and message rows into one write,
+and run the workers in a second process in local mode too.
 `,
 );
 process.stdout.write(`bare ${Math.round(bare.requestsPerSecond)} req/s p99 ${bare.p99Ms} ms; caas ${Math.round(caas.requestsPerSecond)} req/s p99 ${caas.p99Ms} ms; ratio ${throughputRatio.toFixed(2)}x, p99 ${p99Ratio.toFixed(2)}x\n`);
