@@ -211,6 +211,19 @@ describe('receipts', () => {
   });
 });
 
+describe('silent messages', () => {
+  it('are delivered and listed but never count as unread', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    const silent = await send(call, t('ann'), id, { text: 'quiet update', silent: true });
+    expect(silent.body.silent).toBe(true);
+    expect((await call('GET', `/v1/conversations/${id}`, { token: t('ben') })).body.unreadCount).toBe(0);
+    await send(call, t('ann'), id, { text: 'loud' });
+    expect((await call('GET', `/v1/conversations/${id}`, { token: t('ben') })).body.unreadCount).toBe(1);
+    const history = await call('GET', `/v1/conversations/${id}/messages`, { token: t('ben') });
+    expect(history.body.messages.map((m: { text: string }) => m.text)).toEqual(['quiet update', 'loud']);
+  });
+});
+
 describe('concurrency', () => {
   it('1000 messages from 20 clients: sequences 1..N without gaps or duplicates; retries create nothing', async () => {
     const senders = Array.from({ length: 20 }, (_, i) => `s${i}`);
