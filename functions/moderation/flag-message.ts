@@ -2,13 +2,12 @@ import { z } from 'zod';
 import { actingUserId, callerAppId } from '../../runtime/auth/authenticate.ts';
 import { defineFunction } from '../../runtime/define-function.ts';
 import { AppError } from '../../runtime/errors.ts';
-import { callerAccess } from '../conversations/conversations.ts';
+import { accessConversation, callerAccess } from '../conversations/conversations.ts';
 import { deleteMessage } from '../messages/message-changes.ts';
 import { MessageId } from '../messages/message-views.ts';
 import { requireMessage } from '../messages/messages.ts';
 import { banUser } from './bans.ts';
 import { FLAGS, flagMessage, resolveFlag, toFlagView, type FlagDoc } from './flags.ts';
-import { accessConversation } from '../conversations/conversations.ts';
 
 const FlagView = z.object({
   id: z.string(),
