@@ -65,49 +65,57 @@ export function mountFunction(app: Hono<HttpEnv>, definition: AnyFunctionDefinit
       throw error;
     }
     c.set('caller', caller);
-    const rateLimitHeaders = await enforceRateLimits(services, caller, peerAddress(c));
-    const bodyText = definition.body ? await readBodyText(c, definition.maxBodyBytes ?? services.config.CAAS_MAX_BODY_BYTES) : '';
+    // Every write is audited once with its outcome: refused (429, 413…), failed (5xx) or done;
+    // a replayed idempotent response was audited the first time.
+    const audited = WRITE_METHODS.has(definition.method);
+    try {
+      const rateLimitHeaders = await enforceRateLimits(services, caller, peerAddress(c));
+      const bodyText = definition.body ? await readBodyText(c, definition.maxBodyBytes ?? services.config.CAAS_MAX_BODY_BYTES) : '';
 
-    const execute = async (): Promise<StoredResponse> => {
-      try {
-        const params = parseWith(definition.params, c.req.param(), 'params');
-        const query = parseWith(definition.query, c.req.query(), 'query');
-        const body = parseWith(definition.body, parseJson(bodyText), 'body');
-        const result = await definition.handler(
-          { params, query, body },
-          { ...services, log: c.get('log'), caller, requestId: c.get('requestId') },
-        );
-        const { status, body: payload, headers } = isReply(result) ? result : { status: defaultStatus(definition), body: result, headers: undefined };
-        return {
-          status,
-          body: payload === undefined || status === 204 ? null : JSON.stringify(payload),
-          contentType: 'application/json',
-          ...(headers ? { headers } : {}),
-        };
-      } catch (error) {
-        const appError = asAppError(error);
-        if (appError.status >= 500) throw error;
-        return {
-          status: appError.status,
-          body: JSON.stringify(toProblem(appError, c.get('requestId'), c.req.path)),
-          contentType: 'application/problem+json',
-          ...(appError.headers ? { headers: appError.headers } : {}),
-        };
-      }
-    };
+      const execute = async (): Promise<StoredResponse> => {
+        try {
+          const params = parseWith(definition.params, c.req.param(), 'params');
+          const query = parseWith(definition.query, c.req.query(), 'query');
+          const body = parseWith(definition.body, parseJson(bodyText), 'body');
+          const result = await definition.handler(
+            { params, query, body },
+            { ...services, log: c.get('log'), caller, requestId: c.get('requestId') },
+          );
+          const { status, body: payload, headers } = isReply(result) ? result : { status: defaultStatus(definition), body: result, headers: undefined };
+          return {
+            status,
+            body: payload === undefined || status === 204 ? null : JSON.stringify(payload),
+            contentType: 'application/json',
+            ...(headers ? { headers } : {}),
+          };
+        } catch (error) {
+          const appError = asAppError(error);
+          if (appError.status >= 500) throw error;
+          return {
+            status: appError.status,
+            body: JSON.stringify(toProblem(appError, c.get('requestId'), c.req.path)),
+            contentType: 'application/problem+json',
+            ...(appError.headers ? { headers: appError.headers } : {}),
+          };
+        }
+      };
 
-    const idempotencyKey = c.req.header('idempotency-key');
-    const outcome =
-      idempotencyKey !== undefined && WRITE_METHODS.has(definition.method)
-        ? await runIdempotent(
-            services,
-            { scope: callerScope(caller), key: idempotencyKey, method: definition.method, path: c.req.path, body: bodyText },
-            execute,
-          )
-        : { ...(await execute()), replayed: false };
+      const idempotencyKey = c.req.header('idempotency-key');
+      const outcome =
+        idempotencyKey !== undefined && WRITE_METHODS.has(definition.method)
+          ? await runIdempotent(
+              services,
+              { scope: callerScope(caller), key: idempotencyKey, method: definition.method, path: c.req.path, body: bodyText },
+              execute,
+            )
+          : { ...(await execute()), replayed: false };
 
-    if (WRITE_METHODS.has(definition.method) && !outcome.replayed) recordAudit(c, audit, definition, caller, outcome.status);
-    return toResponse({ ...outcome, headers: { ...rateLimitHeaders, ...outcome.headers } }, definition, outcome.replayed);
+      if (audited && !outcome.replayed) recordAudit(c, audit, definition, caller, outcome.status);
+      return toResponse({ ...outcome, headers: { ...rateLimitHeaders, ...outcome.headers } }, definition, outcome.replayed);
+    } catch (error) {
+      if (audited) recordAudit(c, audit, definition, caller, asAppError(error).status);
+      throw error;
+    }
   });
 }
 

@@ -51,6 +51,7 @@ describe('operations endpoints', () => {
   it('records every mutating call on the audit topic, denied ones included', async () => {
     const app = await createTestApp(call, platform.adminToken, 'audited');
     await call('PUT', '/v1/users/audited-user', { token: app.serverKey, body: { name: 'x' }, headers: { 'x-request-id': 'audit-ok' } });
+    await call('PUT', '/v1/users/hefty', { token: app.serverKey, rawBody: `"${'x'.repeat(1_100_000)}"`, headers: { 'x-request-id': 'audit-too-large' } });
     await call('PUT', '/v1/users/intruder', { token: 'sk_wrong', body: {}, headers: { 'x-request-id': 'audit-denied' } });
     await platform.router.audit.flush();
 
@@ -76,5 +77,6 @@ describe('operations endpoints', () => {
       outcome: 'success',
     });
     expect(seen.find((record) => record.requestId === 'audit-denied')).toMatchObject({ status: 401, outcome: 'denied' });
+    expect(seen.find((record) => record.requestId === 'audit-too-large')).toMatchObject({ status: 413, outcome: 'failure', action: 'users.upsert' });
   });
 });
