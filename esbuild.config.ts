@@ -69,15 +69,37 @@ function importPath(from: string, file: string): string {
   return path.startsWith('.') ? path : `./${path}`;
 }
 
+/**
+ * Two entries (Node server, Lambda handler) per function, built together with code splitting:
+ * shared code and the engine adapters (imported only when their URL is set) land in chunks, so
+ * a function in local mode loads and parses only what it runs.
+ */
 async function bundleFunction(entry: FunctionEntry, dist: string) {
   const outdir = join(dist, 'functions', entry.name);
   const def = importPath(root, entry.file);
   const importLine = `import { ${entry.exportName} as definition } from '${def}';`;
-  const nodeEntry = `${importLine}\nimport { serveFunctions } from './runtime/entries/node-server.ts';\nawait serveFunctions([definition], 'function:${entry.name}');\n`;
-  const lambdaEntry = `${importLine}\nimport { lambdaHandler } from './runtime/entries/lambda.ts';\nexport const handler = lambdaHandler([definition]);\n`;
-  await build({ ...shared, stdin: { contents: nodeEntry, resolveDir: root, loader: 'ts', sourcefile: `${entry.name}.node.ts` }, outfile: join(outdir, 'index.mjs') });
-  await build({ ...shared, stdin: { contents: lambdaEntry, resolveDir: root, loader: 'ts', sourcefile: `${entry.name}.lambda.ts` }, outfile: join(outdir, 'lambda.mjs') });
-  const [nodeSize, lambdaSize] = await Promise.all([stat(join(outdir, 'index.mjs')), stat(join(outdir, 'lambda.mjs'))]);
+  const sources: Record<string, string> = {
+    index: `${importLine}\nimport { serveFunctions } from './runtime/entries/node-server.ts';\nawait serveFunctions([definition], 'function:${entry.name}');\n`,
+    lambda: `${importLine}\nimport { lambdaHandler } from './runtime/entries/lambda.ts';\nexport const handler = lambdaHandler([definition]);\n`,
+  };
+  await build({
+    ...shared,
+    entryPoints: { index: 'caas-entry:index', lambda: 'caas-entry:lambda' },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    plugins: [
+      {
+        name: 'function-entries',
+        setup(builder) {
+          builder.onResolve({ filter: /^caas-entry:/ }, (args) => ({ path: args.path.slice('caas-entry:'.length), namespace: 'caas-entry' }));
+          builder.onLoad({ filter: /.*/, namespace: 'caas-entry' }, (args) => ({ contents: sources[args.path], resolveDir: root, loader: 'ts' }));
+        },
+      },
+    ],
+  });
+  const [nodeSize, lambdaSize, total] = await Promise.all([stat(join(outdir, 'index.mjs')), stat(join(outdir, 'lambda.mjs')), folderBytes(outdir)]);
   return {
     name: entry.name,
     method: entry.definition.method,
@@ -85,7 +107,17 @@ async function bundleFunction(entry: FunctionEntry, dist: string) {
     auth: entry.definition.auth,
     node: { file: `functions/${entry.name}/index.mjs`, bytes: nodeSize.size },
     lambda: { file: `functions/${entry.name}/lambda.mjs`, handler: 'lambda.handler', bytes: lambdaSize.size },
+    /** Everything the folder holds, chunks included: what a deploy uploads. */
+    totalBytes: total,
   };
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && !entry.name.endsWith('.map')) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
 }
 
 /** Runs up to `limit` tasks at a time (2 cores: more only adds contention). */

@@ -2,7 +2,6 @@
 import { join } from 'node:path';
 import type { Config } from '../../runtime/config.ts';
 import { createLogger } from '../../runtime/logger.ts';
-import { createKafkaBus } from './kafka.ts';
 import { LocalBus } from './local.ts';
 import type { BusPort } from './port.ts';
 
@@ -14,6 +13,8 @@ export type { BusPort } from './port.ts';
  */
 export async function createBus(config: Config): Promise<BusPort> {
   if (config.KAFKA_BROKERS) {
+    // Loaded only here: local mode (and a function bundle's start-up) never pays for kafkajs.
+    const { createKafkaBus } = await import('./kafka.ts');
     const log = createLogger(config, { component: 'bus:kafka' });
     return createKafkaBus({
       brokers: config.KAFKA_BROKERS.split(','),

@@ -3,7 +3,6 @@ import type { Config } from '../../runtime/config.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { createLocalCache } from './local.ts';
 import type { CachePort } from './port.ts';
-import { createRedisCache } from './redis.ts';
 
 export type { CachePort } from './port.ts';
 
@@ -13,6 +12,8 @@ export type { CachePort } from './port.ts';
  */
 export async function createCache(config: Config): Promise<CachePort> {
   if (config.REDIS_URL) {
+    // Loaded only here: local mode (and a function bundle's start-up) never pays for ioredis.
+    const { createRedisCache } = await import('./redis.ts');
     const log = createLogger(config, { component: 'cache:redis' });
     return createRedisCache({
       url: config.REDIS_URL,
