@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../runtime/errors.ts';
 import { BLOB_KEY_PATTERN, type PresignGetOptions, type PresignPutOptions } from './port.ts';
+import { parsePortInput } from '../port-input.ts';
 
 /**
  * Validation of what callers hand the blob port, shared by every adapter so local files and S3
@@ -35,14 +36,6 @@ const rangeSchema = z
   .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
   .refine((range) => range.start <= range.end, 'start must not be after end');
 
-function parse<T>(adapter: string, what: string, schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  const summary = issues.map((issue) => `${issue.path || what}: ${issue.message}`).join('; ');
-  throw new AppError('BAD_REQUEST', `[${adapter}] invalid ${what}: ${summary}`, { issues });
-}
-
 export function parseKey(adapter: string, key: unknown): string {
   if (typeof key === 'string' && BLOB_KEY_PATTERN.test(key)) return key;
   throw new AppError('BAD_REQUEST', `[${adapter}] invalid key ${JSON.stringify(key)}: use 1-512 of [A-Za-z0-9/_.-], no "..", no leading "/"`, {
@@ -56,17 +49,17 @@ export function parsePrefix(adapter: string, prefix: unknown): string {
 }
 
 export function parsePresignPut(adapter: string, options: PresignPutOptions): PresignPutOptions {
-  return parse(adapter, 'presignPut options', presignPutSchema, options);
+  return parsePortInput(adapter, 'presignPut options', presignPutSchema, options);
 }
 
 export function parsePresignGet(adapter: string, options: PresignGetOptions): PresignGetOptions {
-  return parse(adapter, 'presignGet options', presignGetSchema, options);
+  return parsePortInput(adapter, 'presignGet options', presignGetSchema, options);
 }
 
 export function parseContentType(adapter: string, value: unknown): string {
-  return parse(adapter, 'contentType', contentType, value);
+  return parsePortInput(adapter, 'contentType', contentType, value);
 }
 
 export function parseRange(adapter: string, range: unknown): { start: number; end: number } {
-  return parse(adapter, 'range', rangeSchema, range);
+  return parsePortInput(adapter, 'range', rangeSchema, range);
 }

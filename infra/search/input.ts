@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AppError } from '../../runtime/errors.ts';
 import { SEARCH_LIMITS, type SearchDocument, type SearchFilter, type SearchQuery } from './port.ts';
+import { parsePortInput } from '../port-input.ts';
 
 /**
  * Validation of everything a caller hands the search port, shared by every adapter so the
@@ -43,30 +43,22 @@ const querySchema = z.object({
 
 export type ValidQuery = z.output<typeof querySchema>;
 
-function parse<T>(adapter: string, what: string, schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  const summary = issues.map((issue) => `${issue.path || what}: ${issue.message}`).join('; ');
-  throw new AppError('BAD_REQUEST', `[${adapter}] invalid ${what}: ${summary}`, { issues });
-}
-
 export function parseIndexName(adapter: string, index: unknown): string {
-  return parse(adapter, 'index name', indexName, index);
+  return parsePortInput(adapter, 'index name', indexName, index);
 }
 
 export function parseDocuments(adapter: string, documents: unknown): SearchDocument[] {
-  return parse(adapter, 'documents', z.array(documentSchema), documents);
+  return parsePortInput(adapter, 'documents', z.array(documentSchema), documents);
 }
 
 export function parseFilter(adapter: string, filter: unknown): SearchFilter {
-  return parse(adapter, 'filter', filterSchema, filter);
+  return parsePortInput(adapter, 'filter', filterSchema, filter);
 }
 
 export function parseQuery(adapter: string, query: SearchQuery): ValidQuery {
-  return parse(adapter, 'query', querySchema, query);
+  return parsePortInput(adapter, 'query', querySchema, query);
 }
 
 export function parseVersion(adapter: string, version: unknown): number | undefined {
-  return parse(adapter, 'version', documentSchema.shape.version, version);
+  return parsePortInput(adapter, 'version', documentSchema.shape.version, version);
 }
