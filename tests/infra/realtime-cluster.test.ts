@@ -115,6 +115,27 @@ describe('realtime in cluster mode', { timeout: 180_000 }, () => {
     const seqs = ben.events(id).map((e) => e.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
 
+    // In the store (history through the router) and on the bus (Kafka, read by a group of our own).
+    const history = await call('GET', `/v1/conversations/${id}/messages`, { token: t('ben') });
+    expect(history.body.messages.map((m: { text: string }) => m.text)).toEqual(expected);
+    const ports = await createPorts(loadConfig(env));
+    const onBus: string[] = [];
+    const subscription = await ports.bus.subscribe({
+      group: `cluster-test-${newSecret(4).toLowerCase().replace(/[^a-z0-9]/g, '')}`,
+      topics: [CONVERSATION_EVENTS_TOPIC],
+      handler: async (message) => {
+        const event = JSON.parse(message.value) as { conversationId: string; type: string; payload: { message?: { text: string } } };
+        if (event.conversationId === id && event.type === 'message.new') onBus.push(event.payload.message!.text);
+      },
+    });
+    try {
+      await waitFor(() => onBus.length >= 20, LIVE_TIMEOUT_MS, 'the messages on the bus');
+      expect([...new Set(onBus)]).toEqual(expected);
+    } finally {
+      await subscription.stop();
+      await closePorts(ports);
+    }
+
     ann.send({ v: 1, type: 'typing.start', conversationId: id });
     await ben.next((f) => f.type === 'typing' && f.userId === 'ann', 'typing across nodes', LIVE_TIMEOUT_MS);
   });
