@@ -63,7 +63,7 @@ export class LocalBus implements BusPort {
   private lastDataVersion: number;
   private closed = false;
 
-  constructor(private readonly options: LocalBusOptions) {
+  constructor(options: LocalBusOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
     this.log = new SqliteLog(options.file);
     this.offsets = new OffsetStore(options.file);
