@@ -9,7 +9,7 @@ import { newId } from '../../runtime/ids.ts';
  * Stores with atomic counters never take it.
  */
 const LOCK_TTL_MS = 5_000;
-const WAIT_LIMIT_MS = 10_000;
+const WAIT_LIMIT_MS = 30_000;
 
 export async function withSequenceLock<T>(services: Services, conversationId: string, fn: () => Promise<T>): Promise<T> {
   if (services.ports.store.capabilities.atomicUpdates !== false) return fn();
