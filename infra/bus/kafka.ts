@@ -25,7 +25,7 @@ import { kafkaLogCreator, kafkaLogLevel, type KafkaLogSink } from './kafka-loggi
 import { KafkaPublisher } from './kafka-producer.ts';
 import { toRecords } from './kafka-records.ts';
 import { KafkaSubscription, type SubscriptionContext } from './kafka-subscription.ts';
-import { assertPublishable, assertTopicName } from './limits.ts';
+import { assertPublishable, assertSubscribable, assertTopicName } from './limits.ts';
 import type { BusErrorContext, BusErrorHandler } from './local-partition-worker.ts';
 import type { BusPort, OutgoingMessage, SubscribeOptions, Subscription, TopicSpec } from './port.ts';
 
@@ -126,11 +126,7 @@ class KafkaBus implements BusPort {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.assertOpen();
-    if (typeof options.group !== 'string' || options.group.length === 0) {
-      throw new AppError('BAD_REQUEST', `[${ADAPTER}] subscribe needs a non-empty group name`);
-    }
-    if (options.topics.length === 0) throw new AppError('BAD_REQUEST', `[${ADAPTER}] subscribe needs at least one topic`);
-    for (const topic of options.topics) assertTopicName(ADAPTER, topic);
+    assertSubscribable(ADAPTER, options);
     await Promise.all(options.topics.map((topic) => this.topicReady(topic)));
     return this.guard(`subscribe group '${options.group}'`, async (signal) => {
       const subscription: KafkaSubscription = new KafkaSubscription(this.subscriptionContext, options, () =>

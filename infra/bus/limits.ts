@@ -3,7 +3,7 @@
  * refused whole with the same error codes on the embedded log and on Kafka.
  */
 import { AppError } from '../../runtime/errors.ts';
-import { BUS_LIMITS, type OutgoingMessage } from './port.ts';
+import { BUS_LIMITS, type OutgoingMessage, type SubscribeOptions } from './port.ts';
 
 /** Kafka's legal topic names: up to 249 of [a-zA-Z0-9._-], not '.' or '..'. */
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -39,4 +39,13 @@ export function assertPublishable(adapter: string, topic: string, messages: Outg
       );
     }
   });
+}
+
+/** A subscription names a group and at least one valid topic. */
+export function assertSubscribable(adapter: string, options: SubscribeOptions): void {
+  if (typeof options.group !== 'string' || options.group.length === 0) {
+    throw new AppError('BAD_REQUEST', `[${adapter}] subscribe needs a non-empty group name`);
+  }
+  if (options.topics.length === 0) throw new AppError('BAD_REQUEST', `[${adapter}] subscribe needs at least one topic`);
+  for (const topic of options.topics) assertTopicName(adapter, topic);
 }

@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ExponentialBackoff } from 'cockatiel';
 import { AppError } from '../../runtime/errors.ts';
-import { assertPublishable, assertTopicName } from './limits.ts';
+import { assertPublishable, assertSubscribable, assertTopicName } from './limits.ts';
 import { ConsumerGroup, GroupMember } from './local-group.ts';
 import { SqliteLog } from './local-log.ts';
 import { OffsetStore } from './local-offsets.ts';
@@ -121,11 +121,7 @@ export class LocalBus implements BusPort {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.assertOpen();
-    if (typeof options.group !== 'string' || options.group.length === 0) {
-      throw new AppError('BAD_REQUEST', `[${ADAPTER}] subscribe needs a non-empty group name`);
-    }
-    if (options.topics.length === 0) throw new AppError('BAD_REQUEST', `[${ADAPTER}] subscribe needs at least one topic`);
-    for (const topic of options.topics) assertTopicName(ADAPTER, topic);
+    assertSubscribable(ADAPTER, options);
     const partitionsByTopic = new Map(options.topics.map((topic) => [topic, this.partitionsOf(topic)]));
     const member = new GroupMember(new Set(options.topics), options.fromBeginning ?? true, options.handler);
     const group = this.groupNamed(options.group);
