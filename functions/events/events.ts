@@ -1,7 +1,6 @@
-import type { StorePort } from '../../infra/store/port.ts';
+import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';
-import type { IndexDeclaration } from '../indexes.ts';
 import { withSequenceLock } from './sequence-lock.ts';
 
 /**
