@@ -6,7 +6,7 @@ import { createApp } from '../../functions/apps/apps.ts';
 import { createConversation } from '../../functions/conversations/conversation-lifecycle.ts';
 import { accessConversation } from '../../functions/conversations/conversations.ts';
 import { CONVERSATION_EVENTS_TOPIC, appendEvent, nextSequence } from '../../functions/events/events.ts';
-import { startOutboxRelay } from '../../functions/events/outbox-relay.ts';
+import { startOutboxRelay } from '../../workers/outbox-relay.ts';
 import { sendMessage } from '../../functions/messages/message-sending.ts';
 import { MESSAGES } from '../../functions/messages/messages.ts';
 import { upsertUser } from '../../functions/users/users.ts';
