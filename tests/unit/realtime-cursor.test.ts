@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventDoc } from '../../functions/events/events.ts';
 import { ConversationCursor, type CursorSocket, type EventHistory } from '../../realtime/cursor.ts';
 import { toConversationEvent, type ConversationEvent } from '../../functions/events/event-codec.ts';
-import { waitFor } from '../contract/wait-for.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const CONV = 'conv_1';
 
