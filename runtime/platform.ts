@@ -14,7 +14,8 @@ import { createLogger } from './logger.ts';
  */
 export async function startServices(domain: Domain, config: Config = loadConfig(), bindings: Record<string, unknown> = {}): Promise<Services> {
   const log = createLogger(config, bindings);
-  const ports = await createPorts(config);
+  const clock = systemClock;
+  const ports = await createPorts(config, clock);
   const abort = new AbortController();
   const startup: Startup = {
     done: false,
@@ -40,7 +41,7 @@ export async function startServices(domain: Domain, config: Config = loadConfig(
   });
   // A process stopped before its engines came up must not report an unhandled rejection.
   startup.prepared.catch(() => undefined);
-  return { ports, config, clock: systemClock, log, startup, credentials: domain.credentials };
+  return { ports, config, clock, log, startup, credentials: domain.credentials };
 }
 
 /** startServices, then wait until the engines are prepared. */
