@@ -27,6 +27,23 @@ export interface UserDoc {
 }
 
 export const USERS = 'users';
+/**
+ * One per deleted user id: the token version its next incarnation starts at, so re-creating the
+ * id never revives a token of an earlier one (revoked or not).
+ */
+export const USER_TOMBSTONES = 'user_tombstones';
+
+interface UserTombstoneDoc {
+  _id: string;
+  appId: string;
+  tokenVersionFloor: number;
+  [key: string]: unknown;
+}
+
+async function tokenVersionFloor(store: StorePort, appId: string, userId: string): Promise<number> {
+  const tombstone = await store.collection<UserTombstoneDoc>(USER_TOMBSTONES).findOne({ _id: userKey(appId, userId), appId });
+  return tombstone?.tokenVersionFloor ?? 0;
+}
 
 export const userIndexes: IndexDeclaration[] = [
   { collection: USERS, specs: [{ keys: { appId: 1, userId: 1 }, unique: true }, { keys: { appId: 1, createdAt: 1 } }] },
@@ -96,6 +113,7 @@ export async function upsertUser(
   input: UserProfileInput,
 ): Promise<{ user: UserDoc; created: boolean }> {
   const now = services.clock.now();
+  const floor = await tokenVersionFloor(services.ports.store, appId, userId);
   const before = await services.ports.store.collection<UserDoc>(USERS).findOneAndUpdate(
     { _id: userKey(appId, userId), appId },
     {
@@ -103,7 +121,7 @@ export async function upsertUser(
       $setOnInsert: {
         userId,
         createdAt: now,
-        tokenVersion: 0,
+        tokenVersion: floor,
         ...(input.name === undefined ? { name: null } : {}),
         ...(input.image === undefined ? { image: null } : {}),
         ...(input.custom === undefined ? { custom: {} } : {}),
@@ -157,7 +175,16 @@ export interface UserDeletedEvent {
 }
 
 export async function deleteUser(services: Services, appId: string, userId: string): Promise<void> {
-  const deleted = await services.ports.store.collection<UserDoc>(USERS).deleteOne({ _id: userKey(appId, userId), appId });
+  const { store } = services.ports;
+  const user = await requireUser(store, appId, userId);
+  // The tombstone first: a crash between the two leaves a live user with a higher floor, never
+  // a deleted one without it.
+  await store.collection<UserTombstoneDoc>(USER_TOMBSTONES).updateOne(
+    { _id: user._id, appId },
+    { $set: { tokenVersionFloor: user.tokenVersion + 1 } },
+    { upsert: true },
+  );
+  const deleted = await store.collection<UserDoc>(USERS).deleteOne({ _id: userKey(appId, userId), appId });
   if (deleted === 0) throw new AppError('NOT_FOUND', `User ${userId} not found`);
   const event: UserDeletedEvent = { type: 'user.deleted', appId, userId, at: services.clock.now() };
   await services.ports.bus.publish(USER_EVENTS_TOPIC, [{ key: userKey(appId, userId), value: JSON.stringify(event), headers: { appId, type: event.type } }]);

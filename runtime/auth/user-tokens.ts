@@ -1,5 +1,6 @@
 import { SignJWT, decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
-import { AppError } from '../errors.ts';
+import { AppError, isAppError } from '../errors.ts';
+import { typedClaims } from './token-claims.ts';
 
 /**
  * User JWTs: HS256 with the app's signing secret, `iss` = app id, `aud` = "caas", `sub` = user id,
@@ -59,9 +60,10 @@ export async function verifyUserToken(token: string, appId: string, signingSecre
       currentDate: new Date(now),
       clockTolerance: 5,
     });
-    const tokenVersion = typeof payload.tv === 'number' ? payload.tv : 0;
-    return { appId, userId: payload.sub as string, tokenVersion, expiresAt: (payload.exp as number) * 1000 };
+    const claims = typedClaims(payload);
+    return { appId, userId: claims.sub, tokenVersion: claims.tv ?? 0, expiresAt: claims.exp * 1000 };
   } catch (error) {
+    if (isAppError(error)) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 'User token has expired', { cause: error });
     throw new AppError('UNAUTHENTICATED', 'User token is invalid', { cause: error });
   }
