@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { actingUserId, callerAppId } from '../../runtime/auth/authenticate.ts';
 import { defineFunction, reply } from '../../runtime/define-function.ts';
 import { CustomData } from '../custom-data.ts';
+import { HttpUrl } from '../http-url.ts';
 import { UserId } from '../users/users.ts';
 import { createConversation, MAX_INITIAL_MEMBERS } from './conversation-lifecycle.ts';
 import { findMember } from './conversations.ts';
@@ -18,7 +19,7 @@ export default defineFunction({
     type: z.enum(['direct', 'group', 'channel']),
     memberIds: z.array(UserId).max(MAX_INITIAL_MEMBERS).default([]),
     name: z.string().min(1).max(256).nullable().optional(),
-    image: z.url().max(2048).nullable().optional(),
+    image: HttpUrl.nullable().optional(),
     custom: CustomData.optional(),
   }),
   response: ConversationView,

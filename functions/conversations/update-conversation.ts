@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineFunction } from '../../runtime/define-function.ts';
 import { CustomData } from '../custom-data.ts';
+import { HttpUrl } from '../http-url.ts';
 import { updateConversation } from './conversation-lifecycle.ts';
 import { callerAccess, requireModerator } from './conversations.ts';
 import { ConversationId, ConversationView, toConversationView } from './conversation-views.ts';
@@ -14,7 +15,7 @@ export default defineFunction({
   params: z.object({ conversationId: ConversationId }),
   body: z.strictObject({
     name: z.string().min(1).max(256).nullable().optional(),
-    image: z.url().max(2048).nullable().optional(),
+    image: HttpUrl.nullable().optional(),
     custom: CustomData.optional(),
     slowModeSeconds: z.number().int().min(0).max(3600).optional(),
   }),

@@ -3,6 +3,7 @@ import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { CustomData } from '../custom-data.ts';
+import { HttpUrl } from '../http-url.ts';
 
 /** Users belong to exactly one app; their ids are chosen by the customer. */
 export interface UserDoc {
@@ -58,7 +59,7 @@ export const UserId = z
 
 export const UserProfileInput = z.strictObject({
   name: z.string().max(256).nullable().optional(),
-  image: z.url().max(2048).nullable().optional(),
+  image: HttpUrl.nullable().optional(),
   custom: CustomData.optional(),
   role: z.enum(['user', 'admin']).optional(),
 });

@@ -7,6 +7,7 @@ import type { AnyFunctionDefinition, Reply } from '../define-function.ts';
 import { AppError, toProblem } from '../errors.ts';
 import type { HttpEnv } from './env.ts';
 import { runIdempotent, type StoredResponse } from './idempotency.ts';
+import { requireShallowJson } from './json-depth.ts';
 import { asAppError, validationError } from './problem.ts';
 import { enforceRateLimits, peerAddress } from './rate-limit.ts';
 import { readBodyText } from './read-body.ts';
@@ -22,11 +23,14 @@ function parseWith<S extends z.ZodType | undefined>(schema: S, value: unknown, w
 
 function parseJson(text: string): unknown {
   if (text.length === 0) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new AppError('BAD_REQUEST', 'Request body is not valid JSON', { cause: error });
   }
+  requireShallowJson(value);
+  return value;
 }
 
 function isReply(value: unknown): value is Reply<unknown> {
