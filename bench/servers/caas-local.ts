@@ -15,7 +15,7 @@ import { startBackgroundWork } from '../../workers/index.ts';
 import { domain } from '../../functions/domain.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'caas-bench-'));
-const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent', CAAS_RATE_LIMIT_USER: '0' });
+const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent', CAAS_RATE_LIMIT_USER: '0', CAAS_RATE_LIMIT_IP: '0' });
 const services = await startPreparedServices(domain, config);
 const server = await serveRouter(createRouter({ services, functions }), services);
 await startBackgroundWork(services);

@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import { busAuditTrail, type AuditTrail } from '../audit/audit-trail.ts';
 import type { HttpEnv } from './env.ts';
 import { createHttpMetrics, type HttpMetrics } from './metrics.ts';
+import { ipGuard } from './ip-guard.ts';
 import { mountFunction } from './mount-function.ts';
 import { openApiDocument } from './openapi.ts';
 import { mountOperations } from './operations.ts';
@@ -50,6 +51,7 @@ export function createRouter({ services, functions, audit, metrics }: RouterOpti
   app.use('*', requestContext(services));
   app.use('*', httpMetrics.middleware);
   app.use('*', secureHeaders());
+  app.use('*', ipGuard(services));
   app.use(
     '*',
     cors({

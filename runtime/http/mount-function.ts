@@ -9,7 +9,7 @@ import type { HttpEnv } from './env.ts';
 import { runIdempotent, type StoredResponse } from './idempotency.ts';
 import { requireShallowJson } from './json-depth.ts';
 import { asAppError, validationError } from './problem.ts';
-import { enforceRateLimits, peerAddress } from './rate-limit.ts';
+import { enforceRateLimits } from './rate-limit.ts';
 import { readBodyText } from './read-body.ts';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -73,7 +73,7 @@ export function mountFunction(app: Hono<HttpEnv>, definition: AnyFunctionDefinit
     // a replayed idempotent response was audited the first time.
     const audited = WRITE_METHODS.has(definition.method);
     try {
-      const rateLimitHeaders = await enforceRateLimits(services, caller, peerAddress(c));
+      const rateLimitHeaders = await enforceRateLimits(services, caller);
       const bodyText = definition.body ? await readBodyText(c, definition.maxBodyBytes ?? services.config.CAAS_MAX_BODY_BYTES) : '';
 
       const execute = async (): Promise<StoredResponse> => {

@@ -1,10 +1,10 @@
-import type { Context } from 'hono';
 import type { RateLimitVerdict } from '../../infra/cache/port.ts';
 import type { Caller, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 
 /**
- * Rate limits per app, per server key, per user and (for calls without app credentials) per IP,
+ * Rate limits per app, per server key and per user (the per-address limits run before
+ * authentication, in ip-guard.ts),
  * on the cache port (Redis in cluster mode, so limits hold across router replicas). Limits are
  * requests per minute from config; 0 turns one off. The tightest verdict is reported in the
  * RateLimit-* headers; a refusal is a 429 with Retry-After.
@@ -16,13 +16,12 @@ interface Bucket {
   limit: number;
 }
 
-function buckets(services: Services, caller: Caller, ip: string | null): Bucket[] {
+function buckets(services: Services, caller: Caller): Bucket[] {
   const limits = services.config;
   const list: Bucket[] = [];
   if (caller.kind === 'server' || caller.kind === 'user') list.push({ key: `caas:rl:app:${caller.appId}`, limit: limits.CAAS_RATE_LIMIT_APP });
   if (caller.kind === 'server') list.push({ key: `caas:rl:key:${caller.keyId}`, limit: limits.CAAS_RATE_LIMIT_KEY });
   if (caller.kind === 'user') list.push({ key: `caas:rl:user:${caller.appId}:${caller.userId}`, limit: limits.CAAS_RATE_LIMIT_USER });
-  if (caller.kind === 'public' && ip) list.push({ key: `caas:rl:ip:${ip}`, limit: limits.CAAS_RATE_LIMIT_IP });
   return list.filter((bucket) => bucket.limit > 0);
 }
 
@@ -35,9 +34,9 @@ function headersFor(verdict: RateLimitVerdict): Record<string, string> {
 }
 
 /** Throws RATE_LIMITED when any bucket is empty; otherwise returns the headers to send. */
-export async function enforceRateLimits(services: Services, caller: Caller, ip: string | null): Promise<Record<string, string>> {
+export async function enforceRateLimits(services: Services, caller: Caller): Promise<Record<string, string>> {
   let tightest: RateLimitVerdict | null = null;
-  for (const bucket of buckets(services, caller, ip)) {
+  for (const bucket of buckets(services, caller)) {
     const verdict = await services.ports.cache.rateLimit(bucket.key, { limit: bucket.limit, windowMs: WINDOW_MS });
     if (!verdict.allowed) {
       throw new AppError('RATE_LIMITED', 'Too many requests; slow down and retry after the given delay', {
@@ -47,10 +46,4 @@ export async function enforceRateLimits(services: Services, caller: Caller, ip: 
     if (!tightest || verdict.remaining / verdict.limit < tightest.remaining / tightest.limit) tightest = verdict;
   }
   return tightest ? headersFor(tightest) : {};
-}
-
-/** The peer address when the runtime knows it (node:http); null elsewhere (e.g. Lambda). */
-export function peerAddress(c: Context): string | null {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? null;
 }

@@ -10,11 +10,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Serves a router on node:http. */
+/**
+ * Serves a router on node:http. A client must send its headers within CAAS_HEADERS_TIMEOUT_MS
+ * and its whole request within CAAS_REQUEST_TIMEOUT_MS, checked every second, so slow clients
+ * (trickled headers) cannot hold connections open for minutes.
+ */
 export async function serveRouter(router: Router, services: Services): Promise<RunningServer> {
-  const { PORT, HOST } = services.config;
+  const { PORT, HOST, CAAS_HEADERS_TIMEOUT_MS, CAAS_REQUEST_TIMEOUT_MS } = services.config;
+  const serverOptions = {
+    headersTimeout: Math.min(CAAS_HEADERS_TIMEOUT_MS, CAAS_REQUEST_TIMEOUT_MS),
+    requestTimeout: CAAS_REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.min(1_000, CAAS_HEADERS_TIMEOUT_MS),
+  };
   const server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: router.app.fetch, port: PORT, hostname: HOST }, () => resolve(started));
+    const started = serve({ fetch: router.app.fetch, port: PORT, hostname: HOST, serverOptions }, () => resolve(started));
   });
   const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | null = null;
