@@ -14,7 +14,8 @@ function bearerToken(header: string | undefined): string | null {
   return match[1];
 }
 
-function isAdminToken(services: Services, token: string): boolean {
+/** Constant-time comparison with the configured admin token (false when none is configured). */
+export function isAdminToken(services: Services, token: string): boolean {
   const expected = services.config.CAAS_ADMIN_TOKEN;
   if (!expected) return false;
   const a = Buffer.from(token);

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import type { IndexDeclaration } from '../../infra/store/port.ts';
 import type { Services } from '../context.ts';
 import { AppError, isAppError } from '../errors.ts';
+import { openResponse, sealResponse } from './idempotency-sealing.ts';
 
 /**
  * `Idempotency-Key` for every write: the first response (status, body, errors included, but not
  * 5xx, which a retry should run again) is kept 24 h and replayed; the same key with another body is
  * a 422; a concurrent duplicate waits for the first to finish, then gets its response.
- * The claim is an atomic insert into the store, so it holds across router replicas.
+ * The claim is an atomic insert into the store, so it holds across router replicas. The kept
+ * response is sealed (idempotency-sealing.ts): it may carry freshly minted secrets.
  */
 export interface StoredResponse {
   status: number;
@@ -21,7 +23,8 @@ interface IdempotencyDoc {
   _id: string;
   fingerprint: string;
   state: 'running' | 'done';
-  response: StoredResponse | null;
+  /** The sealed JSON of the StoredResponse once done. */
+  response: string | null;
   /** A running claim older than this is taken over (its process died). */
   claimExpiresAt: number;
   expiresAt: number;
@@ -81,14 +84,18 @@ export async function runIdempotent(
           if (isAppError(error) && error.code === 'CONFLICT') return null;
           throw error;
         }));
-    if (inserted) return { ...(await executeAndKeep(records, id, execute)), replayed: false };
+    if (inserted) return { ...(await executeAndKeep(services, call, records, id, execute)), replayed: false };
 
     const existing = await records.findOne({ _id: id });
     if (!existing) continue;
     if (existing.fingerprint !== fingerprint) {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
     }
-    if (existing.state === 'done' && existing.response) return { ...existing.response, replayed: true };
+    if (existing.state === 'done' && existing.response) {
+      const opened = openResponse(services.config, call, existing.response);
+      if (opened === null) throw new AppError('CONFLICT', 'This Idempotency-Key was used by a request whose response can no longer be read');
+      return { ...(JSON.parse(opened) as StoredResponse), replayed: true };
+    }
     if (services.clock.now() > deadline) {
       throw new AppError('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress', {
         headers: { 'Retry-After': '1' },
@@ -99,6 +106,8 @@ export async function runIdempotent(
 }
 
 async function executeAndKeep(
+  services: Services,
+  call: IdempotentCall,
   records: ReturnType<Services['ports']['store']['collection']>,
   id: string,
   execute: () => Promise<StoredResponse>,
@@ -111,6 +120,6 @@ async function executeAndKeep(
     throw error;
   }
   if (response.status >= 500) await records.deleteOne({ _id: id });
-  else await records.updateOne({ _id: id }, { $set: { state: 'done', response } });
+  else await records.updateOne({ _id: id }, { $set: { state: 'done', response: sealResponse(services.config, call, JSON.stringify(response)) } });
   return response;
 }

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { Registry } from 'prom-client';
 import type { Ports, PortName } from '../../infra/ports.ts';
+import { isAdminToken } from '../auth/authenticate.ts';
 import type { HttpEnv } from './env.ts';
 import { processRegistry, type HttpMetrics } from './metrics.ts';
 
@@ -24,17 +25,25 @@ async function checkPort(name: PortName, ports: Ports): Promise<{ port: PortName
   }
 }
 
-/** Liveness, readiness (each port pinged) and Prometheus metrics. */
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/**
+ * Liveness, readiness (each port pinged) and Prometheus metrics. Readiness says to anyone which
+ * port is down; adapters and error text (engine addresses) only with the admin token.
+ */
 export function mountOperations(app: Hono<HttpEnv>, metrics: HttpMetrics): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const { ports, startup } = c.get('services');
     const checks = await Promise.all((Object.keys(ports) as PortName[]).map((name) => checkPort(name, ports)));
     const ready = startup.done && checks.every((check) => check.ok);
-    return c.json(
-      { status: ready ? 'ready' : 'not ready', startup: { prepared: startup.done, lastError: startup.lastError }, checks },
-      ready ? 200 : 503,
-    );
+    const token = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
+    const detailed = token !== undefined && isAdminToken(c.get('services'), token);
+    const status = ready ? 'ready' : 'not ready';
+    if (!detailed) {
+      return c.json({ status, startup: { prepared: startup.done }, checks: checks.map(({ port, ok }) => ({ port, ok })) }, ready ? 200 : 503);
+    }
+    return c.json({ status, startup: { prepared: startup.done, lastError: startup.lastError }, checks }, ready ? 200 : 503);
   });
   app.get('/metrics', async (c) => {
     // Merged per scrape: workers may register their metrics after the router was built.
