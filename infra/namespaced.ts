@@ -99,6 +99,7 @@ function namespacedBlob(blob: BlobPort, prefix: string): BlobPort {
       const meta = await blob.head(prefix + key);
       return meta ? strip(meta) : null;
     },
+    copy: (from, to) => blob.copy(prefix + from, prefix + to),
     list: async (keyPrefix) => (await blob.list(prefix + keyPrefix)).map(strip),
     delete: (key) => blob.delete(prefix + key),
     deleteByPrefix: (keyPrefix) => blob.deleteByPrefix(prefix + keyPrefix),

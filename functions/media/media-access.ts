@@ -1,15 +1,18 @@
-import { actingUserId, callerAppId } from '../../runtime/auth/authenticate.ts';
+import { actingUserId } from '../../runtime/auth/authenticate.ts';
+import type { StorePort } from '../../infra/store/port.ts';
 import type { FunctionContext } from '../../runtime/context.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import { accessConversation } from '../conversations/conversations.ts';
 import { MESSAGES, type MessageDoc } from '../messages/messages.ts';
-import { MEDIA_ATTACHMENTS, type MediaAttachmentDoc, type MediaDoc } from './media-records.ts';
+import { MEDIA, MEDIA_ATTACHMENTS, requireReadyMedia, type MediaAttachmentDoc, type MediaDoc } from './media-records.ts';
 
 /**
  * Who may download media: the app itself (server key), the uploader, and whoever may read a
  * message it is attached to (a member of that conversation, anyone in the app for a channel;
  * a shadow-banned author's message only its author). Everyone else gets NOT_FOUND, the same as
- * for an unknown id, so media ids reveal nothing.
+ * for an unknown id, so media ids reveal nothing. Attaching follows the same rule (see
+ * docs/security.md): a user attaches only media they could download, so never another user's
+ * draft, nor a file of a conversation they were removed from.
  */
 interface Placement {
   conversationId: string;
@@ -18,8 +21,7 @@ interface Placement {
 }
 
 /** Where the media is attached: the worker's links, else (lag after a send) the messages themselves. */
-async function placements(ctx: FunctionContext, media: MediaDoc, wanted: (placement: Placement) => Promise<boolean>): Promise<boolean> {
-  const { store } = ctx.ports;
+async function placements(store: StorePort, media: MediaDoc, wanted: (placement: Placement) => Promise<boolean>): Promise<boolean> {
   const links = await store.collection<MediaAttachmentDoc>(MEDIA_ATTACHMENTS).find({ mediaId: media._id }, { limit: 100 });
   for (const link of links) if (await wanted(link)) return true;
   const messages = await store
@@ -29,9 +31,10 @@ async function placements(ctx: FunctionContext, media: MediaDoc, wanted: (placem
   return false;
 }
 
-export async function requireDownloadable(ctx: FunctionContext, media: MediaDoc): Promise<void> {
-  const userId = actingUserId(ctx.caller);
-  if (userId === null || media.uploaderId === userId) return;
+/** Whether a user may see this media: their own upload, or attached to a message they may read. */
+async function visibleTo(store: StorePort, media: MediaDoc, userId: string): Promise<boolean> {
+  if (media.uploaderId === userId) return true;
+  const caller = { kind: 'user', appId: media.appId, userId } as const;
   const checked = new Map<string, boolean>();
   const mayRead = async (placement: Placement): Promise<boolean> => {
     if (placement.shadowed && placement.authorId !== userId) return false;
@@ -39,7 +42,7 @@ export async function requireDownloadable(ctx: FunctionContext, media: MediaDoc)
     if (known !== undefined) return known;
     let readable = true;
     try {
-      await accessConversation(ctx.ports.store, ctx.caller, callerAppId(ctx.caller), userId, placement.conversationId, { allowNonMemberChannel: true });
+      await accessConversation(store, caller, media.appId, userId, placement.conversationId, { allowNonMemberChannel: true });
     } catch (error) {
       if (!(isAppError(error) && error.code === 'NOT_FOUND')) throw error;
       readable = false;
@@ -47,5 +50,29 @@ export async function requireDownloadable(ctx: FunctionContext, media: MediaDoc)
     checked.set(placement.conversationId, readable);
     return readable;
   };
-  if (!(await placements(ctx, media, mayRead))) throw new AppError('NOT_FOUND', `Media ${media._id} not found`);
+  return placements(store, media, mayRead);
+}
+
+export async function requireDownloadable(ctx: FunctionContext, media: MediaDoc): Promise<void> {
+  const userId = actingUserId(ctx.caller);
+  if (userId === null) return;
+  if (!(await visibleTo(ctx.ports.store, media, userId))) throw new AppError('NOT_FOUND', `Media ${media._id} not found`);
+}
+
+/**
+ * Every id must name ready media of the app that the author may see (the app itself, a server key
+ * without X-On-Behalf-Of, may attach any); a refusal reads the same as an unknown id.
+ */
+export async function requireAttachableMedia(store: StorePort, appId: string, authorId: string | null, mediaIds: string[]): Promise<void> {
+  await requireReadyMedia(store, appId, mediaIds);
+  if (authorId === null) return;
+  const media = await store.collection<MediaDoc>(MEDIA).find({ _id: { $in: mediaIds }, appId }, { limit: mediaIds.length });
+  for (const id of mediaIds) {
+    const item = media.find((candidate) => candidate._id === id);
+    if (!item || !(await visibleTo(store, item, authorId))) {
+      throw new AppError('VALIDATION_FAILED', `Attachment ${id} is not ready media of this app`, {
+        issues: [{ path: 'body.attachments', message: `${id} is unknown or not ready` }],
+      });
+    }
+  }
 }

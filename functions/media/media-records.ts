@@ -109,6 +109,14 @@ export function mediaKey(appId: string, mediaId: string): string {
   return `${appId}/media/${mediaId}`;
 }
 
+/**
+ * Where completed media lives: completion copies the verified upload here, a key no upload URL
+ * addresses, so a later PUT to the upload URL can neither replace nor withdraw it.
+ */
+export function verifiedMediaKey(appId: string, mediaId: string): string {
+  return `${appId}/media/${mediaId}.verified`;
+}
+
 export function thumbnailKey(appId: string, mediaId: string): string {
   return `${appId}/media/${mediaId}.thumbnail.webp`;
 }

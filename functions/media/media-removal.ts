@@ -1,5 +1,5 @@
 import type { Services } from '../../runtime/context.ts';
-import { MEDIA, MEDIA_ATTACHMENTS, thumbnailKey, type MediaAttachmentDoc, type MediaDoc } from './media-records.ts';
+import { MEDIA, MEDIA_ATTACHMENTS, mediaKey, thumbnailKey, type MediaAttachmentDoc, type MediaDoc } from './media-records.ts';
 
 /**
  * Removing media: objects first, then the links, then the record, so a removal interrupted
@@ -9,6 +9,7 @@ import { MEDIA, MEDIA_ATTACHMENTS, thumbnailKey, type MediaAttachmentDoc, type M
 export async function removeMedia(services: Services, media: MediaDoc): Promise<void> {
   const { blob, store } = services.ports;
   await blob.delete(media.key);
+  await blob.delete(mediaKey(media.appId, media._id));
   await blob.delete(thumbnailKey(media.appId, media._id));
   await store.collection<MediaAttachmentDoc>(MEDIA_ATTACHMENTS).deleteMany({ mediaId: media._id });
   await store.collection<MediaDoc>(MEDIA).deleteOne({ _id: media._id });

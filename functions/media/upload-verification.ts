@@ -3,14 +3,16 @@ import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { checkContent, SNIFF_BYTES } from './content-check.ts';
 import { publishMediaReady } from './media-events.ts';
-import { MEDIA, objectIdentity, type MediaDoc } from './media-records.ts';
+import { MEDIA, mediaKey, objectIdentity, verifiedMediaKey, type MediaDoc } from './media-records.ts';
 import { baseContentType, THUMBNAIL_SOURCE_TYPES } from './media-types.ts';
 
 /**
  * Completing an upload: the object must exist with the declared size, type and checksum, and
  * its first bytes must be what the type says. A mismatch removes the object and marks the record
  * rejected (a retry gets the same answer); a match marks it ready and queues processing. Reads at
- * most SNIFF_BYTES of the object: the bytes themselves stay in storage.
+ * most SNIFF_BYTES of the object: the bytes themselves stay in storage. The upload is first
+ * copied (server-side) to its verified key and the copy is what is checked and kept: the upload
+ * URL stays valid until it expires, but nothing it writes is ever read again.
  */
 function rejection(media: MediaDoc): AppError {
   return new AppError('VALIDATION_FAILED', `Upload ${media._id} was rejected: ${media.rejectedReason ?? 'it did not match its declaration'}; the object was removed`, {
@@ -21,16 +23,16 @@ function rejection(media: MediaDoc): AppError {
 type Inspection = { kind: 'missing' } | { kind: 'mismatch'; reason: string } | { kind: 'match'; meta: BlobMeta };
 
 /** The first thing the stored object contradicts in the declaration, or the object's identity when it matches. */
-async function inspect(services: Services, media: MediaDoc): Promise<Inspection> {
+async function inspect(services: Services, media: MediaDoc, key: string): Promise<Inspection> {
   const { blob } = services.ports;
-  const meta = await blob.head(media.key);
+  const meta = await blob.head(key);
   if (!meta) return { kind: 'missing' };
   const mismatch = (reason: string): Inspection => ({ kind: 'mismatch', reason });
   if (meta.size !== media.size) return mismatch(`${meta.size} bytes were uploaded, ${media.size} were declared`);
   const storedType = baseContentType(meta.contentType);
   if (storedType !== media.contentType) return mismatch(`it was stored as ${storedType}, ${media.contentType} was declared`);
   if (media.sha256 && meta.checksumSha256 && meta.checksumSha256 !== media.sha256) return mismatch('its SHA-256 differs from the declared one');
-  const sample = await blob.get(media.key, { start: 0, end: Math.min(SNIFF_BYTES, media.size) - 1 });
+  const sample = await blob.get(key, { start: 0, end: Math.min(SNIFF_BYTES, media.size) - 1 });
   if (!sample) return { kind: 'missing' };
   const verdict = await checkContent(media.contentType, sample);
   return verdict.ok ? { kind: 'match', meta } : mismatch(verdict.reason);
@@ -49,13 +51,16 @@ async function reject(services: Services, media: MediaDoc, reason: string): Prom
     .findOneAndUpdate({ _id: media._id, status: 'pending' }, { $set: { status: 'rejected', rejectedAt: services.clock.now(), rejectedReason: reason } });
   if (!claimed) return answerWithCurrent(services, media._id);
   await services.ports.blob.delete(media.key);
+  await services.ports.blob.delete(verifiedMediaKey(media.appId, media._id));
   throw rejection(claimed);
 }
 
 export async function completeUpload(services: Services, media: MediaDoc): Promise<MediaDoc> {
   if (media.status === 'ready') return media;
   if (media.status === 'rejected') throw rejection(media);
-  const inspection = await inspect(services, media);
+  const finalKey = verifiedMediaKey(media.appId, media._id);
+  const copied = await services.ports.blob.copy(media.key, finalKey);
+  const inspection: Inspection = copied ? await inspect(services, media, finalKey) : { kind: 'missing' };
   if (inspection.kind === 'missing') {
     const expired = services.clock.now() > media.uploadExpiresAt;
     throw new AppError(
@@ -74,9 +79,11 @@ export async function completeUpload(services: Services, media: MediaDoc): Promi
     .collection<MediaDoc>(MEDIA)
     .findOneAndUpdate(
       { _id: media._id, status: 'pending' },
-      { $set: { status: 'ready', completedAt: now, processing, queuedAt: processing === 'pending' ? now : null, verifiedObject } },
+      { $set: { status: 'ready', key: finalKey, completedAt: now, processing, queuedAt: processing === 'pending' ? now : null, verifiedObject } },
+      { returnDocument: 'after' },
     );
   if (!ready) return answerWithCurrent(services, media._id);
+  await services.ports.blob.delete(mediaKey(media.appId, media._id));
   if (processing === 'pending') await publishMediaReady(services, ready.appId, [ready._id]);
   return ready;
 }

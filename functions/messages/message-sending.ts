@@ -4,7 +4,7 @@ import { newId } from '../../runtime/ids.ts';
 import type { Access } from '../conversations/conversations.ts';
 import { requireUsersExist } from '../conversations/conversation-lifecycle.ts';
 import { recordChange } from '../events/record-change.ts';
-import { requireReadyMedia } from '../media/media-records.ts';
+import { requireAttachableMedia } from '../media/media-access.ts';
 import { applyBlocklist, moderationSettings } from '../moderation/moderation-settings.ts';
 import { CLIENT_MESSAGE_IDS, MESSAGES, type MessageDoc } from './messages.ts';
 import { checkMayPost, checkSlowMode } from './send-policy.ts';
@@ -80,7 +80,7 @@ export async function sendMessage(services: Services, access: Access, input: Sen
   validateText(services, input);
   const author = await checkMayPost(services, access);
   const text = applyBlocklist(input.text, await moderationSettings(services, conversation.appId));
-  await requireReadyMedia(services.ports.store, conversation.appId, input.attachments);
+  await requireAttachableMedia(services.ports.store, conversation.appId, authorId, input.attachments);
   await requireUsersExist(services, conversation.appId, input.mentions);
   if (input.parentId) {
     const parent = await requireSameConversation(services, access, input.parentId, 'parentId');

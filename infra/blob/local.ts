@@ -118,6 +118,27 @@ export class LocalBlob implements BlobPort {
     });
   }
 
+  async copy(from: string, to: string): Promise<boolean> {
+    const source = parseKey(NAME, from);
+    const target = parseKey(NAME, to);
+    return this.guard('copy', async () => {
+      const opened = await this.files.open(source);
+      if (!opened) return false;
+      const { meta, file } = opened;
+      try {
+        const outcome = await this.files.write(target, file.createReadStream({ autoClose: false }), {
+          contentType: meta.contentType,
+          contentLength: meta.size,
+          ...(meta.checksumSha256 ? { checksumSha256: meta.checksumSha256 } : {}),
+        });
+        if (!outcome.ok) throw new AppError('INTERNAL', `[${NAME}] copy ${source} → ${target}: ${outcome.message}`);
+        return true;
+      } finally {
+        await file.close();
+      }
+    });
+  }
+
   async head(key: string): Promise<BlobMeta | null> {
     const validKey = parseKey(NAME, key);
     return this.guard('head', () => this.files.head(validKey));

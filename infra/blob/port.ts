@@ -50,6 +50,11 @@ export interface BlobPort {
    */
   get(key: string, range?: { start: number; end: number }): Promise<Uint8Array | null>;
   head(key: string): Promise<BlobMeta | null>;
+  /**
+   * Server-side copy (bytes, content type, checksum) to another key, replacing what is there;
+   * false when the source is absent. Moves a completed upload out of reach of its upload URL.
+   */
+  copy(from: string, to: string): Promise<boolean>;
   list(prefix: string): Promise<BlobMeta[]>;
   delete(key: string): Promise<void>;
   /** Returns how many objects were removed; the empty prefix is refused (BAD_REQUEST). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand,
+  CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand,
   HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -151,6 +151,24 @@ export class S3Blob implements BlobPort {
         return response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0);
       } catch (error) {
         if (isMissingObject(error)) return null;
+        throw error;
+      }
+    });
+  }
+
+  async copy(from: string, to: string): Promise<boolean> {
+    const source = parseKey(NAME, from);
+    const target = parseKey(NAME, to);
+    return this.call('copy', async (abortSignal) => {
+      try {
+        const command = new CopyObjectCommand({
+          Bucket: this.bucket, Key: target, CopySource: `${this.bucket}/${encodeURIComponent(source)}`,
+          MetadataDirective: 'COPY', ChecksumAlgorithm: 'SHA256',
+        });
+        await this.client.send(command, { abortSignal });
+        return true;
+      } catch (error) {
+        if (isMissingObject(error)) return false;
         throw error;
       }
     });

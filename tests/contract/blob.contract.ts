@@ -47,6 +47,26 @@ export function blobContract(factory: () => Promise<BlobPort>): void {
       return parsed.toString();
     }
 
+    describe('copy', () => {
+      it('copies bytes, type and checksum; the copy outlives a later write to the source', async () => {
+        const prefix = freshPrefix();
+        const bytes = text('verified bytes');
+        await blob.put(`${prefix}upload`, bytes, { contentType: 'text/plain' });
+        expect(await blob.copy(`${prefix}upload`, `${prefix}final`)).toBe(true);
+        await blob.put(`${prefix}upload`, text('replaced later'), { contentType: 'text/plain' });
+        expect(Buffer.from((await blob.get(`${prefix}final`))!).toString()).toBe('verified bytes');
+        const meta = await blob.head(`${prefix}final`);
+        expect(meta).toMatchObject({ size: bytes.byteLength, contentType: 'text/plain' });
+        if (meta?.checksumSha256) expect(meta.checksumSha256).toBe(sha256(bytes));
+      });
+
+      it('answers false for an absent source and writes nothing', async () => {
+        const prefix = freshPrefix();
+        expect(await blob.copy(`${prefix}absent`, `${prefix}final`)).toBe(false);
+        await expectNothingStored(`${prefix}final`);
+      });
+    });
+
     describe('presigned upload', () => {
       it('stores exactly the bytes and metadata that were uploaded', async () => {
         const key = `${freshPrefix()}photo.png`;

@@ -282,7 +282,7 @@ describe('bad input is refused and leaves nothing behind', () => {
     const id = await upload(alice.token, 'résumé "final".txt', 'text/plain', Buffer.from('cv'));
     const fetched = await fetch((await download(alice.token, id)).body.download.url);
     expect(fetched.headers.get('content-disposition')).toContain(`filename*=UTF-8''r%C3%A9sum%C3%A9%20%22final%22.txt`);
-    expect(await objectKeys(app.appId)).toEqual([`${app.appId}/media/${id}`]);
+    expect(await objectKeys(app.appId)).toEqual([`${app.appId}/media/${id}.verified`]);
   });
 
   it('leaves no object that no media record accounts for', async () => {
@@ -308,7 +308,7 @@ describe('lifecycle', () => {
     expect((await sweepMedia(platform.services, { now: Date.now(), appId: app.appId })).expired).toBe(0);
     const swept = await sweepMedia(platform.services, { now: Date.now() + 2 * 3600_000, appId: app.appId });
     expect(swept.expired).toBe(2);
-    expect(await objectKeys(app.appId)).toEqual([`${app.appId}/media/${kept}`]);
+    expect(await objectKeys(app.appId)).toEqual([`${app.appId}/media/${kept}.verified`]);
     for (const id of [uploaded.body.id, never.body.id]) expect((await call('POST', `/v1/media/${id}/complete`, { token: alice.token })).status).toBe(404);
   });
 
