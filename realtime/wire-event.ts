@@ -3,13 +3,12 @@
  * bus and the cache pub/sub to every node (format: functions/events/event-codec.ts). Decoded once
  * per node, framed once per node.
  */
-import type { ConversationEvent } from '../functions/events/event-codec.ts';
+import { publicEventView, type ConversationEvent } from '../functions/events/event-codec.ts';
 import { serverFrames } from './protocol.ts';
 
 /** The `event` frame, serialized: built once per event per node and sent as-is to every socket. */
 export function eventFrame(event: ConversationEvent): Buffer {
-  const { appId: _appId, ...view } = event;
-  return Buffer.from(JSON.stringify(serverFrames.event(view)));
+  return Buffer.from(JSON.stringify(serverFrames.event(publicEventView(event))));
 }
 
 /** Users this event makes members: `member.added`, or everyone listed at `conversation.created`. */

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import type { OutgoingMessage } from '../../infra/bus/port.ts';
 import { AppError } from '../../runtime/errors.ts';
 import type { EventDoc } from './events.ts';
+import { publicPayload } from './public-payload.ts';
 
 /**
- * The one owner of the conversation event format: the public view (REST, WebSocket), the bus
- * form the outbox relay publishes and every consumer decodes (relay → bus → realtime, search
- * indexer, media worker), and who may see an event.
+ * The one owner of the conversation event format: the public view (REST, WebSocket: payloads
+ * in their public form, see public-payload.ts), the bus form the outbox relay publishes and every
+ * internal consumer decodes (relay → bus → realtime, search indexer, media worker; it keeps the
+ * stored payload, which those need), and who may see an event.
  */
 export const EventView = z.object({
   id: z.string(),
@@ -19,12 +21,13 @@ export const EventView = z.object({
 });
 export type EventView = z.infer<typeof EventView>;
 
-/** The bus form: the public view plus the app it belongs to. */
+/** The bus form: the event with its stored (internal) payload and the app it belongs to. Never sent to clients as is. */
 export const ConversationEvent = EventView.extend({ appId: z.string().min(1) });
 export type ConversationEvent = z.infer<typeof ConversationEvent>;
 
-export function toEventView(event: EventDoc): EventView {
+export function toConversationEvent(event: EventDoc): ConversationEvent {
   return {
+    appId: event.appId,
     id: event._id,
     conversationId: event.conversationId,
     seq: event.seq,
@@ -35,8 +38,14 @@ export function toEventView(event: EventDoc): EventView {
   };
 }
 
-export function toConversationEvent(event: EventDoc): ConversationEvent {
-  return { appId: event.appId, ...toEventView(event) };
+/** What clients see of a bus event: no app id, the payload in its public form. */
+export function publicEventView(event: ConversationEvent): EventView {
+  const { appId: _appId, payload, ...rest } = event;
+  return { ...rest, payload: publicPayload(payload) };
+}
+
+export function toEventView(event: EventDoc): EventView {
+  return publicEventView(toConversationEvent(event));
 }
 
 /** The bus record of an event: keyed by conversation, so a conversation's events stay in order. */

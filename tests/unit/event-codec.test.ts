@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, encodeEvent, eventVisibleTo, toEventView } from '../../functions/events/event-codec.ts';
+import { decodeEvent, encodeEvent, eventVisibleTo, publicEventView, toConversationEvent, toEventView } from '../../functions/events/event-codec.ts';
 import type { EventDoc } from '../../functions/events/events.ts';
 
 const doc: EventDoc = {
@@ -15,11 +15,17 @@ const doc: EventDoc = {
 };
 
 describe('event codec', () => {
-  it('encodes an event for the bus and decodes it back to the same public view plus its app', () => {
+  it('encodes an event for the bus and decodes it back; its public view is the REST one', () => {
     const record = encodeEvent(doc);
     expect(record.key).toBe('c1');
     expect(record.headers).toEqual({ appId: 'app_1', type: 'message.new' });
-    expect(decodeEvent(record.value)).toEqual({ appId: 'app_1', ...toEventView(doc) });
+    expect(decodeEvent(record.value)).toEqual(toConversationEvent(doc));
+    expect(publicEventView(decodeEvent(record.value))).toEqual(toEventView(doc));
+  });
+
+  it('shows payload documents in their public form', () => {
+    const view = toEventView({ ...doc, payload: { message: { _id: 'msg_1', appId: 'app_1', shadowed: false, text: 'hi' }, members: [{ _id: 'm', userId: 'bob', hidden: true, mutedUntil: 5, lastReadSeq: 3 }] } });
+    expect(view.payload).toEqual({ message: { id: 'msg_1', text: 'hi' }, members: [{ id: 'm', userId: 'bob' }] });
   });
 
   it('keeps outbox state out of the public view', () => {
