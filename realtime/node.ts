@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { Registry } from 'prom-client';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Unsubscribe } from '../infra/cache/port.ts';
+import { USER_ACCESS_CHANNEL, type UserAccessChange } from '../functions/users/access-changes.ts';
 import type { Services } from '../runtime/context.ts';
 import { newId } from '../runtime/ids.ts';
 import { decodeFrame, handleFrame, type FrameContext } from './client-frames.ts';
@@ -52,7 +53,7 @@ export interface StartRealtimeOptions extends Partial<RealtimeOptions> {
 }
 
 export async function startRealtime(services: Services, { registry, ...overrides }: StartRealtimeOptions = {}): Promise<RealtimeNode> {
-  const options = realtimeOptions(overrides);
+  const options = realtimeOptions({ maxSocketsPerUser: services.config.CAAS_MAX_SOCKETS_PER_USER, ...overrides });
   const nodeId = newId('rtn');
   const log = services.log.child({ realtimeNode: nodeId });
   const { cache } = services.ports;
@@ -79,6 +80,10 @@ export async function startRealtime(services: Services, { registry, ...overrides
       connection.appId = identity.appId;
       connection.userId = identity.userId;
       connection.expiresAt = identity.expiresAt;
+      if ([...index.connectionsOf(identity.appId, identity.userId)].length >= options.maxSocketsPerUser) {
+        connection.close(CLOSE.RATE_LIMITED, 'too many sockets for this user', 'rate_limited');
+        return;
+      }
       connection.state = 'ready';
       index.addUser(connection);
       connection.sendFrame(serverFrames.ready(connection.id, identity.userId, identity.expiresAt, options.heartbeatMs, options.maxReplay));
@@ -154,6 +159,14 @@ export async function startRealtime(services: Services, { registry, ...overrides
       log.error({ err: error }, 'conversation event not delivered');
     }
   };
+  const onAccessChange = (raw: string) => {
+    try {
+      const change = JSON.parse(raw) as UserAccessChange;
+      for (const connection of [...index.connectionsOf(change.appId, change.userId)]) connection.close(CLOSE.UNAUTHENTICATED, change.reason, 'unauthenticated');
+    } catch (error) {
+      log.error({ err: error }, 'access change not applied to sockets');
+    }
+  };
   const onSignal = (raw: string) => routeSignal(JSON.parse(raw) as Signal, (id) => index.cursorsOf(id));
   // Started all or nothing, so a caller retrying a failed start (engines still down) leaks nothing.
   const unsubscribes: Unsubscribe[] = [];
@@ -162,6 +175,7 @@ export async function startRealtime(services: Services, { registry, ...overrides
     await presence.start();
     unsubscribes.push(await cache.subscribe(EVENTS_CHANNEL, onEvent));
     unsubscribes.push(await cache.subscribe(SIGNALS_CHANNEL, onSignal));
+    unsubscribes.push(await cache.subscribe(USER_ACCESS_CHANNEL, onAccessChange));
     if (options.runFanout) fanout = await startFanout(services);
   } catch (error) {
     // Best-effort undo of a start that failed; the error that stopped it is the one thrown.

@@ -31,6 +31,8 @@ export interface RealtimeOptions {
   typingWindowMs: number;
   /** On shutdown, sockets that have not finished the close handshake after this long are terminated. */
   shutdownGraceMs: number;
+  /** Sockets one user may hold on one node; one more is closed with 4029 (CAAS_MAX_SOCKETS_PER_USER). */
+  maxSocketsPerUser: number;
   /** Run the bus consumer that republishes conversation events onto the cache pub/sub (one per node, one group). */
   runFanout: boolean;
 }
@@ -50,6 +52,7 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   typingLimit: 10,
   typingWindowMs: 10_000,
   shutdownGraceMs: 3_000,
+  maxSocketsPerUser: 20,
   runFanout: true,
 };
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { callerAppId } from '../../runtime/auth/authenticate.ts';
 import { defineFunction } from '../../runtime/define-function.ts';
 import { UserId } from '../users/users.ts';
+import { announceAccessChange } from '../users/access-changes.ts';
 import { banUser, banView, unbanUser } from './bans.ts';
 
 const BanView = z.object({
@@ -26,7 +27,12 @@ export const banUserFunction = defineFunction({
     shadow: z.boolean().default(false),
   }),
   response: BanView,
-  handler: async ({ params, body }, ctx) => banView(await banUser(ctx, callerAppId(ctx.caller), params.userId, body)),
+  handler: async ({ params, body }, ctx) => {
+    const appId = callerAppId(ctx.caller);
+    const view = banView(await banUser(ctx, appId, params.userId, body));
+    if (view.banned) await announceAccessChange(ctx, { appId, userId: params.userId, reason: 'banned' });
+    return view;
+  },
 });
 
 export const unbanUserFunction = defineFunction({

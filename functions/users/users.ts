@@ -3,6 +3,7 @@ import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { CustomData } from '../custom-data.ts';
+import { announceAccessChange } from './access-changes.ts';
 import { HttpUrl } from '../http-url.ts';
 
 /** Users belong to exactly one app; their ids are chosen by the customer. */
@@ -162,6 +163,7 @@ export async function revokeTokens(services: Services, appId: string, userId: st
       { returnDocument: 'after' },
     );
   if (!updated) throw new AppError('NOT_FOUND', `User ${userId} not found`);
+  await announceAccessChange(services, { appId, userId, reason: 'tokens_revoked' });
   return updated.tokenVersion;
 }
 
@@ -187,6 +189,7 @@ export async function deleteUser(services: Services, appId: string, userId: stri
   );
   const deleted = await store.collection<UserDoc>(USERS).deleteOne({ _id: userKey(appId, userId), appId });
   if (deleted === 0) throw new AppError('NOT_FOUND', `User ${userId} not found`);
+  await announceAccessChange(services, { appId, userId, reason: 'deleted' });
   const event: UserDeletedEvent = { type: 'user.deleted', appId, userId, at: services.clock.now() };
   await services.ports.bus.publish(USER_EVENTS_TOPIC, [{ key: userKey(appId, userId), value: JSON.stringify(event), headers: { appId, type: event.type } }]);
 }
