@@ -8,10 +8,11 @@ import type { Duplex } from 'node:stream';
 import { Registry } from 'prom-client';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Unsubscribe } from '../infra/cache/port.ts';
-import { USER_ACCESS_CHANNEL, type UserAccessChange } from '../functions/users/access-changes.ts';
+import { USER_ACCESS_CHANNEL } from '../functions/users/access-changes.ts';
 import type { Services } from '../runtime/context.ts';
 import { newId } from '../runtime/ids.ts';
 import { decodeFrame, handleFrame, type FrameContext } from './client-frames.ts';
+import { closeOnAccessChange } from './access-changes.ts';
 import { CLOSE } from './close-codes.ts';
 import { Connection } from './connection.ts';
 import type { Identity } from './credentials.ts';
@@ -159,14 +160,6 @@ export async function startRealtime(services: Services, { registry, ...overrides
       log.error({ err: error }, 'conversation event not delivered');
     }
   };
-  const onAccessChange = (raw: string) => {
-    try {
-      const change = JSON.parse(raw) as UserAccessChange;
-      for (const connection of [...index.connectionsOf(change.appId, change.userId)]) connection.close(CLOSE.UNAUTHENTICATED, change.reason, 'unauthenticated');
-    } catch (error) {
-      log.error({ err: error }, 'access change not applied to sockets');
-    }
-  };
   const onSignal = (raw: string) => routeSignal(JSON.parse(raw) as Signal, (id) => index.cursorsOf(id));
   // Started all or nothing, so a caller retrying a failed start (engines still down) leaks nothing.
   const unsubscribes: Unsubscribe[] = [];
@@ -175,7 +168,7 @@ export async function startRealtime(services: Services, { registry, ...overrides
     await presence.start();
     unsubscribes.push(await cache.subscribe(EVENTS_CHANNEL, onEvent));
     unsubscribes.push(await cache.subscribe(SIGNALS_CHANNEL, onSignal));
-    unsubscribes.push(await cache.subscribe(USER_ACCESS_CHANNEL, onAccessChange));
+    unsubscribes.push(await cache.subscribe(USER_ACCESS_CHANNEL, closeOnAccessChange(index, log)));
     if (options.runFanout) fanout = await startFanout(services);
   } catch (error) {
     // Best-effort undo of a start that failed; the error that stopped it is the one thrown.

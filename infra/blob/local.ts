@@ -126,11 +126,8 @@ export class LocalBlob implements BlobPort {
       if (!opened) return false;
       const { meta, file } = opened;
       try {
-        const outcome = await this.files.write(target, file.createReadStream({ autoClose: false }), {
-          contentType: meta.contentType,
-          contentLength: meta.size,
-          ...(meta.checksumSha256 ? { checksumSha256: meta.checksumSha256 } : {}),
-        });
+        const expected = { contentType: meta.contentType, contentLength: meta.size, ...(meta.checksumSha256 ? { checksumSha256: meta.checksumSha256 } : {}) };
+        const outcome = await this.files.write(target, file.createReadStream({ autoClose: false }), expected);
         if (!outcome.ok) throw new AppError('INTERNAL', `[${NAME}] copy ${source} → ${target}: ${outcome.message}`);
         return true;
       } finally {
