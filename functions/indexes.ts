@@ -1,4 +1,4 @@
-import type { IndexSpec, StorePort } from '../infra/store/port.ts';
+import type { IndexDeclaration } from '../infra/store/port.ts';
 import { appIndexes } from './apps/apps.ts';
 import { userIndexes } from './users/users.ts';
 import { idempotencyIndexes } from '../runtime/http/idempotency.ts';
@@ -9,12 +9,7 @@ import { blockIndexes } from './moderation/blocks.ts';
 import { flagIndexes } from './moderation/flags.ts';
 import { mediaIndexes } from './media/media-records.ts';
 
-/** Indexes a domain module needs; created at startup by every process that serves functions. */
-export interface IndexDeclaration {
-  collection: string;
-  specs: IndexSpec[];
-}
-
+/** Every index the domain needs; created at startup by every process (see runtime/platform.ts). */
 export const allIndexes: IndexDeclaration[] = [
   ...appIndexes,
   ...userIndexes,
@@ -27,6 +22,3 @@ export const allIndexes: IndexDeclaration[] = [
   ...mediaIndexes,
 ];
 
-export async function ensureAllIndexes(store: StorePort): Promise<void> {
-  for (const { collection, specs } of allIndexes) await store.ensureIndexes(collection, specs);
-}

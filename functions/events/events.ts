@@ -1,7 +1,6 @@
-import type { StorePort } from '../../infra/store/port.ts';
+import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { isAppError } from '../../runtime/errors.ts';
-import type { IndexDeclaration } from '../indexes.ts';
 import { EVENTS, SEQUENCES, sequenceAllocator } from './sequence-allocator.ts';
 
 /**

@@ -7,12 +7,14 @@ import { loadConfig } from '../../runtime/config.ts';
 import { createRouter } from '../../runtime/http/create-router.ts';
 import { startServices, stopServices } from '../../runtime/platform.ts';
 import { waitFor } from '../contract/wait-for.ts';
+import { domain } from '../../functions/domain.ts';
 
 describe('an engine that is down at startup', () => {
   it('does not crash the process: /readyz names the port, startup retries with logged backoff', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'caas-down-'));
     // Nothing listens on port 1: the MongoDB adapter cannot connect.
     const services = await startServices(
+      domain,
       loadConfig({ CAAS_DATA_DIR: dataDir, MONGO_URL: 'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=300', CAAS_LOG_LEVEL: 'silent' }),
     );
     try {

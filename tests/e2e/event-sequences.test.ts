@@ -7,13 +7,14 @@ import { loadConfig } from '../../runtime/config.ts';
 import type { Services } from '../../runtime/context.ts';
 import { startPreparedServices, stopServices } from '../../runtime/platform.ts';
 import { engineEnv } from '../support/local-platform.ts';
+import { domain } from '../../functions/domain.ts';
 
 let dataDir: string;
 let services: Services;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'caas-seq-'));
-  services = await startPreparedServices(loadConfig({ ...engineEnv(), CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' }));
+  services = await startPreparedServices(domain, loadConfig({ ...engineEnv(), CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' }));
 });
 afterAll(async () => {
   await stopServices(services);

@@ -17,6 +17,7 @@ import type { Services } from '../../runtime/context.ts';
 import { startPreparedServices, stopServices } from '../../runtime/platform.ts';
 import { waitFor } from '../contract/wait-for.ts';
 import { engineEnv } from '../support/local-platform.ts';
+import { domain } from '../../functions/domain.ts';
 
 let dataDir: string;
 let services: Services;
@@ -26,7 +27,7 @@ let stopConsumer: () => Promise<void>;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'caas-outbox-'));
-  services = await startPreparedServices(loadConfig({ ...engineEnv(), CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' }));
+  services = await startPreparedServices(domain, loadConfig({ ...engineEnv(), CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' }));
   appId = (await createApp(services, { name: 'outbox' })).app._id;
   for (const userId of ['a', 'b']) await upsertUser(services, appId, userId, {});
   const subscription = await services.ports.bus.subscribe({
