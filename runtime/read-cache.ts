@@ -1,4 +1,5 @@
 import type { CachePort, Unsubscribe } from '../infra/cache/port.ts';
+import { retryUntilDone } from '../infra/resilience.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 
@@ -39,7 +40,11 @@ interface Entry {
   expiresAt: number;
 }
 
-export async function createReadCache(cache: CachePort, clock: Clock, log: Logger, options: ReadCacheOptions): Promise<ReadCache> {
+/**
+ * Subscribes to invalidations in the background (retried while the cache engine is down: until
+ * then entries live `ttlMs` at most), so a process starts whatever state its engines are in.
+ */
+export function createReadCache(cache: CachePort, clock: Clock, log: Logger, options: ReadCacheOptions): ReadCache {
   const { ttlMs } = options;
   const maxEntries = options.maxEntries ?? 100_000;
   const entries = new Map<string, Entry>();
@@ -54,7 +59,19 @@ export async function createReadCache(cache: CachePort, clock: Clock, log: Logge
     }
   }
 
-  const unsubscribe: Unsubscribe = ttlMs > 0 ? await cache.subscribe(INVALIDATION_CHANNEL, (message) => drop(message.split(KEY_SEPARATOR))) : async () => {};
+  const stopping = new AbortController();
+  let unsubscribe: Unsubscribe = async () => {};
+  const subscribed =
+    ttlMs <= 0
+      ? Promise.resolve()
+      : retryUntilDone(
+          'read cache invalidations',
+          async () => {
+            unsubscribe = await cache.subscribe(INVALIDATION_CHANNEL, (message) => drop(message.split(KEY_SEPARATOR)));
+          },
+          (error, attempt, delayMs) => log.warn({ err: error, attempt }, `read cache: not subscribed to invalidations yet; retrying in ${Math.round(delayMs)} ms`),
+          { signal: stopping.signal },
+        ).catch(() => undefined);
 
   function keep(key: string, value: unknown): void {
     if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
@@ -94,6 +111,8 @@ export async function createReadCache(cache: CachePort, clock: Clock, log: Logge
     },
     async close(): Promise<void> {
       entries.clear();
+      stopping.abort();
+      await subscribed;
       await unsubscribe();
     },
   };

@@ -19,7 +19,7 @@ function counter<T>(values: T[]) {
 describe('read cache', () => {
   it('serves a hit without loading again, until the entry expires', async () => {
     const clock = manualClock();
-    const reads = await createReadCache(createLocalCache(), clock, log, { ttlMs: 1_000 });
+    const reads = createReadCache(createLocalCache(), clock, log, { ttlMs: 1_000 });
     const source = counter(['v1', 'v2']);
     expect(await reads.read('k', source.load)).toBe('v1');
     clock.advance(999);
@@ -31,7 +31,7 @@ describe('read cache', () => {
   });
 
   it('loads once for concurrent misses of one key', async () => {
-    const reads = await createReadCache(createLocalCache(), manualClock(), log, { ttlMs: 1_000 });
+    const reads = createReadCache(createLocalCache(), manualClock(), log, { ttlMs: 1_000 });
     const source = counter([{ id: 1 }]);
     const [a, b, c] = await Promise.all([reads.read('k', source.load), reads.read('k', source.load), reads.read('k', source.load)]);
     expect(a).toBe(b);
@@ -42,10 +42,11 @@ describe('read cache', () => {
   it('drops an invalidated key in this process and in every other one sharing the cache', async () => {
     const shared = createLocalCache();
     const clock = manualClock();
-    const here = await createReadCache(shared, clock, log, { ttlMs: 60_000 });
-    const there = await createReadCache(shared, clock, log, { ttlMs: 60_000 });
+    const here = createReadCache(shared, clock, log, { ttlMs: 60_000 });
+    const there = createReadCache(shared, clock, log, { ttlMs: 60_000 });
     const hereSource = counter(['old', 'new']);
     const thereSource = counter(['old', 'new']);
+    await new Promise((resolve) => setTimeout(resolve, 10)); // both subscribed (in the background)
     await here.read('user:a', hereSource.load);
     await there.read('user:a', thereSource.load);
     await here.invalidate('user:a');
@@ -54,7 +55,7 @@ describe('read cache', () => {
   });
 
   it('does not keep a value loaded while an invalidation arrived (it may predate the write)', async () => {
-    const reads = await createReadCache(createLocalCache(), manualClock(), log, { ttlMs: 60_000 });
+    const reads = createReadCache(createLocalCache(), manualClock(), log, { ttlMs: 60_000 });
     let release!: (value: string) => void;
     const slow = reads.read('k', () => new Promise<string>((resolve) => (release = resolve)));
     await reads.invalidate('k');
@@ -64,20 +65,20 @@ describe('read cache', () => {
   });
 
   it('does not keep failures: the next read loads again', async () => {
-    const reads = await createReadCache(createLocalCache(), manualClock(), log, { ttlMs: 60_000 });
+    const reads = createReadCache(createLocalCache(), manualClock(), log, { ttlMs: 60_000 });
     await expect(reads.read('k', async () => Promise.reject(new Error('engine down')))).rejects.toThrow('engine down');
     expect(await reads.read('k', async () => 'up again')).toBe('up again');
   });
 
   it('with ttlMs 0 every read loads', async () => {
-    const reads = await createReadCache(createLocalCache(), manualClock(), log, { ttlMs: 0 });
+    const reads = createReadCache(createLocalCache(), manualClock(), log, { ttlMs: 0 });
     const source = counter(['a', 'b']);
     await reads.read('k', source.load);
     expect(await reads.read('k', source.load)).toBe('b');
   });
 
   it('keeps at most maxEntries, dropping the oldest', async () => {
-    const reads = await createReadCache(createLocalCache(), manualClock(), log, { ttlMs: 60_000, maxEntries: 2 });
+    const reads = createReadCache(createLocalCache(), manualClock(), log, { ttlMs: 60_000, maxEntries: 2 });
     const source = counter(['1', '2', '3', '4']);
     await reads.read('a', source.load);
     await reads.read('b', source.load);
