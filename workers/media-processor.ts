@@ -1,4 +1,5 @@
 import type { BusMessage, Subscription } from '../infra/bus/port.ts';
+import { decodeEvent, type ConversationEvent } from '../functions/events/event-codec.ts';
 import { CONVERSATION_EVENTS_TOPIC } from '../functions/events/events.ts';
 import { asMediaReadyEvent, MEDIA_TOPIC } from '../functions/media/media-events.ts';
 import { eraseUploadsOf, recordAttachments, releaseAttachments, sweepMedia } from '../functions/media/media-lifecycle.ts';
@@ -32,21 +33,25 @@ function parsed<T>(services: Services, message: BusMessage): T | null {
   }
 }
 
-interface ConversationEventValue {
-  appId: string;
-  type: string;
-  payload: { message?: MessageDoc; messageId?: string };
+function decoded(services: Services, message: BusMessage): ConversationEvent | null {
+  try {
+    return decodeEvent(message.value);
+  } catch (error) {
+    services.log.error({ err: error, topic: message.topic, offset: message.offset }, 'media worker: unreadable message skipped');
+    return null;
+  }
 }
 
 async function onConversationEvent(services: Services, message: BusMessage): Promise<void> {
   const type = message.headers.type;
   if (type !== undefined && type !== 'message.new' && type !== 'message.deleted') return;
-  const event = parsed<ConversationEventValue>(services, message);
+  const event = decoded(services, message);
   if (!event) return;
-  if (event.type === 'message.new' && event.payload.message && event.payload.message.attachments.length > 0) {
-    await recordAttachments(services, event.payload.message);
-  } else if (event.type === 'message.deleted' && event.payload.messageId) {
-    await releaseAttachments(services, event.appId, event.payload.messageId);
+  const { message: sent, messageId } = event.payload as { message?: MessageDoc; messageId?: string };
+  if (event.type === 'message.new' && sent && sent.attachments.length > 0) {
+    await recordAttachments(services, sent);
+  } else if (event.type === 'message.deleted' && messageId) {
+    await releaseAttachments(services, event.appId, messageId);
   }
 }
 

@@ -65,6 +65,11 @@ export async function currentSequence(services: Services, conversationId: string
   return (await sequenceAllocator(services).current([conversationId])).get(conversationId) ?? 0;
 }
 
+/** The last sequence reserved in each of the given conversations (0 for one never written to). */
+export function currentSequences(services: Services, conversationIds: string[]): Promise<Map<string, number>> {
+  return sequenceAllocator(services).current(conversationIds);
+}
+
 export interface NewEvent {
   appId: string;
   conversationId: string;
@@ -111,27 +116,4 @@ export async function appendEvent(services: Services, event: NewEvent): Promise<
 /** Events of a conversation after a sequence, in order: history paging and realtime resume. */
 export async function eventsAfter(store: StorePort, conversationId: string, afterSeq: number, limit: number): Promise<EventDoc[]> {
   return store.collection<EventDoc>(EVENTS).find({ conversationId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
-}
-
-/** The public shape of an event, as pushed over WebSocket, bus and REST. */
-export interface EventView {
-  id: string;
-  conversationId: string;
-  seq: number;
-  type: EventType;
-  actorId: string | null;
-  at: number;
-  payload: Record<string, unknown>;
-}
-
-export function toEventView(event: EventDoc): EventView {
-  return {
-    id: event._id,
-    conversationId: event.conversationId,
-    seq: event.seq,
-    type: event.type,
-    actorId: event.actorId,
-    at: event.at,
-    payload: event.payload,
-  };
 }

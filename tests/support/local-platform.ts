@@ -58,7 +58,10 @@ export async function startLocalPlatform(env: Record<string, string> = {}, optio
     CAAS_LOG_LEVEL: 'silent',
     ...env,
   });
-  const services = await startPreparedServices(domain, config);
+  const services = await startPreparedServices(domain, config).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   const router = createRouter({ services, functions });
   let server: RunningServer;
   let realtime: RealtimeNode;
@@ -70,6 +73,7 @@ export async function startLocalPlatform(env: Record<string, string> = {}, optio
     work = await startBackgroundWork(services);
   } catch (error) {
     await stopServices(services);
+    await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
   config.CAAS_PUBLIC_URL = `http://127.0.0.1:${server.port}`;

@@ -1,7 +1,9 @@
-import type { Services } from '../../runtime/context.ts';
-import { newId } from '../../runtime/ids.ts';
-import { CONVERSATION_EVENTS_TOPIC, EVENTS, toEventView, type EventDoc } from './events.ts';
-import { OUTBOX_WAKE_CHANNEL, applyProjection } from './projections.ts';
+import { encodeEvent } from '../functions/events/event-codec.ts';
+import { CONVERSATION_EVENTS_TOPIC, EVENTS, type EventDoc } from '../functions/events/events.ts';
+import { applyProjection } from '../functions/events/projections.ts';
+import { OUTBOX_WAKE_CHANNEL } from '../functions/events/record-change.ts';
+import type { Services } from '../runtime/context.ts';
+import { newId } from '../runtime/ids.ts';
 
 /**
  * Publishes unpublished events to the bus, keyed by conversation so each conversation's events
@@ -100,14 +102,7 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
         last = event.seq;
       }
       if (ready.length === 0) continue;
-      await bus.publish(
-        CONVERSATION_EVENTS_TOPIC,
-        ready.map((event) => ({
-          key: conversationId,
-          value: JSON.stringify({ appId: event.appId, ...toEventView(event) }),
-          headers: { appId: event.appId, type: event.type },
-        })),
-      );
+      await bus.publish(CONVERSATION_EVENTS_TOPIC, ready.map(encodeEvent));
       await events.updateMany({ _id: { $in: ready.map((event) => event._id) } }, { $set: { published: true } });
       published.set(conversationId, last);
       count += ready.length;
