@@ -58,7 +58,7 @@ export async function runLoad(options: {
       ? {
           setupClient: (client: autocannon.Client) => {
             const target = targets[next++ % targets.length]!;
-            client.setRequest({ method: options.method, path: target.path, headers: { ...options.headers, ...target.headers }, body: options.body });
+            client.setRequests([{ method: options.method, path: target.path, headers: { ...options.headers, ...target.headers }, body: options.body }]);
           },
         }
       : {}),
