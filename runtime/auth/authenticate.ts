@@ -4,6 +4,7 @@ import type { AuthKind } from '../define-function.ts';
 import { AppError } from '../errors.ts';
 import type { AppCredentials } from './credential-lookup.ts';
 import { claimedAppId, verifyUserToken } from './user-tokens.ts';
+import { VerifiedTokens } from './verified-tokens.ts';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
@@ -34,6 +35,9 @@ export interface Credential {
   expiresAt: number | null;
 }
 
+/** Per process: a token verified once is not verified again on every request (verified-tokens.ts). */
+const verifiedTokens = new VerifiedTokens();
+
 async function resolveCredential(services: Services, token: string, onBehalfOf: string | undefined): Promise<Credential> {
   if (isAdminToken(services, token)) return { caller: { kind: 'admin' }, app: null, expiresAt: null };
   const lookup = services.credentials;
@@ -48,7 +52,8 @@ async function resolveCredential(services: Services, token: string, onBehalfOf: 
   const appId = claimedAppId(token);
   const app = await lookup.app(services, appId);
   if (!app) throw new AppError('UNAUTHENTICATED', 'User token is invalid');
-  const claims = await verifyUserToken(token, app.appId, app.signingSecret, services.clock.now());
+  const now = services.clock.now();
+  const claims = verifiedTokens.get(token, app.signingSecret, now) ?? verifiedTokens.remember(token, app.signingSecret, await verifyUserToken(token, app.appId, app.signingSecret, now));
   const user = await lookup.user(services, appId, claims.userId);
   if (!user) throw new AppError('UNAUTHENTICATED', 'User of this token no longer exists');
   if (claims.tokenVersion < user.tokenVersion) throw new AppError('UNAUTHENTICATED', 'User token has been revoked');
