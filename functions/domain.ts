@@ -1,6 +1,6 @@
 import type { Domain } from '../runtime/context.ts';
 import { credentialLookup } from './credentials.ts';
-import { allIndexes } from './indexes.ts';
+import { allIndexes } from './store-indexes.ts';
 
 /**
  * What the runtime needs from the domain, passed in from the top (bin/, entries, tests) so that

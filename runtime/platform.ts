@@ -15,7 +15,8 @@ import { createReadCache } from './read-cache.ts';
  */
 export async function startServices(domain: Domain, config: Config = loadConfig(), bindings: Record<string, unknown> = {}): Promise<Services> {
   const log = createLogger(config, bindings);
-  const ports = await createPorts(config);
+  const clock = systemClock;
+  const ports = await createPorts(config, clock);
   const abort = new AbortController();
   const startup: Startup = {
     done: false,
@@ -41,8 +42,8 @@ export async function startServices(domain: Domain, config: Config = loadConfig(
   });
   // A process stopped before its engines came up must not report an unhandled rejection.
   startup.prepared.catch(() => undefined);
-  const reads = createReadCache(ports.cache, systemClock, log, { ttlMs: config.CAAS_READ_CACHE_TTL_MS });
-  return { ports, config, clock: systemClock, log, startup, credentials: domain.credentials, reads };
+  const reads = createReadCache(ports.cache, clock, log, { ttlMs: config.CAAS_READ_CACHE_TTL_MS });
+  return { ports, config, clock, log, startup, credentials: domain.credentials, reads };
 }
 
 /** startServices, then wait until the engines are prepared. */

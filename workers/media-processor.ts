@@ -7,6 +7,7 @@ import type { MessageDoc } from '../functions/messages/messages.ts';
 import { USER_EVENTS_TOPIC, type UserDeletedEvent } from '../functions/users/users.ts';
 import type { Services } from '../runtime/context.ts';
 import { makeThumbnail } from './media-thumbnails.ts';
+import { startPollLoop } from './poll-loop.ts';
 
 /**
  * The media worker: thumbnails for verified images (topic `media`), attachment tracking and
@@ -74,25 +75,20 @@ export async function startMediaProcessor(services: Services, options: MediaProc
     await bus.subscribe({ group: 'media-erasure', topics: [USER_EVENTS_TOPIC], handler: (message) => onUserEvent(services, message) }),
   ];
 
-  let sweeping: Promise<unknown> | null = null;
-  const sweep = () => {
-    sweeping ??= sweepMedia(services, { now: services.clock.now() })
-      .then((result) => {
-        if (result.expired + result.rejectedPurged + result.republished > 0) services.log.info(result, 'media sweep');
-      })
-      .catch((error: unknown) => services.log.error({ err: error }, 'media sweep failed; retrying on the next interval'))
-      .finally(() => {
-        sweeping = null;
-      });
-  };
-  const timer = setInterval(sweep, options.sweepIntervalMs ?? 60_000);
-  timer.unref();
-  sweep();
+  const sweeps = startPollLoop({
+    intervalMs: options.sweepIntervalMs ?? 60_000,
+    pass: async () => {
+      const result = await sweepMedia(services, { now: services.clock.now() });
+      const done = result.expired + result.rejectedPurged + result.republished;
+      if (done > 0) services.log.info(result, 'media sweep');
+      return done;
+    },
+    onError: (error) => services.log.error({ err: error }, 'media sweep failed; retrying on the next interval'),
+  });
 
   return {
     async stop() {
-      clearInterval(timer);
-      await sweeping;
+      await sweeps.stop();
       for (const subscription of subscriptions) await subscription.stop();
     },
   };
