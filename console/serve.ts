@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import type { Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 import { AppError } from '../runtime/errors.ts';
 
 const TYPES: Record<string, string> = {
@@ -18,7 +18,7 @@ export const CONSOLE_DIR = resolve('dist', 'console');
  * Serves the web console's static files at /console/ (bundled by console/build.ts; the user runs
  * no front-end build of their own). Only flat file names are served: no path ever leaves `dir`.
  */
-export function mountConsole<E extends object>(app: Hono<E & { Variables: object }>, dir = CONSOLE_DIR): void {
+export function mountConsole<E extends Env>(app: Hono<E>, dir = CONSOLE_DIR): void {
   app.get('/console', (c) => c.redirect('/console/'));
   app.get('/console/:file{[A-Za-z0-9._-]*}', async (c) => {
     const file = c.req.param('file') || 'index.html';

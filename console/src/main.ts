@@ -25,7 +25,8 @@ const root = document.getElementById('app')!;
 function render(): void {
   const session = loadSession();
   if (!session) {
-    replace(root, signInPage(() => ((location.hash = session === null ? '#/chat' : location.hash), render())));
+    // After signing in, each kind of credential lands on its own first page.
+    replace(root, signInPage(() => (history.replaceState(null, '', location.pathname), render())));
     return;
   }
   const current = location.hash.replace(/^#\/?/, '').split('?')[0] || (session.kind === 'admin' ? 'apps' : 'chat');

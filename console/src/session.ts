@@ -49,7 +49,7 @@ export async function signIn(token: string): Promise<Session> {
     return { kind: 'server', token, app: { id: 'this app', name: 'signed in with a server key', serverKey: token } };
   }
   try {
-    await probe.call('apps.get', { params: { appId: 'app_probe' } });
+    await probe.call('apps.get', { params: { appId: `app_${'0'.repeat(26)}` } });
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return { kind: 'admin', token };
     throw error;

@@ -7,7 +7,10 @@ export { RealtimeClient, type RealtimeClientOptions, type WebSocketConstructor, 
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './realtime/backoff.ts';
 export { localStoragePositions, memoryPositions, type PositionStore } from './realtime/positions.ts';
 export { typingIndicator, typingTracker } from './realtime/typing.ts';
-export { isMessageEvent, type ChatEvent, type ConnectionState, type EventType, type Message, type MessageEvent, type PresenceView, type RealtimeEvents } from './realtime/frames.ts';
+export {
+  isMessageChange, isNewMessage, messageOf,
+  type ChatEvent, type ConnectionState, type EventType, type Message, type MessageChangeEvent, type NewMessageEvent, type PresenceView, type RealtimeEvents,
+} from './realtime/frames.ts';
 export { sha256Base64, uploadFile, type Media, type UploadOptions } from './upload.ts';
 export { Outbox, type OutboxOptions } from './outbox/outbox.ts';
 export { memoryOutboxStore, type OutboxItem, type OutboxStore } from './outbox/store.ts';

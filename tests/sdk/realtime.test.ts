@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { isMessageEvent, RealtimeClient, type ChatEvent, type WebSocketConstructor } from '../../sdk/src/index.ts';
+import { isNewMessage, messageOf, RealtimeClient, type ChatEvent, type WebSocketConstructor } from '../../sdk/src/index.ts';
 import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
 import { createSdkWorld, eventually, type SdkWorld } from './sdk-world.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
@@ -31,7 +31,7 @@ describe('SDK realtime client against the local runtime', () => {
     await ben.connect();
     const ann = world.userApi('ann');
     await ann.call('messages.send', { params: { conversationId }, body: { text: 'before' } });
-    await eventually(() => expect(received.filter(isMessageEvent).map((e) => e.payload.message.text)).toEqual(['before']));
+    await eventually(() => expect(received.filter(isNewMessage).map((e) => messageOf(e).text)).toEqual(['before']));
 
     proxy.cut();
     await eventually(() => expect(states).toContain('reconnecting'));
@@ -40,7 +40,7 @@ describe('SDK realtime client against the local runtime', () => {
     await ann.call('messages.send', { params: { conversationId }, body: { text: 'after' } });
 
     await eventually(() =>
-      expect(received.filter(isMessageEvent).map((e) => e.payload.message.text)).toEqual(['before', 'during 1', 'during 2', 'during 3', 'after']),
+      expect(received.filter(isNewMessage).map((e) => messageOf(e).text)).toEqual(['before', 'during 1', 'during 2', 'during 3', 'after']),
     );
     const seqs = received.filter((e) => e.conversationId === conversationId).map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));

@@ -1,4 +1,4 @@
-import { isMessageEvent, typingIndicator, typingTracker, uploadFile, type ChatEvent, type Message, type OutboxItem, type ResultOf } from '../../../sdk/src/index.ts';
+import { isMessageChange, isNewMessage, messageOf, typingIndicator, typingTracker, uploadFile, type ChatEvent, type Message, type OutboxItem, type ResultOf } from '../../../sdk/src/index.ts';
 import { form, h, replace } from '../dom.ts';
 import { errorText } from '../session.ts';
 import { searchResults } from '../pages/search.ts';
@@ -6,6 +6,8 @@ import type { ChatSession } from './chat-session.ts';
 import { addMessage, emptyLog, renderLog, type ConversationLog } from './message-list.ts';
 
 type Conversation = ResultOf<'conversations.get'>;
+
+const lastOf = (m: Message): Conversation['lastMessage'] => ({ id: m.id, seq: m.seq, authorId: m.authorId, text: m.text, createdAt: m.createdAt });
 
 /** The live chat of one demo user: conversations, messages with receipts, typing, presence, uploads, search. */
 export interface ChatView {
@@ -22,6 +24,7 @@ export function chatView(chat: ChatSession, log: ConversationLog = emptyLog()): 
   const typingIn = new Map<string, string[]>();
   let active: Conversation | undefined;
   let others: string[] = [];
+  let typing: ReturnType<typeof typingIndicator> | undefined;
 
   const list = h('ul', { class: 'conversations', 'data-testid': 'conversation-list' });
   const messages = h('ul', { class: 'messages', 'data-testid': 'messages' });
@@ -37,7 +40,7 @@ export function chatView(chat: ChatSession, log: ConversationLog = emptyLog()): 
     const sorted = [...conversations.values()].sort((a, b) => b.lastActivityAt - a.lastActivityAt);
     replace(list, ...sorted.map((c) => h('li', { class: c.id === active?.id ? 'active' : '', 'data-conversation': c.id, onclick: () => void open(c.id) },
       h('div', { class: 'name' }, nameOf(c)),
-      h('div', { class: 'muted small' }, c.lastMessage?.text || (c.lastMessage ? '📎 attachment' : 'no messages yet')),
+      h('div', { class: 'muted small' }, c.lastMessage?.text || (c.lastMessage ? '[image]' : 'no messages yet')),
       c.unreadCount ? h('span', { class: 'unread' }, c.unreadCount) : null)));
   }
 
@@ -73,6 +76,8 @@ export function chatView(chat: ChatSession, log: ConversationLog = emptyLog()): 
   }
 
   async function open(conversationId: string): Promise<void> {
+    typing?.stop();
+    typing = undefined;
     active = conversations.get(conversationId) ?? (await rest.call('conversations.get', { params: { conversationId } }));
     const [members, history] = await Promise.all([
       rest.call('conversations.members.list', { params: { conversationId } }),
@@ -95,12 +100,17 @@ export function chatView(chat: ChatSession, log: ConversationLog = emptyLog()): 
     const known = conversations.get(event.conversationId);
     if (!known || event.type === 'member.added' || event.type === 'conversation.created') void reloadList();
     if (event.conversationId !== active?.id) {
-      if (known && event.type === 'message.new') conversations.set(known.id, { ...known, unreadCount: (known.unreadCount ?? 0) + 1, lastActivityAt: event.at });
+      if (known && isNewMessage(event)) conversations.set(known.id, { ...known, unreadCount: (known.unreadCount ?? 0) + 1, lastActivityAt: event.at, lastMessage: lastOf(messageOf(event)) });
       return renderList();
     }
-    if (isMessageEvent(event)) {
-      addMessage(log, event.payload.message);
+    if (isNewMessage(event)) {
+      addMessage(log, messageOf(event));
+      conversations.set(active.id, (active = { ...active, lastActivityAt: event.at, lastMessage: lastOf(messageOf(event)) }));
+      renderList();
       if (event.payload.message.authorId !== me) markRead();
+    } else if (isMessageChange(event)) {
+      const message = log.messages.get(event.payload.messageId);
+      if (message) log.messages.set(message.id, { ...message, ...event.payload.changes, deleted: message.deleted || event.type === 'message.deleted' });
     } else if (event.type === 'read') {
       const { userId, seq } = event.payload as { userId: string; seq: number };
       if (userId !== me) log.readBy.set(userId, Math.max(seq, log.readBy.get(userId) ?? 0));
@@ -114,8 +124,12 @@ export function chatView(chat: ChatSession, log: ConversationLog = emptyLog()): 
   typingTracker(realtime, (conversationId, users) => (typingIn.set(conversationId, users), renderTyping()));
 
   const input = h('input', { name: 'text', placeholder: 'Write a message', autocomplete: 'off', 'data-testid': 'composer' });
-  let typing: ReturnType<typeof typingIndicator> | undefined;
-  input.addEventListener('input', () => active && (typing ??= typingIndicator(realtime, active.id)).keystroke());
+  input.addEventListener('input', () => {
+    if (!active) return;
+    typing ??= typingIndicator(realtime, active.id);
+    if (input.value) typing.keystroke();
+    else typing.stop();
+  });
 
   async function send(body: { text?: string; attachments?: string[] }): Promise<void> {
     if (!active) return;
@@ -151,7 +165,8 @@ export function chatView(chat: ChatSession, log: ConversationLog = emptyLog()): 
     h('aside', { class: 'chat-side' },
       form({ class: 'inline' }, async ({ with: other }, element) => {
           try {
-            const created = await rest.call('conversations.create', { body: { type: 'direct', memberIds: [(other ?? '').trim()] } });
+            const otherId = (other ?? '').trim();
+            const created = await rest.call('conversations.create', { body: { type: 'direct', memberIds: [otherId], name: `${me} & ${otherId}` } });
             conversations.set(created.id, created);
             element.reset();
             await open(created.id);
@@ -171,7 +186,7 @@ export function chatView(chat: ChatSession, log: ConversationLog = emptyLog()): 
           element.reset();
           await send({ text: (text ?? '').trim() }).catch(fail);
         },
-        h('button', { type: 'button', class: 'secondary', title: 'Attach an image', onclick: () => file.click(), 'data-testid': 'attach' }, '📎'),
+        h('button', { type: 'button', class: 'secondary', title: 'Attach an image', onclick: () => file.click(), 'data-testid': 'attach' }, 'Attach'),
         input, file,
         h('button', { type: 'submit', 'data-testid': 'send' }, 'Send'))),
   );

@@ -48,7 +48,7 @@ export function renderLog(list: HTMLElement, log: ConversationLog, rest: RestCli
       return bubble(rest, me, message.authorId, message.deleted ? '(deleted)' : message.text, message.attachments, meta, { 'data-status': status, 'data-seq': String(message.seq) });
     }),
     ...[...log.pending.values()].map((item) =>
-      bubble(rest, me, me, item.body.text ?? '', item.body.attachments ?? [], h('div', { class: 'meta' }, h('span', { class: 'tick pending' }, '⏳ waiting for network')), {
+      bubble(rest, me, me, item.body.text ?? '', item.body.attachments ?? [], h('div', { class: 'meta' }, h('span', { class: 'tick pending' }, 'queued · waiting for network')), {
         'data-status': 'pending',
         'data-client-id': item.clientMessageId,
       }),
