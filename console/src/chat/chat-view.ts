@@ -1,8 +1,9 @@
-import { isMessageChange, isNewMessage, messageOf, typingIndicator, typingTracker, uploadFile, type ChatEvent, type Message, type OutboxItem, type ResultOf } from '../../../sdk/src/index.ts';
+import { isMessageChange, isNewMessage, messageOf, typingIndicator, typingTracker, type ChatEvent, type Message, type OutboxItem, type ResultOf } from '../../../sdk/src/index.ts';
 import { form, h, replace } from '../dom.ts';
 import { errorText } from '../session.ts';
 import { searchResults } from '../pages/search.ts';
 import type { ChatSession } from './chat-session.ts';
+import { uploadButton } from './upload-button.ts';
 import { addMessage, emptyLog, renderLog, type ConversationLog } from './message-list.ts';
 
 type Conversation = ResultOf<'conversations.get'>;
@@ -32,7 +33,6 @@ export function chatView(chat: ChatSession, log: ConversationLog = emptyLog()): 
   const typingLine = h('div', { class: 'typing', 'data-testid': 'typing' });
   const status = h('p', { class: 'error' });
   const badge = h('span', { class: 'badge', 'data-testid': 'connection', 'data-state': realtime.state }, realtime.state);
-  const progress = h('progress', { class: 'hidden', max: 1, value: 0, 'data-testid': 'upload-progress' });
   const fail = (error: unknown) => (status.textContent = errorText(error));
   const nameOf = (c: Conversation) => c.name ?? (c.type === 'direct' ? `chat ${c.id.slice(-5)}` : c.id);
 
@@ -140,22 +140,7 @@ export function chatView(chat: ChatSession, log: ConversationLog = emptyLog()): 
     rerender();
   }
 
-  const file = h('input', { type: 'file', accept: 'image/*', class: 'hidden', 'data-testid': 'file-input' });
-  file.addEventListener('change', async () => {
-    const chosen = file.files?.[0];
-    if (!chosen || !active) return;
-    progress.classList.remove('hidden');
-    try {
-      const media = await uploadFile(rest, chosen, { fileName: chosen.name, onProgress: (sent, total) => (progress.value = total ? sent / total : 0) });
-      await send({ attachments: [media.id] });
-    } catch (error) {
-      fail(error);
-    } finally {
-      progress.classList.add('hidden');
-      file.value = '';
-    }
-  });
-
+  const upload = uploadButton(rest, (mediaId) => send({ attachments: [mediaId] }), fail);
   const search = searchResults(rest);
   void reloadList().catch(fail);
   renderHeader();
@@ -180,14 +165,14 @@ export function chatView(chat: ChatSession, log: ConversationLog = emptyLog()): 
       form({ class: 'inline' }, ({ q }) => search.run(q ?? '').catch(fail), h('input', { name: 'q', placeholder: 'search my messages', 'data-testid': 'chat-search' }), h('button', { type: 'submit', class: 'secondary' }, 'Search')),
       search.results),
     h('section', { class: 'chat-main' },
-      header, messages, typingLine, status, progress,
+      header, messages, typingLine, status, upload.progress,
       form({ class: 'composer' }, async ({ text }, element) => {
           if (!(text ?? '').trim()) return;
           element.reset();
           await send({ text: (text ?? '').trim() }).catch(fail);
         },
-        h('button', { type: 'button', class: 'secondary', title: 'Attach an image', onclick: () => file.click(), 'data-testid': 'attach' }, 'Attach'),
-        input, file,
+        upload.button,
+        input, upload.input,
         h('button', { type: 'submit', 'data-testid': 'send' }, 'Send'))),
   );
   return {

@@ -1,38 +1,12 @@
-import { resolveToken, type RestClient, type TokenSource } from '../rest/client.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { resolveToken } from '../rest/client.ts';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
+import type { RealtimeClientOptions, WebSocketConstructor, WebSocketLike } from './client-options.ts';
 import { Emitter } from './emitter.ts';
 import type { ChatEvent, ConnectionState, PresenceView, RealtimeEvents, ServerFrame } from './frames.ts';
 import { memoryPositions, type PositionStore } from './positions.ts';
+
+export type { RealtimeClientOptions, WebSocketConstructor, WebSocketLike } from './client-options.ts';
 import { catchUp } from './catch-up.ts';
-
-/** The part of the WebSocket API the client uses: browsers' WebSocket and the `ws` package both fit. */
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-}
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
-
-export interface RealtimeClientOptions {
-  /** API base URL (`http://localhost:3000`); the socket goes to `/v1/realtime` on it. */
-  baseUrl: string;
-  /** A user JWT, or a callback returning a fresh one: called at every connect and before expiry. */
-  token: TokenSource;
-  /** Default globalThis.WebSocket (browsers, Node ≥ 22); pass `ws`'s class on Node 20. */
-  WebSocket?: WebSocketConstructor;
-  /** Where the last sequence per conversation is kept; default in memory. */
-  positions?: PositionStore;
-  /** With a REST client (same user), `resync` gaps are paged in and emitted in order. */
-  rest?: RestClient;
-  backoff?: BackoffOptions;
-  /** Refresh the token this long before it expires (default 60 s). */
-  refreshBeforeMs?: number;
-  random?: () => number;
-}
 
 /** Close codes after which retrying cannot help (docs/realtime-protocol.md §8). */
 const FATAL = new Set([4003, 4005]);
@@ -86,11 +60,6 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     clearTimeout(this.#refreshTimer);
     this.#socket?.close(1000, 'client closed');
     this.#socket = undefined;
-  }
-
-  /** Drops the current socket as if the network failed; the client reconnects and resumes. */
-  dropConnection(): void {
-    this.#socket?.close(4000, 'dropped by client');
   }
 
   typingStart(conversationId: string): void {
@@ -159,9 +128,15 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     this.#retryTimer = setTimeout(() => void this.#open(), delay);
   }
 
+  /**
+   * Asks the token callback for a fresh token `refreshBeforeMs` before expiry (at least a second
+   * from now, and at half the remaining life when that is shorter, so a short token never spins).
+   */
   #scheduleRefresh(expiresAt: number): void {
     clearTimeout(this.#refreshTimer);
-    const wait = Math.max(0, expiresAt - Date.now() - (this.options.refreshBeforeMs ?? 60_000));
+    const remaining = expiresAt - Date.now();
+    const before = this.options.refreshBeforeMs ?? 60_000;
+    const wait = Math.max(1_000, before < remaining ? remaining - before : remaining / 2);
     this.#refreshTimer = setTimeout(async () => {
       const token = await resolveToken(this.options.token).catch(() => undefined);
       if (token) this.#send({ type: 'auth', token });
@@ -174,7 +149,8 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
         this.#scheduleRefresh(frame.expiresAt);
         return this.emit('ready', frame);
       case 'auth.refreshed':
-        return this.#scheduleRefresh(frame.expiresAt);
+        this.#scheduleRefresh(frame.expiresAt);
+        return this.emit('refreshed', frame);
       case 'subscribed':
         this.#attempt = 0;
         for (const [id, seq] of Object.entries(frame.conversations)) if (this.positions.get(id) === undefined) this.positions.set(id, seq);
@@ -197,22 +173,22 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     }
   }
 
-  #deliver(event: ChatEvent): void {
-    const held = this.#held.get(event.conversationId);
+  #deliver(event: ChatEvent, fromGap = false): void {
+    const held = fromGap ? undefined : this.#held.get(event.conversationId);
     if (held) return void held.push(event);
-    const last = this.positions.get(event.conversationId) ?? -1;
-    if (event.seq <= last) return;
+    if (event.seq <= (this.positions.get(event.conversationId) ?? -1)) return;
     this.positions.set(event.conversationId, event.seq);
     this.emit('event', event);
   }
 
+  /** Too much was missed to replay: page the gap in over REST, holding back live events meanwhile. */
   async #resync(frame: Extract<ServerFrame, { type: 'resync' }>): Promise<void> {
     this.emit('resync', frame);
     if (frame.reason === 'not_a_member') return this.positions.delete(frame.conversationId);
     if (!this.options.rest) return this.positions.set(frame.conversationId, frame.toSeq);
     this.#held.set(frame.conversationId, []);
     try {
-      for await (const event of catchUp(this.options.rest, frame.conversationId, frame.fromSeq, frame.toSeq)) this.#deliverNow(event);
+      for await (const event of catchUp(this.options.rest, frame.conversationId, frame.fromSeq, frame.toSeq)) this.#deliver(event, true);
     } catch (error) {
       this.emit('error', { code: 'RESYNC_FAILED', message: error instanceof Error ? error.message : String(error) });
       this.positions.set(frame.conversationId, frame.toSeq);
@@ -220,11 +196,5 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     const held = this.#held.get(frame.conversationId) ?? [];
     this.#held.delete(frame.conversationId);
     for (const event of held) this.#deliver(event);
-  }
-
-  #deliverNow(event: ChatEvent): void {
-    if (event.seq <= (this.positions.get(event.conversationId) ?? -1)) return;
-    this.positions.set(event.conversationId, event.seq);
-    this.emit('event', event);
   }
 }

@@ -51,6 +51,8 @@ export interface RealtimeEvents {
   typing: FrameOf<'typing'>;
   presence: FrameOf<'presence'>;
   ready: FrameOf<'ready'>;
+  /** The server accepted a fresh token from the token callback; the connection lives on. */
+  refreshed: FrameOf<'auth.refreshed'>;
   /** Delivery (re)started: every missed event up to now is replayed after this. */
   subscribed: FrameOf<'subscribed'>;
   resync: FrameOf<'resync'>;
