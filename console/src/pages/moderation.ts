@@ -7,6 +7,16 @@ export async function moderationPage(session: Session, main: HTMLElement): Promi
   const queue = h('section', { 'data-testid': 'flag-queue' });
   const status = h('p', { class: 'error' });
 
+  /** The flagged message's text, filled in when it arrives (the queue lists ids). */
+  function messageText(messageId: string): HTMLElement {
+    const cell = h('span', { class: 'muted' }, messageId);
+    void api.call('messages.get', { params: { messageId } }).then((message) => {
+      cell.textContent = `${message.authorId ?? 'system'}: ${message.text || '(no text)'}`;
+      cell.className = '';
+    }, () => undefined);
+    return cell;
+  }
+
   async function resolve(flagId: string, action: 'dismiss' | 'delete_message' | 'ban_author'): Promise<void> {
     await api.call('moderation.flags.resolve', { params: { flagId }, body: { action } }).catch((error) => (status.textContent = errorText(error)));
     await loadQueue();
@@ -20,7 +30,7 @@ export async function moderationPage(session: Session, main: HTMLElement): Promi
         Flagged: (f) => time(f.createdAt),
         Reporter: (f) => f.reporterId ?? 'app',
         Reason: (f) => f.reason,
-        Message: (f) => h('code', {}, f.messageId),
+        Message: (f) => messageText(f.messageId),
         '': (f) => h('div', { class: 'row' },
           h('button', { class: 'small secondary', onclick: () => void resolve(f.id, 'dismiss') }, 'Dismiss'),
           h('button', { class: 'small danger', onclick: () => void resolve(f.id, 'delete_message') }, 'Delete message'),
