@@ -1,4 +1,4 @@
-import { ApiError, createRestClient, type RestClient } from '../../sdk/src/index.ts';
+import { ApiError, createRestClient, sha256Base64, type RestClient } from '../../sdk/src/index.ts';
 
 /** Who signed in: the platform admin (optionally working inside one app) or one app's server key. */
 export interface Session {
@@ -46,7 +46,9 @@ export async function signIn(token: string): Promise<Session> {
   const probe = createRestClient({ baseUrl, token });
   if (token.startsWith('sk_')) {
     await probe.call('media.usage');
-    return { kind: 'server', token, app: { id: 'this app', name: 'signed in with a server key', serverKey: token } };
+    // The key does not say its app; a digest of it keeps one app's local data (outbox, positions) apart from another's.
+    const id = `key-${(await sha256Base64(new TextEncoder().encode(token))).replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`;
+    return { kind: 'server', token, app: { id, name: 'signed in with a server key', serverKey: token } };
   }
   try {
     await probe.call('apps.get', { params: { appId: `app_${'0'.repeat(26)}` } });

@@ -85,6 +85,8 @@ describe('console chat demo in Chromium, two users live', () => {
     await alice.send('Sent while offline (1)');
     await alice.send('Sent while offline (2)');
     await eventually(async () => expect(await alice.page.locator('[data-status=pending]').count()).toBe(2));
+    const queued = await alice.outbox();
+    expect(queued.map((item) => item.text)).toEqual(['Sent while offline (1)', 'Sent while offline (2)']);
     // Bob writes from another device meanwhile; neither browser can see it yet.
     const bobElsewhere = createRestClient({ baseUrl: platform.url, token: serverKey });
     const [conversation] = (await bobElsewhere.call('conversations.list', { onBehalfOf: 'bob' })).conversations;
@@ -97,5 +99,8 @@ describe('console chat demo in Chromium, two users live', () => {
     expect(await alice.page.locator('[data-status=pending]').count()).toBe(0);
     const stored = await bobElsewhere.call('messages.list', { params: { conversationId: conversation!.id }, onBehalfOf: 'bob' });
     expect(stored.messages.map((m) => m.text).filter(Boolean)).toEqual([...before, 'Bob from his phone', 'Sent while offline (1)', 'Sent while offline (2)']);
+    // Sent with the clientMessageIds they were given offline, and gone from IndexedDB.
+    expect(stored.messages.slice(-2).map((m) => m.clientMessageId)).toEqual(queued.map((item) => item.clientMessageId));
+    expect(await alice.outbox()).toEqual([]);
   });
 });

@@ -48,6 +48,26 @@ export class ChatPage {
     await eventually(async () => expect(await this.messages()).toEqual(expected), ms);
   }
 
+  /** What the page's IndexedDB outbox holds right now. */
+  outbox(): Promise<Array<{ clientMessageId: string; text: string }>> {
+    return this.page.evaluate(async (userId) => {
+      const name = (await indexedDB.databases()).map((db) => db.name ?? '').find((db) => db.startsWith('caas-outbox-') && db.endsWith(`-${userId}`));
+      if (!name) return [];
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const items = await new Promise<Array<{ clientMessageId: string; order: number; body: { text?: string } }>>((resolve, reject) => {
+        const request = db.transaction('outbox').objectStore('outbox').getAll();
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      db.close();
+      return items.sort((a, b) => a.order - b.order).map((item) => ({ clientMessageId: item.clientMessageId, text: item.body.text ?? '' }));
+    }, this.userId);
+  }
+
   attribute(selector: string, name: string): Promise<string | null> {
     return this.page.locator(selector).first().getAttribute(name);
   }
