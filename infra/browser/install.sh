@@ -4,7 +4,7 @@
 set -euo pipefail
 
 if [ -x /usr/bin/chromium ] && /usr/bin/chromium --version >/dev/null 2>&1; then
-  echo "chromium present: $(/usr/bin/chromium --version)"
+  echo "chromium present: $(/usr/bin/chromium --version 2>/dev/null)"
   exit 0
 fi
 
@@ -13,4 +13,4 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends chromium fonts-dejavu-core
-echo "chromium installed: $(/usr/bin/chromium --version)"
+echo "chromium installed: $(/usr/bin/chromium --version 2>/dev/null)"
