@@ -67,9 +67,22 @@ function validateText(services: Services, input: SendInput): void {
  * leaves no event and no gap; a retry with the same clientMessageId returns the first message.
  */
 export async function sendMessage(services: Services, access: Access, input: SendInput): Promise<{ message: MessageDoc; created: boolean }> {
+  if (!input.clientMessageId) return send(services, access, input, undefined);
+  const dedupeKey = `message:${access.conversation._id}:${access.userId ?? '@app'}:${input.clientMessageId}`;
+  // Retries racing each other in this process share one attempt: only retries racing across
+  // processes can reach the event index together (and leave the loser's number unused).
+  const running = inFlight.get(dedupeKey);
+  if (running) return { message: (await running).message, created: false };
+  const attempt = send(services, access, input, dedupeKey).finally(() => inFlight.delete(dedupeKey));
+  inFlight.set(dedupeKey, attempt);
+  return attempt;
+}
+
+const inFlight = new Map<string, Promise<{ message: MessageDoc; created: boolean }>>();
+
+async function send(services: Services, access: Access, input: SendInput, dedupeKey: string | undefined): Promise<{ message: MessageDoc; created: boolean }> {
   const { conversation } = access;
   const authorId = access.userId;
-  const dedupeKey = input.clientMessageId ? `message:${conversation._id}:${authorId ?? '@app'}:${input.clientMessageId}` : undefined;
   if (dedupeKey) {
     const existing = await previouslySent(services, dedupeKey);
     if (existing) return { message: existing, created: false };
