@@ -29,6 +29,7 @@ export const configSchema = z.object({
   CAAS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   CAAS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(20),
   CAAS_MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(100_000).default(4_000),
+  CAAS_READ_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
   MONGO_DB: z.string().default('caas'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),

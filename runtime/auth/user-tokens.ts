@@ -1,6 +1,7 @@
 import { SignJWT, decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import { AppError, isAppError } from '../errors.ts';
 import { typedClaims } from './token-claims.ts';
+import { EXPIRY_TOLERANCE_MS } from './verified-tokens.ts';
 
 /**
  * User JWTs: HS256 with the app's signing secret, `iss` = app id, `aud` = "caas", `sub` = user id,
@@ -58,7 +59,7 @@ export async function verifyUserToken(token: string, appId: string, signingSecre
       audience: TOKEN_AUDIENCE,
       requiredClaims: ['exp', 'sub'],
       currentDate: new Date(now),
-      clockTolerance: 5,
+      clockTolerance: EXPIRY_TOLERANCE_MS / 1000,
     });
     const claims = typedClaims(payload);
     return { appId, userId: claims.sub, tokenVersion: claims.tv ?? 0, expiresAt: claims.exp * 1000 };
