@@ -119,7 +119,12 @@ export async function startRealtime(services: Services, { registry, ...overrides
     if (connection.closed) return;
     if (!connection.bucket.take(services.clock.now())) {
       connection.refused += 1;
-      if (connection.refused >= options.frameBurst) connection.close(CLOSE.RATE_LIMITED, 'too many frames', 'rate_limited');
+      // Frames accepted before are answered first: they wait in the inbox, and a burst that arrived
+      // in one read would otherwise see the close overtake their answers.
+      if (connection.refused >= options.frameBurst) {
+        const cutOff = () => connection.close(CLOSE.RATE_LIMITED, 'too many frames', 'rate_limited');
+        void connection.inbox.then(cutOff, cutOff);
+      }
       else connection.sendFrame(serverFrames.error('RATE_LIMITED', 'too many frames; slow down', { retryAfterMs: connection.bucket.retryAfterMs() }));
       return;
     }
