@@ -8,6 +8,8 @@ import { messageIndexes } from './messages/messages.ts';
 import { blockIndexes } from './moderation/blocks.ts';
 import { flagIndexes } from './moderation/flags.ts';
 import { mediaIndexes } from './media/media-records.ts';
+import { deliveryIndexes } from './webhooks/deliveries.ts';
+import { webhookIndexes } from './webhooks/webhooks.ts';
 
 /** Indexes a domain module needs; created at startup by every process that serves functions. */
 export interface IndexDeclaration {
@@ -25,6 +27,8 @@ export const allIndexes: IndexDeclaration[] = [
   ...blockIndexes,
   ...flagIndexes,
   ...mediaIndexes,
+  ...webhookIndexes,
+  ...deliveryIndexes,
 ];
 
 export async function ensureAllIndexes(store: StorePort): Promise<void> {
