@@ -6,6 +6,7 @@ import { messageFunctions } from './functions/messages/index.ts';
 import { moderationFunctions } from './functions/moderation/index.ts';
 import { searchFunctions } from './functions/search/index.ts';
 import { userFunctions } from './functions/users/index.ts';
+import { hookFunctions } from './functions/hooks/index.ts';
 import { webhookFunctions } from './functions/webhooks/index.ts';
 import type { AnyFunctionDefinition } from './runtime/define-function.ts';
 
@@ -23,4 +24,5 @@ export const functions: AnyFunctionDefinition[] = [
   ...searchFunctions,
   ...mediaFunctions,
   ...webhookFunctions,
+  ...hookFunctions,
 ];
