@@ -8,6 +8,7 @@ import { messageIndexes } from './messages/messages.ts';
 import { blockIndexes } from './moderation/blocks.ts';
 import { flagIndexes } from './moderation/flags.ts';
 import { mediaIndexes } from './media/media-records.ts';
+import { appEventIndexes } from './event-stream/app-event-log.ts';
 import { deliveryIndexes } from './webhooks/deliveries.ts';
 import { webhookIndexes } from './webhooks/webhooks.ts';
 
@@ -29,6 +30,7 @@ export const allIndexes: IndexDeclaration[] = [
   ...mediaIndexes,
   ...webhookIndexes,
   ...deliveryIndexes,
+  ...appEventIndexes,
 ];
 
 export async function ensureAllIndexes(store: StorePort): Promise<void> {
