@@ -65,6 +65,7 @@ describe('webhooks across a restart', () => {
     expect(log[0].attempts[0].status).toBe(500);
     expect(log[0].attempts.at(-1).status).toBe(200);
     expect(receiver.received('/restart').length - beforeRestart).toBe(1);
-    expect(log[0].attempts).toHaveLength(beforeRestart + 1);
+    // Attempts refused by the open circuit breaker reach no server: they have no HTTP status.
+    expect(log[0].attempts.filter((attempt: any) => attempt.status !== null)).toHaveLength(beforeRestart + 1);
   });
 });
