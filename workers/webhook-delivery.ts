@@ -1,6 +1,6 @@
 import { Counter } from 'prom-client';
 import { CONVERSATION_EVENTS_TOPIC, type EventView } from '../functions/events/events.ts';
-import { DELIVERIES, enqueueEvent, WEBHOOK_WAKE_CHANNEL, type DeliveryDoc } from '../functions/webhooks/deliveries.ts';
+import { DELIVERIES, enqueueEvent, refreshQueueDue, WEBHOOK_WAKE_CHANNEL, type DeliveryDoc } from '../functions/webhooks/deliveries.ts';
 import { attemptDelivery, EndpointBreakers } from '../functions/webhooks/delivery-attempt.ts';
 import { WEBHOOKS, wantsEvent, type WebhookDoc } from '../functions/webhooks/webhooks.ts';
 import type { Services } from '../runtime/context.ts';
@@ -17,7 +17,7 @@ import type { WorkerHandle } from './index.ts';
  */
 const outcomes = new Counter({
   name: 'caas_webhook_attempts_total',
-  help: 'Webhook delivery attempts by outcome',
+  help: 'Webhook delivery attempts: finished (delivered or dead) or to be retried',
   labelNames: ['outcome'] as const,
   registers: [processRegistry],
 });
@@ -61,23 +61,23 @@ export async function startWebhookDelivery(services: Services): Promise<WorkerHa
     try {
       while (!stopped) {
         const head = await deliveries.findOne({ webhookId, status: 'pending' }, { sort: { seq: 1 } });
-        if (!head || head.nextAttemptAt > services.clock.now()) return;
+        if (!head || head.nextAttemptAt > services.clock.now()) break;
         const webhook = await webhooks.findOne({ _id: webhookId });
         if (!webhook || !webhook.enabled) return;
         const finished = await attemptDelivery(services, breakers, webhook, head);
-        const after = await deliveries.findOne({ _id: head._id }, { projection: { status: 1 } });
-        outcomes.inc({ outcome: after?.status ?? 'gone' });
-        if (!finished) return;
+        outcomes.inc({ outcome: finished ? 'finished' : 'retry' });
+        if (!finished) break;
         await cache.expire(lease, leaseMs);
       }
+      await refreshQueueDue(services, webhookId);
     } finally {
       if ((await cache.get(lease).catch(() => null)) === instance) await cache.del(lease).catch(() => 0);
     }
   }
 
   async function pass(): Promise<void> {
-    const due = await deliveries.find({ status: 'pending', nextAttemptAt: { $lte: services.clock.now() } }, { sort: { nextAttemptAt: 1 }, limit: 500, projection: { webhookId: 1 } });
-    for (const webhookId of new Set(due.map((delivery) => delivery.webhookId))) {
+    const due = await webhooks.find({ queueDueAt: { $lte: services.clock.now() }, enabled: true }, { sort: { queueDueAt: 1 }, limit: 500, projection: { _id: 1 } });
+    for (const webhookId of due.map((webhook) => webhook._id)) {
       if (active.has(webhookId) || stopped) continue;
       const run = sendQueue(webhookId)
         .catch((error: unknown) => services.log.error({ err: error, webhookId }, 'webhook sender pass failed; retrying on the next poll'))

@@ -4,7 +4,7 @@ import { AppError } from '../../runtime/errors.ts';
 import { newId } from '../../runtime/ids.ts';
 import type { EventView } from '../events/events.ts';
 import type { IndexDeclaration } from '../indexes.ts';
-import type { WebhookDoc } from './webhooks.ts';
+import { QUEUE_IDLE, WEBHOOKS, type WebhookDoc } from './webhooks.ts';
 
 /**
  * The delivery queue of each webhook endpoint: one row per (endpoint, event), numbered densely
@@ -48,7 +48,6 @@ export const deliveryIndexes: IndexDeclaration[] = [
     specs: [
       { keys: { webhookId: 1, seq: 1 }, unique: true },
       { keys: { dedupeKey: 1 }, unique: true },
-      { keys: { status: 1, nextAttemptAt: 1 } },
       { keys: { webhookId: 1, status: 1, seq: 1 } },
     ],
   },
@@ -62,7 +61,7 @@ export function deliveryBody(appId: string, event: EventView): string {
 async function enqueue(services: Services, webhook: Pick<WebhookDoc, '_id' | 'appId'>, fields: Pick<DeliveryDoc, 'dedupeKey' | 'messageId' | 'eventId' | 'eventType' | 'body' | 'replayOf'>): Promise<DeliveryDoc> {
   const collection = services.ports.store.collection<DeliveryDoc>(DELIVERIES);
   const now = services.clock.now();
-  return appendDense({
+  const delivery = await appendDense<DeliveryDoc>({
     collection,
     scope: { webhookId: webhook._id },
     make: (seq) => ({
@@ -79,6 +78,19 @@ async function enqueue(services: Services, webhook: Pick<WebhookDoc, '_id' | 'ap
     }),
     existing: () => collection.findOne({ dedupeKey: fields.dedupeKey }),
   });
+  await services.ports.store.collection<WebhookDoc>(WEBHOOKS).updateOne({ _id: webhook._id }, { $min: { queueDueAt: now } });
+  return delivery;
+}
+
+/**
+ * Sets the endpoint's `queueDueAt` from its queue's head after the sender moved on. Idle first,
+ * then the head: a delivery queued meanwhile either is seen here or lowers the time itself.
+ */
+export async function refreshQueueDue(services: Services, webhookId: string): Promise<void> {
+  const webhooks = services.ports.store.collection<WebhookDoc>(WEBHOOKS);
+  await webhooks.updateOne({ _id: webhookId }, { $set: { queueDueAt: QUEUE_IDLE } });
+  const head = await services.ports.store.collection<DeliveryDoc>(DELIVERIES).findOne({ webhookId, status: 'pending' }, { sort: { seq: 1 } });
+  if (head) await webhooks.updateOne({ _id: webhookId }, { $min: { queueDueAt: head.nextAttemptAt } });
 }
 
 /** Idempotent: an event redelivered by the bus is queued once per endpoint. */

@@ -35,17 +35,21 @@ export interface WebhookDoc {
   enabled: boolean;
   secrets: WebhookSecret[];
   stats: WebhookStats;
+  /** When the head of the delivery queue is due; QUEUE_IDLE when nothing waits. The sender polls endpoints by it. */
+  queueDueAt: number;
   createdAt: number;
   updatedAt: number;
   [key: string]: unknown;
 }
 
 export const WEBHOOKS = 'webhooks';
+/** The latest time a JavaScript Date can hold: "nothing queued", and still a number for `$min`. */
+export const QUEUE_IDLE = 8_640_000_000_000_000;
 export const MAX_WEBHOOKS_PER_APP = 20;
 export const WebhookId = z.string().regex(/^whk_[0-9a-z]{26}$/, 'must be a webhook id (whk_…)');
 export const EventTypeFilter = z.array(z.enum(EVENT_TYPES)).max(EVENT_TYPES.length);
 
-export const webhookIndexes: IndexDeclaration[] = [{ collection: WEBHOOKS, specs: [{ keys: { appId: 1, createdAt: 1 } }] }];
+export const webhookIndexes: IndexDeclaration[] = [{ collection: WEBHOOKS, specs: [{ keys: { appId: 1, createdAt: 1 } }, { keys: { queueDueAt: 1 } }] }];
 
 /** Refuses, at registration, URLs no delivery could ever reach (scheme, credentials, a literal private address). */
 export function requireCallableUrl(services: Services, url: string, field = 'body.url'): string {
@@ -87,6 +91,7 @@ export async function createWebhook(services: Services, appId: string, input: We
     eventTypes: [...new Set(input.eventTypes)],
     secrets: [{ secret, createdAt: now, expiresAt: null }],
     stats: { attemptsSucceeded: 0, attemptsFailed: 0, delivered: 0, dead: 0 },
+    queueDueAt: QUEUE_IDLE,
     createdAt: now,
     updatedAt: now,
   };

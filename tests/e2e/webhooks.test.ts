@@ -132,5 +132,18 @@ describe('webhooks', () => {
       expect(seqs).toHaveLength(8);
     }
   });
+
+  it('a failing endpoint with a backlog holds back only itself, never another endpoint', async () => {
+    receiver.on('/stuck', () => ({ status: 500 }));
+    const stuck = await createWebhook(call, world.app.serverKey, { url: receiver.url('/stuck'), eventTypes: ['message.new'] });
+    const healthy = await createWebhook(call, world.app.serverKey, { url: receiver.url('/healthy'), eventTypes: ['message.new'] });
+    for (let i = 0; i < 5; i++) await sendText(`backlog ${i}`);
+    await eventually(async () => receiver.received('/healthy').length, (count) => count === 5, 'the healthy endpoint got all five');
+    const backlog = await deliveries(stuck.id, '?status=pending');
+    expect(backlog.length).toBeGreaterThan(0);
+    expect(receiver.received('/stuck').every((request) => request.headers['webhook-id'] === receiver.received('/stuck')[0]!.headers['webhook-id'])).toBe(true);
+    await call('PATCH', `/v1/webhooks/${stuck.id}`, { token: world.app.serverKey, body: { enabled: false } });
+    expect((await call('GET', `/v1/webhooks/${healthy.id}`, { token: world.app.serverKey })).body.stats.successRate).toBe(1);
+  });
 });
 
