@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { isForbiddenAddress, parseAllowlist, type Allowlist } from './address-policy.ts';
 
@@ -77,6 +77,9 @@ export function createOutbound(options: OutboundOptions = {}): Outbound {
   const allowlist = parseAllowlist(options.allowHosts);
   const lookup = options.lookup ?? systemLookup;
   const maxBytes = options.maxResponseBytes ?? 65_536;
+  // Kept-alive sockets are pooled by the address connected to (and TLS server name), so a reused
+  // socket always leads to an address that was checked.
+  const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
 
   async function resolve(raw: string): Promise<{ url: URL; address: string; family: 4 | 6 }> {
     const url = checkOutboundUrl(raw, allowlist);
@@ -109,7 +112,7 @@ export function createOutbound(options: OutboundOptions = {}): Outbound {
           method: 'POST',
           servername: isIP(url.hostname) ? undefined : url.hostname,
           headers: { host: url.host, 'content-length': Buffer.byteLength(request.body), ...request.headers },
-          agent: false,
+          agent: url.protocol === 'https:' ? agents.https : agents.http,
           signal: request.signal,
         },
         (res) => {
