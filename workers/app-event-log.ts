@@ -1,7 +1,9 @@
 import { Gauge } from 'prom-client';
 import { appendToAppLog } from '../functions/event-stream/app-event-log.ts';
-import { CONVERSATION_EVENTS_TOPIC, type EventView } from '../functions/events/events.ts';
+import { decodeEvent } from '../functions/events/event-codec.ts';
+import { CONVERSATION_EVENTS_TOPIC } from '../functions/events/events.ts';
 import type { Services } from '../runtime/context.ts';
+import { isAppError } from '../runtime/errors.ts';
 import { processRegistry } from '../runtime/http/metrics.ts';
 import type { WorkerHandle } from './index.ts';
 
@@ -22,15 +24,15 @@ export async function startAppEventLog(services: Services): Promise<WorkerHandle
     group: 'app-event-log',
     topics: [CONVERSATION_EVENTS_TOPIC],
     handler: async (message) => {
-      let published: EventView & { appId: string };
+      let decoded;
       try {
-        published = JSON.parse(message.value) as EventView & { appId: string };
-      } catch {
-        services.log.warn({ offset: message.offset }, 'app event log: unreadable event skipped');
+        decoded = decodeEvent(message.value);
+      } catch (error) {
+        if (!isAppError(error)) throw error;
+        services.log.warn({ err: error, offset: message.offset }, 'app event log: malformed event skipped');
         return;
       }
-      if (typeof published.appId !== 'string' || typeof published.id !== 'string') return;
-      const { appId, ...event } = published;
+      const { appId, ...event } = decoded;
       await appendToAppLog(services, appId, event);
       lag.set(Math.max(0, services.clock.now() - event.at) / 1000);
     },

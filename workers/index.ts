@@ -1,4 +1,4 @@
-import { startOutboxRelay } from '../functions/events/outbox-relay.ts';
+import { startOutboxRelay } from './outbox-relay.ts';
 import { startMediaProcessor } from './media-processor.ts';
 import type { Services } from '../runtime/context.ts';
 import { startSearchIndexer } from './search-indexer.ts';

@@ -11,6 +11,7 @@ import { createConversation } from '../../functions/conversations/conversation-l
 import { HOOKS, hookId, type HookDoc } from '../../functions/hooks/hooks.ts';
 import { newSigningSecret } from '../../functions/webhooks/signing.ts';
 import { createWebhook } from '../../functions/webhooks/webhooks.ts';
+import { domain } from '../../functions/domain.ts';
 import { upsertUser } from '../../functions/users/users.ts';
 import { functions } from '../../routes.ts';
 import { mintUserToken } from '../../runtime/auth/user-tokens.ts';
@@ -32,7 +33,7 @@ const config = loadConfig({
   CAAS_OUTBOUND_ALLOW_HOSTS: new URL(receiver).hostname,
   CAAS_WEBHOOK_POLL_MS: '50',
 });
-const services = await startPreparedServices(config);
+const services = await startPreparedServices(domain, config);
 const server = await serveRouter(createRouter({ services, functions }), services);
 await startBackgroundWork(services);
 

@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { StorePort } from '../../infra/store/port.ts';
-import type { IndexDeclaration } from '../indexes.ts';
+import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { newId, newSecret } from '../../runtime/ids.ts';

@@ -1,7 +1,7 @@
 import { appendDense } from '../../infra/store/dense-append.ts';
 import type { Services } from '../../runtime/context.ts';
-import type { EventView } from '../events/events.ts';
-import type { IndexDeclaration } from '../indexes.ts';
+import type { IndexDeclaration } from '../../infra/store/port.ts';
+import type { EventView } from '../events/event-codec.ts';
 
 /**
  * Every event of an app, in one durable order: the app event log behind `GET /v1/events/stream`.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { requireMember, type Access } from '../conversations/conversations.ts';
-import { recordChange } from '../events/projections.ts';
+import { recordChange } from '../events/record-change.ts';
 import { REACTIONS, reactionKey, type MessageDoc, type ReactionDoc } from './messages.ts';
 
 /**

@@ -2,8 +2,8 @@ import { appendDense } from '../../infra/store/dense-append.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { newId } from '../../runtime/ids.ts';
-import type { EventView } from '../events/events.ts';
-import type { IndexDeclaration } from '../indexes.ts';
+import type { IndexDeclaration } from '../../infra/store/port.ts';
+import type { EventView } from '../events/event-codec.ts';
 import { QUEUE_IDLE, WEBHOOKS, type WebhookDoc } from './webhooks.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { checkOutboundUrl, OutboundRefusedError, parseAllowlist } from '../../infra/outbound/index.ts';
+import type { IndexDeclaration } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { newId } from '../../runtime/ids.ts';
 import { EVENT_TYPES, type EventType } from '../events/events.ts';
-import type { IndexDeclaration } from '../indexes.ts';
 import { newSigningSecret } from './signing.ts';
 
 /**

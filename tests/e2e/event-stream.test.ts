@@ -1,15 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSecret } from '../../runtime/ids.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import { apiClient, type ApiCall } from '../support/http-client.ts';
 import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 import { eventually } from '../support/webhook-fixtures.ts';
 
 /** The platform keeps its data dir (and namespace, on engines) across a restart, like a redeploy. */
-let dataDir: string;
+const dirs = useTempDirs();
 let env: Record<string, string>;
 let platform: LocalPlatform;
 let call: ApiCall;
@@ -27,7 +25,7 @@ async function start(): Promise<void> {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'caas-stream-'));
+  const dataDir = await dirs.make('caas-stream-');
   env = { CAAS_DATA_DIR: dataDir, CAAS_NAMESPACE: `s${newSecret(6).toLowerCase().replace(/[^a-z0-9]/g, '')}` };
   await start();
   world = await createChatWorld(call, platform.adminToken, ['alice', 'bob']);
@@ -36,7 +34,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 async function ndjson(query: string, token = world.app.serverKey): Promise<Line[]> {

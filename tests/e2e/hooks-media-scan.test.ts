@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_TOPIC } from '../../runtime/audit/audit-trail.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 import { eventually, FAST_WEBHOOKS } from '../support/webhook-fixtures.ts';
 import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -16,10 +17,10 @@ let world: ChatWorld;
 const audited: any[] = [];
 let stopAudit: () => Promise<void>;
 
+const local = useLocalPlatform(FAST_WEBHOOKS);
 beforeAll(async () => {
   receiver = await startReceiver();
-  platform = await startLocalPlatform(FAST_WEBHOOKS);
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['alice', 'bob']);
   // The scanner fetches the bytes through the URL it is given and looks for the EICAR test signature.
   receiver.on('/scan', async (request) => {
@@ -38,7 +39,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopAudit?.();
-  await platform?.close();
   await receiver?.close();
 });
 

@@ -1,16 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSecret } from '../../runtime/ids.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import { apiClient, type ApiCall } from '../support/http-client.ts';
 import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 import { createWebhook, eventually, FAST_WEBHOOKS } from '../support/webhook-fixtures.ts';
 import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 /** The retry schedule lives in the store: a platform restarted mid-retry carries on where it stopped. */
-let dataDir: string;
+const dirs = useTempDirs();
 let env: Record<string, string>;
 let platform: LocalPlatform;
 let receiver: WebhookReceiver;
@@ -24,7 +22,7 @@ async function start(): Promise<void> {
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  dataDir = await mkdtemp(join(tmpdir(), 'caas-webhook-restart-'));
+  const dataDir = await dirs.make('caas-webhook-restart-');
   env = {
     ...FAST_WEBHOOKS,
     CAAS_WEBHOOK_RETRY_BASE_MS: '50',
@@ -40,7 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.close();
   await receiver?.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('webhooks across a restart', () => {

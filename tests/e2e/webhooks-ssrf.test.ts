@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 import { createWebhook, eventually, FAST_WEBHOOKS } from '../support/webhook-fixtures.ts';
 import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -11,16 +12,15 @@ let call: ApiCall;
 let world: ChatWorld;
 let conversationId: string;
 
+const local = useLocalPlatform(FAST_WEBHOOKS);
 beforeAll(async () => {
   receiver = await startReceiver();
-  platform = await startLocalPlatform(FAST_WEBHOOKS);
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['alice', 'bob']);
   conversationId = await createGroup(call, world.tokens.alice!, ['bob']);
 });
 
 afterAll(async () => {
-  await platform?.close();
   await receiver?.close();
 });
 

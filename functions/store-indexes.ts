@@ -1,4 +1,4 @@
-import type { IndexSpec, StorePort } from '../infra/store/port.ts';
+import type { IndexDeclaration } from '../infra/store/port.ts';
 import { appIndexes } from './apps/apps.ts';
 import { userIndexes } from './users/users.ts';
 import { idempotencyIndexes } from '../runtime/http/idempotency.ts';
@@ -12,12 +12,7 @@ import { appEventIndexes } from './event-stream/app-event-log.ts';
 import { deliveryIndexes } from './webhooks/deliveries.ts';
 import { webhookIndexes } from './webhooks/webhooks.ts';
 
-/** Indexes a domain module needs; created at startup by every process that serves functions. */
-export interface IndexDeclaration {
-  collection: string;
-  specs: IndexSpec[];
-}
-
+/** Every index the domain needs; created at startup by every process (see runtime/platform.ts). */
 export const allIndexes: IndexDeclaration[] = [
   ...appIndexes,
   ...userIndexes,
@@ -33,6 +28,3 @@ export const allIndexes: IndexDeclaration[] = [
   ...appEventIndexes,
 ];
 
-export async function ensureAllIndexes(store: StorePort): Promise<void> {
-  for (const { collection, specs } of allIndexes) await store.ensureIndexes(collection, specs);
-}
