@@ -57,8 +57,25 @@ export async function startWebhookDelivery(services: Services): Promise<WorkerHa
     }
   }
 
+  /**
+   * On a store that can lose concurrent updates of one document (FerretDB v1: a dispatcher's
+   * `$min` racing the sender's refresh), an endpoint's `queueDueAt` may miss a delivery; a sweep
+   * every ten polls marks endpoints with due deliveries due again.
+   */
+  let lastRepair = 0;
+  async function repairQueueDue(): Promise<void> {
+    const now = services.clock.now();
+    if (now - lastRepair < services.config.CAAS_WEBHOOK_POLL_MS * 10) return;
+    lastRepair = now;
+    const due = await deliveries.find({ status: 'pending', nextAttemptAt: { $lte: now } }, { sort: { nextAttemptAt: 1 }, limit: 1_000, projection: { webhookId: 1 } });
+    for (const webhookId of new Set(due.map((delivery) => delivery.webhookId))) {
+      if (!active.has(webhookId)) await webhooks.updateOne({ _id: webhookId, queueDueAt: { $gt: now } }, { $set: { queueDueAt: now } });
+    }
+  }
+
   /** Starts a sender for each endpoint that is due and not already being sent; endpoints run side by side. */
   async function pass(): Promise<number> {
+    await repairQueueDue();
     const due = await webhooks.find({ queueDueAt: { $lte: services.clock.now() }, enabled: true }, { sort: { queueDueAt: 1 }, limit: 500, projection: { _id: 1 } });
     let started = 0;
     for (const { _id: webhookId } of due) {
@@ -94,7 +111,8 @@ export async function startWebhookDelivery(services: Services): Promise<WorkerHa
       }
       const { appId, ...event } = decoded;
       const targets = (await webhooks.find({ appId, enabled: true })).filter((webhook) => wantsEvent(webhook, event.type));
-      for (const webhook of targets) await enqueueEvent(services, webhook, event);
+      // Endpoints are independent queues: enqueue side by side (each endpoint's order comes from this partition's order).
+      await Promise.all(targets.map((webhook) => enqueueEvent(services, webhook, event)));
       if (targets.length > 0) void loop.run().catch(() => 0);
     },
   });

@@ -48,6 +48,7 @@ export const deliveryIndexes: IndexDeclaration[] = [
     specs: [
       { keys: { webhookId: 1, seq: 1 }, unique: true },
       { keys: { dedupeKey: 1 }, unique: true },
+      { keys: { status: 1, nextAttemptAt: 1 } },
       { keys: { webhookId: 1, status: 1, seq: 1 } },
     ],
   },

@@ -31,6 +31,12 @@ const sendText = (text: string) => send(call, world.tokens.alice!, conversationI
 const deliveries = async (webhookId: string, query = '') =>
   (await call('GET', `/v1/webhooks/${webhookId}/deliveries${query}`, { token: world.app.serverKey })).body.deliveries as any[];
 
+/** Endpoints of earlier tests stop receiving, so a test's timing depends on its own endpoints only. */
+async function disableAllWebhooks(): Promise<void> {
+  const { webhooks } = (await call('GET', '/v1/webhooks', { token: world.app.serverKey })).body;
+  for (const hook of webhooks) await call('PATCH', `/v1/webhooks/${hook.id}`, { token: world.app.serverKey, body: { enabled: false } });
+}
+
 describe('webhooks', () => {
   it('signs deliveries the Standard Webhooks way; the documented Node and Python recipes verify them', async () => {
     const hook = await createWebhook(call, world.app.serverKey, { url: receiver.url('/signed'), eventTypes: ['message.new'] });
@@ -114,14 +120,15 @@ describe('webhooks', () => {
   });
 
   it('keeps order per endpoint: a failing delivery holds back the ones after it', async () => {
+    await disableAllWebhooks();
     receiver.on('/ordered', (_request, nth) => ({ status: nth % 3 === 1 ? 500 : 200 }));
     const hook = await createWebhook(call, world.app.serverKey, { url: receiver.url('/ordered'), eventTypes: ['message.new'] });
     const other = await createGroup(call, world.tokens.bob!, ['alice']);
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 6; i++) {
       await sendText(`a${i}`);
       await send(call, world.tokens.bob!, other, { text: `b${i}` });
     }
-    const log = await eventually(() => deliveries(hook.id, '?status=succeeded'), (rows) => rows.length === 16, 'sixteen deliveries');
+    const log = await eventually(() => deliveries(hook.id, '?status=succeeded'), (rows) => rows.length === 12, 'twelve deliveries');
     const answered = receiver.received('/ordered').filter((_request, i) => (i + 1) % 3 !== 1);
     // Delivered in the endpoint's queue order (seq), each failure retried before the next is sent.
     expect(answered.map((request) => request.headers['webhook-id'])).toEqual([...log].reverse().map((row) => row.messageId));
@@ -129,11 +136,12 @@ describe('webhooks', () => {
     for (const id of [conversationId, other]) {
       const seqs = delivered.filter((event) => event.conversationId === id).map((event) => event.seq);
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-      expect(seqs).toHaveLength(8);
+      expect(seqs).toHaveLength(6);
     }
   });
 
   it('a failing endpoint with a backlog holds back only itself, never another endpoint', async () => {
+    await disableAllWebhooks();
     receiver.on('/stuck', () => ({ status: 500 }));
     const stuck = await createWebhook(call, world.app.serverKey, { url: receiver.url('/stuck'), eventTypes: ['message.new'] });
     const healthy = await createWebhook(call, world.app.serverKey, { url: receiver.url('/healthy'), eventTypes: ['message.new'] });
@@ -141,7 +149,10 @@ describe('webhooks', () => {
     await eventually(async () => receiver.received('/healthy').length, (count) => count === 5, 'the healthy endpoint got all five');
     const backlog = await deliveries(stuck.id, '?status=pending');
     expect(backlog.length).toBeGreaterThan(0);
-    expect(receiver.received('/stuck').every((request) => request.headers['webhook-id'] === receiver.received('/stuck')[0]!.headers['webhook-id'])).toBe(true);
+    // The stuck endpoint retries its head until it is dead before moving on: its ids never interleave.
+    const ids = receiver.received('/stuck').map((request) => String(request.headers['webhook-id']));
+    const runs = ids.filter((id, i) => i === 0 || ids[i - 1] !== id);
+    expect(new Set(runs).size).toBe(runs.length);
     await call('PATCH', `/v1/webhooks/${stuck.id}`, { token: world.app.serverKey, body: { enabled: false } });
     expect((await call('GET', `/v1/webhooks/${healthy.id}`, { token: world.app.serverKey })).body.stats.successRate).toBe(1);
   });

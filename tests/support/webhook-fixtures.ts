@@ -33,7 +33,10 @@ export function signedParts(request: ReceivedRequest, secret: string) {
 export const eventOf = (request: ReceivedRequest) => JSON.parse(request.body) as { type: string; data: { seq: number; conversationId: string; payload: any } };
 
 /** Polls an async read until its value satisfies the check; returns that value. */
-export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+/** The real engines (FerretDB, Kafka) on a shared machine are slower than the embedded ones. */
+const DEFAULT_WAIT_MS = process.env.CAAS_E2E_ENGINES === '1' ? 50_000 : 15_000;
+
+export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
