@@ -6,6 +6,9 @@ import { messageFunctions } from './functions/messages/index.ts';
 import { moderationFunctions } from './functions/moderation/index.ts';
 import { searchFunctions } from './functions/search/index.ts';
 import { userFunctions } from './functions/users/index.ts';
+import { eventStreamFunctions } from './functions/event-stream/index.ts';
+import { hookFunctions } from './functions/hooks/index.ts';
+import { webhookFunctions } from './functions/webhooks/index.ts';
 import type { AnyFunctionDefinition } from './runtime/define-function.ts';
 
 /**
@@ -21,4 +24,7 @@ export const functions: AnyFunctionDefinition[] = [
   ...moderationFunctions,
   ...searchFunctions,
   ...mediaFunctions,
+  ...webhookFunctions,
+  ...hookFunctions,
+  ...eventStreamFunctions,
 ];

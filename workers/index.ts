@@ -2,6 +2,8 @@ import { startOutboxRelay } from './outbox-relay.ts';
 import { startMediaProcessor } from './media-processor.ts';
 import type { Services } from '../runtime/context.ts';
 import { startSearchIndexer } from './search-indexer.ts';
+import { startWebhookDelivery } from './webhook-delivery.ts';
+import { startAppEventLog } from './app-event-log.ts';
 
 /**
  * Background work: the outbox relay and the bus consumers. `npm start` runs it in the same
@@ -21,6 +23,8 @@ export const workers: Record<string, WorkerStarter> = {
   'outbox-relay': (services) => startOutboxRelay(services),
   'search-indexer': (services) => startSearchIndexer(services),
   'media-processor': (services) => startMediaProcessor(services),
+  'webhook-delivery': (services) => startWebhookDelivery(services),
+  'app-event-log': (services) => startAppEventLog(services),
 };
 
 export async function startBackgroundWork(services: Services, names: string[] = Object.keys(workers)): Promise<BackgroundWork> {

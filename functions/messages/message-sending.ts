@@ -4,6 +4,7 @@ import { newId } from '../../runtime/ids.ts';
 import type { Access } from '../conversations/conversations.ts';
 import { requireUsersExist } from '../conversations/conversation-lifecycle.ts';
 import { recordChange } from '../events/record-change.ts';
+import { applyPreSendHook } from '../hooks/pre-send.ts';
 import { requireReadyMedia } from '../media/media-records.ts';
 import { applyBlocklist, moderationSettings } from '../moderation/moderation-settings.ts';
 import { MESSAGES, type MessageDoc } from './messages.ts';
@@ -91,7 +92,7 @@ async function send(services: Services, access: Access, input: SendInput, dedupe
   if (input.type === 'system' && authorId !== null) throw new AppError('FORBIDDEN', 'Only the app (a server key without X-On-Behalf-Of) sends system messages');
   validateText(services, input);
   const author = await checkMayPost(services, access);
-  const text = applyBlocklist(input.text, await moderationSettings(services, conversation.appId));
+  const blocklisted = applyBlocklist(input.text, await moderationSettings(services, conversation.appId));
   await requireReadyMedia(services.ports.store, conversation.appId, input.attachments);
   await requireUsersExist(services, conversation.appId, input.mentions);
   if (input.parentId) {
@@ -100,6 +101,17 @@ async function send(services: Services, access: Access, input: SendInput, dedupe
   }
   if (input.quotedId) await requireSameConversation(services, access, input.quotedId, 'quotedId');
   await checkSlowMode(services, access);
+  const text = await applyPreSendHook(services, conversation.appId, {
+    conversationId: conversation._id,
+    authorId,
+    type: input.type,
+    text: blocklisted,
+    attachments: input.attachments,
+    mentions: input.mentions,
+    custom: input.custom,
+    parentId: input.parentId ?? null,
+    quotedId: input.quotedId ?? null,
+  });
 
   const now = services.clock.now();
   const messageId = newId('msg', now);

@@ -18,44 +18,58 @@ import type F15 from '../../../functions/conversations/mark-read.ts';
 import type F16 from '../../../functions/conversations/update-conversation.ts';
 import type F17 from '../../../functions/conversations/set-visibility.ts';
 import type F18 from '../../../functions/events/list-events.ts';
-import type F19 from '../../../functions/media/get-media.ts';
-import type { getMediaSettingsFunction as F20 } from '../../../functions/media/media-settings.ts';
-import type F21 from '../../../functions/media/media-settings.ts';
-import type F22 from '../../../functions/media/complete-upload.ts';
-import type F23 from '../../../functions/media/create-upload.ts';
-import type F24 from '../../../functions/media/get-usage.ts';
-import type F25 from '../../../functions/messages/delete-message.ts';
-import type F26 from '../../../functions/messages/edit-message.ts';
-import type F27 from '../../../functions/messages/get-message.ts';
-import type F28 from '../../../functions/messages/list-messages.ts';
-import type F29 from '../../../functions/messages/pin.ts';
-import type { listPinsFunction as F30 } from '../../../functions/messages/pin.ts';
-import type F31 from '../../../functions/messages/react.ts';
-import type { listReactionsFunction as F32 } from '../../../functions/messages/react.ts';
-import type { removeReactionFunction as F33 } from '../../../functions/messages/react.ts';
-import type F34 from '../../../functions/messages/list-replies.ts';
-import type F35 from '../../../functions/messages/send-message.ts';
-import type { unpinMessageFunction as F36 } from '../../../functions/messages/pin.ts';
-import type F37 from '../../../functions/moderation/ban-user.ts';
-import type { getBlocklistFunction as F38 } from '../../../functions/moderation/blocklist.ts';
-import type F39 from '../../../functions/moderation/blocklist.ts';
-import type F40 from '../../../functions/moderation/block-users.ts';
-import type { listBlocksFunction as F41 } from '../../../functions/moderation/block-users.ts';
-import type { unblockUserFunction as F42 } from '../../../functions/moderation/block-users.ts';
-import type F43 from '../../../functions/moderation/flag-message.ts';
-import type { listFlagsFunction as F44 } from '../../../functions/moderation/flag-message.ts';
-import type { resolveFlagFunction as F45 } from '../../../functions/moderation/flag-message.ts';
-import type { unbanUserFunction as F46 } from '../../../functions/moderation/ban-user.ts';
-import type F47 from '../../../functions/search/search-messages.ts';
-import type F48 from '../../../functions/search/start-reindex.ts';
-import type F49 from '../../../functions/search/get-reindex.ts';
-import type F50 from '../../../functions/users/delete-user.ts';
-import type F51 from '../../../functions/users/get-user.ts';
-import type F52 from '../../../functions/users/get-me.ts';
-import type F53 from '../../../functions/users/patch-user.ts';
-import type F54 from '../../../functions/users/create-token.ts';
-import type F55 from '../../../functions/users/revoke-tokens.ts';
-import type F56 from '../../../functions/users/upsert-user.ts';
+import type F19 from '../../../functions/event-stream/stream-events.ts';
+import type { deleteMediaScanHook as F20 } from '../../../functions/hooks/media-scan-functions.ts';
+import type { getMediaScanHook as F21 } from '../../../functions/hooks/media-scan-functions.ts';
+import type F22 from '../../../functions/hooks/media-scan-functions.ts';
+import type { deletePreSendHook as F23 } from '../../../functions/hooks/pre-send-functions.ts';
+import type { getPreSendHook as F24 } from '../../../functions/hooks/pre-send-functions.ts';
+import type F25 from '../../../functions/hooks/pre-send-functions.ts';
+import type F26 from '../../../functions/media/get-media.ts';
+import type { getMediaSettingsFunction as F27 } from '../../../functions/media/media-settings.ts';
+import type F28 from '../../../functions/media/media-settings.ts';
+import type F29 from '../../../functions/media/complete-upload.ts';
+import type F30 from '../../../functions/media/create-upload.ts';
+import type F31 from '../../../functions/media/get-usage.ts';
+import type F32 from '../../../functions/messages/delete-message.ts';
+import type F33 from '../../../functions/messages/edit-message.ts';
+import type F34 from '../../../functions/messages/get-message.ts';
+import type F35 from '../../../functions/messages/list-messages.ts';
+import type F36 from '../../../functions/messages/pin.ts';
+import type { listPinsFunction as F37 } from '../../../functions/messages/pin.ts';
+import type F38 from '../../../functions/messages/react.ts';
+import type { listReactionsFunction as F39 } from '../../../functions/messages/react.ts';
+import type { removeReactionFunction as F40 } from '../../../functions/messages/react.ts';
+import type F41 from '../../../functions/messages/list-replies.ts';
+import type F42 from '../../../functions/messages/send-message.ts';
+import type { unpinMessageFunction as F43 } from '../../../functions/messages/pin.ts';
+import type F44 from '../../../functions/moderation/ban-user.ts';
+import type { getBlocklistFunction as F45 } from '../../../functions/moderation/blocklist.ts';
+import type F46 from '../../../functions/moderation/blocklist.ts';
+import type F47 from '../../../functions/moderation/block-users.ts';
+import type { listBlocksFunction as F48 } from '../../../functions/moderation/block-users.ts';
+import type { unblockUserFunction as F49 } from '../../../functions/moderation/block-users.ts';
+import type F50 from '../../../functions/moderation/flag-message.ts';
+import type { listFlagsFunction as F51 } from '../../../functions/moderation/flag-message.ts';
+import type { resolveFlagFunction as F52 } from '../../../functions/moderation/flag-message.ts';
+import type { unbanUserFunction as F53 } from '../../../functions/moderation/ban-user.ts';
+import type F54 from '../../../functions/search/search-messages.ts';
+import type F55 from '../../../functions/search/start-reindex.ts';
+import type F56 from '../../../functions/search/get-reindex.ts';
+import type F57 from '../../../functions/users/delete-user.ts';
+import type F58 from '../../../functions/users/get-user.ts';
+import type F59 from '../../../functions/users/get-me.ts';
+import type F60 from '../../../functions/users/patch-user.ts';
+import type F61 from '../../../functions/users/create-token.ts';
+import type F62 from '../../../functions/users/revoke-tokens.ts';
+import type F63 from '../../../functions/users/upsert-user.ts';
+import type F64 from '../../../functions/webhooks/webhook-endpoints.ts';
+import type { deleteWebhookFunction as F65 } from '../../../functions/webhooks/webhook-changes.ts';
+import type F66 from '../../../functions/webhooks/delivery-functions.ts';
+import type { replayDeliveryFunction as F67 } from '../../../functions/webhooks/delivery-functions.ts';
+import type { getWebhookFunction as F68 } from '../../../functions/webhooks/webhook-endpoints.ts';
+import type { listWebhooksFunction as F69 } from '../../../functions/webhooks/webhook-endpoints.ts';
+import type F70 from '../../../functions/webhooks/webhook-changes.ts';
 
 export const routes = {
   'apps.create': { method: 'POST', path: '/v1/apps', auth: 'admin' },
@@ -77,6 +91,13 @@ export const routes = {
   'conversations.update': { method: 'PATCH', path: '/v1/conversations/:conversationId', auth: 'server-or-user' },
   'conversations.visibility': { method: 'PUT', path: '/v1/conversations/:conversationId/visibility', auth: 'server-or-user' },
   'events.list': { method: 'GET', path: '/v1/conversations/:conversationId/events', auth: 'server-or-user' },
+  'events.stream': { method: 'GET', path: '/v1/events/stream', auth: 'server' },
+  'hooks.mediaScan.delete': { method: 'DELETE', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.mediaScan.get': { method: 'GET', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.mediaScan.put': { method: 'PUT', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.preSend.delete': { method: 'DELETE', path: '/v1/hooks/pre-send', auth: 'server' },
+  'hooks.preSend.get': { method: 'GET', path: '/v1/hooks/pre-send', auth: 'server' },
+  'hooks.preSend.put': { method: 'PUT', path: '/v1/hooks/pre-send', auth: 'server' },
   'media.get': { method: 'GET', path: '/v1/media/:mediaId', auth: 'server-or-user' },
   'media.settings.get': { method: 'GET', path: '/v1/media/settings', auth: 'server' },
   'media.settings.put': { method: 'PUT', path: '/v1/media/settings', auth: 'server' },
@@ -115,6 +136,13 @@ export const routes = {
   'users.tokens.create': { method: 'POST', path: '/v1/users/:userId/tokens', auth: 'server' },
   'users.tokens.revoke': { method: 'POST', path: '/v1/users/:userId/tokens/revoke', auth: 'server' },
   'users.upsert': { method: 'PUT', path: '/v1/users/:userId', auth: 'server' },
+  'webhooks.create': { method: 'POST', path: '/v1/webhooks', auth: 'server' },
+  'webhooks.delete': { method: 'DELETE', path: '/v1/webhooks/:webhookId', auth: 'server' },
+  'webhooks.deliveries.list': { method: 'GET', path: '/v1/webhooks/:webhookId/deliveries', auth: 'server' },
+  'webhooks.deliveries.replay': { method: 'POST', path: '/v1/webhooks/:webhookId/deliveries/:deliveryId/replay', auth: 'server' },
+  'webhooks.get': { method: 'GET', path: '/v1/webhooks/:webhookId', auth: 'server' },
+  'webhooks.list': { method: 'GET', path: '/v1/webhooks', auth: 'server' },
+  'webhooks.update': { method: 'PATCH', path: '/v1/webhooks/:webhookId', auth: 'server' },
 } as const;
 
 /** Each function name mapped to its declaration (types only: nothing of the server is bundled). */
@@ -138,42 +166,56 @@ export interface Functions {
   'conversations.update': typeof F16;
   'conversations.visibility': typeof F17;
   'events.list': typeof F18;
-  'media.get': typeof F19;
-  'media.settings.get': typeof F20;
-  'media.settings.put': typeof F21;
-  'media.uploads.complete': typeof F22;
-  'media.uploads.create': typeof F23;
-  'media.usage': typeof F24;
-  'messages.delete': typeof F25;
-  'messages.edit': typeof F26;
-  'messages.get': typeof F27;
-  'messages.list': typeof F28;
-  'messages.pin': typeof F29;
-  'messages.pins': typeof F30;
-  'messages.reactions.add': typeof F31;
-  'messages.reactions.list': typeof F32;
-  'messages.reactions.remove': typeof F33;
-  'messages.replies': typeof F34;
-  'messages.send': typeof F35;
-  'messages.unpin': typeof F36;
-  'moderation.ban': typeof F37;
-  'moderation.blocklist.get': typeof F38;
-  'moderation.blocklist.put': typeof F39;
-  'moderation.blocks.add': typeof F40;
-  'moderation.blocks.list': typeof F41;
-  'moderation.blocks.remove': typeof F42;
-  'moderation.flags.create': typeof F43;
-  'moderation.flags.list': typeof F44;
-  'moderation.flags.resolve': typeof F45;
-  'moderation.unban': typeof F46;
-  'search.messages': typeof F47;
-  'search.reindex.start': typeof F48;
-  'search.reindex.status': typeof F49;
-  'users.delete': typeof F50;
-  'users.get': typeof F51;
-  'users.me': typeof F52;
-  'users.patch': typeof F53;
-  'users.tokens.create': typeof F54;
-  'users.tokens.revoke': typeof F55;
-  'users.upsert': typeof F56;
+  'events.stream': typeof F19;
+  'hooks.mediaScan.delete': typeof F20;
+  'hooks.mediaScan.get': typeof F21;
+  'hooks.mediaScan.put': typeof F22;
+  'hooks.preSend.delete': typeof F23;
+  'hooks.preSend.get': typeof F24;
+  'hooks.preSend.put': typeof F25;
+  'media.get': typeof F26;
+  'media.settings.get': typeof F27;
+  'media.settings.put': typeof F28;
+  'media.uploads.complete': typeof F29;
+  'media.uploads.create': typeof F30;
+  'media.usage': typeof F31;
+  'messages.delete': typeof F32;
+  'messages.edit': typeof F33;
+  'messages.get': typeof F34;
+  'messages.list': typeof F35;
+  'messages.pin': typeof F36;
+  'messages.pins': typeof F37;
+  'messages.reactions.add': typeof F38;
+  'messages.reactions.list': typeof F39;
+  'messages.reactions.remove': typeof F40;
+  'messages.replies': typeof F41;
+  'messages.send': typeof F42;
+  'messages.unpin': typeof F43;
+  'moderation.ban': typeof F44;
+  'moderation.blocklist.get': typeof F45;
+  'moderation.blocklist.put': typeof F46;
+  'moderation.blocks.add': typeof F47;
+  'moderation.blocks.list': typeof F48;
+  'moderation.blocks.remove': typeof F49;
+  'moderation.flags.create': typeof F50;
+  'moderation.flags.list': typeof F51;
+  'moderation.flags.resolve': typeof F52;
+  'moderation.unban': typeof F53;
+  'search.messages': typeof F54;
+  'search.reindex.start': typeof F55;
+  'search.reindex.status': typeof F56;
+  'users.delete': typeof F57;
+  'users.get': typeof F58;
+  'users.me': typeof F59;
+  'users.patch': typeof F60;
+  'users.tokens.create': typeof F61;
+  'users.tokens.revoke': typeof F62;
+  'users.upsert': typeof F63;
+  'webhooks.create': typeof F64;
+  'webhooks.delete': typeof F65;
+  'webhooks.deliveries.list': typeof F66;
+  'webhooks.deliveries.replay': typeof F67;
+  'webhooks.get': typeof F68;
+  'webhooks.list': typeof F69;
+  'webhooks.update': typeof F70;
 }
