@@ -24,6 +24,7 @@ export const configSchema = z.object({
   CAAS_RATE_LIMIT_USER: z.coerce.number().int().min(0).default(1_200),
   CAAS_RATE_LIMIT_IP: z.coerce.number().int().min(0).default(600),
   CAAS_MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(100_000).default(4_000),
+  CAAS_SIGNING_SECRET_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(3_600),
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
   MONGO_DB: z.string().default('caas'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
@@ -35,6 +36,7 @@ export const configSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_REGION: z.string().default('us-east-1'),
+  S3_PUBLIC_ENDPOINT: optionalUrl,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { findApp, findLiveServerKey, isServerKey } from '../../functions/apps/apps.ts';
+import { acceptedSigningSecrets, findApp, findLiveServerKey, isServerKey } from '../../functions/apps/apps.ts';
 import { findUser } from '../../functions/users/users.ts';
 import type { Caller, Services } from '../context.ts';
 import type { AuthKind } from '../define-function.ts';
@@ -42,10 +42,11 @@ async function resolveCaller(services: Services, token: string, onBehalfOf: stri
   const appId = claimedAppId(token);
   const app = await findApp(store, appId);
   if (!app) throw new AppError('UNAUTHENTICATED', 'User token is invalid');
-  const claims = await verifyUserToken(token, app._id, app.signingSecret, services.clock.now());
+  const claims = await verifyUserToken(token, app._id, acceptedSigningSecrets(app, services.clock.now()), services.clock.now());
   const user = await findUser(store, appId, claims.userId);
   if (!user) throw new AppError('UNAUTHENTICATED', 'User of this token no longer exists');
   if (claims.tokenVersion < user.tokenVersion) throw new AppError('UNAUTHENTICATED', 'User token has been revoked');
+  if (onBehalfOf !== undefined) throw new AppError('BAD_REQUEST', 'X-On-Behalf-Of is for server keys; a user token always acts as its own user');
   return { kind: 'user', appId, userId: claims.userId };
 }
 

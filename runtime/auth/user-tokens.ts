@@ -49,7 +49,24 @@ export function claimedAppId(token: string): string {
   throw new AppError('UNAUTHENTICATED', 'Bearer token is neither a server key nor a valid user token');
 }
 
-export async function verifyUserToken(token: string, appId: string, signingSecret: string, now: number): Promise<UserClaims> {
+/**
+ * Verifies a token against the app's accepted secrets in order (current, then the previous one
+ * during its rotation overlap); an expired token is reported as expired at once.
+ */
+export async function verifyUserToken(token: string, appId: string, signingSecrets: string[], now: number): Promise<UserClaims> {
+  let refusal: AppError | null = null;
+  for (const secret of signingSecrets) {
+    try {
+      return await verifyWithSecret(token, appId, secret, now);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'TOKEN_EXPIRED') throw error;
+      refusal ??= error as AppError;
+    }
+  }
+  throw refusal ?? new AppError('UNAUTHENTICATED', 'User token is invalid');
+}
+
+async function verifyWithSecret(token: string, appId: string, signingSecret: string, now: number): Promise<UserClaims> {
   try {
     const { payload } = await jwtVerify(token, keyOf(signingSecret), {
       algorithms: [TOKEN_ALGORITHM],
