@@ -4,6 +4,7 @@ import { eventFunctions } from './functions/events/index.ts';
 import { mediaFunctions } from './functions/media/index.ts';
 import { messageFunctions } from './functions/messages/index.ts';
 import { moderationFunctions } from './functions/moderation/index.ts';
+import { scheduledFunctions } from './functions/scheduled/index.ts';
 import { searchFunctions } from './functions/search/index.ts';
 import { userFunctions } from './functions/users/index.ts';
 import type { AnyFunctionDefinition } from './runtime/define-function.ts';
@@ -17,6 +18,7 @@ export const functions: AnyFunctionDefinition[] = [
   ...userFunctions,
   ...conversationFunctions,
   ...messageFunctions,
+  ...scheduledFunctions,
   ...eventFunctions,
   ...moderationFunctions,
   ...searchFunctions,

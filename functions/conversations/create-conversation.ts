@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { actingUserId, callerAppId } from '../../runtime/auth/authenticate.ts';
 import { defineFunction, reply } from '../../runtime/define-function.ts';
 import { CustomData } from '../custom-data.ts';
+import { TtlSeconds } from '../messages/message-ttl.ts';
 import { UserId } from '../users/users.ts';
 import { createConversation, MAX_INITIAL_MEMBERS } from './conversation-lifecycle.ts';
 import { findMember } from './conversations.ts';
@@ -20,6 +21,7 @@ export default defineFunction({
     name: z.string().min(1).max(256).nullable().optional(),
     image: z.url().max(2048).nullable().optional(),
     custom: CustomData.optional(),
+    messageTtlSeconds: TtlSeconds.nullable().optional(),
   }),
   response: ConversationView,
   successStatus: 201,

@@ -7,7 +7,9 @@ import { recordChange } from '../events/projections.ts';
 import { requireReadyMedia } from '../media/media-records.ts';
 import { applyBlocklist, moderationSettings } from '../moderation/moderation-settings.ts';
 import { CLIENT_MESSAGE_IDS, MESSAGES, type MessageDoc } from './messages.ts';
+import { expiresAtFor } from './message-ttl.ts';
 import { checkMayPost, checkSlowMode } from './send-policy.ts';
+import type { UserDoc } from '../users/users.ts';
 
 export interface SendInput {
   text: string;
@@ -19,6 +21,8 @@ export interface SendInput {
   silent: boolean;
   type: 'regular' | 'system';
   clientMessageId?: string;
+  /** Disappearing message: expires this long after sending (else the conversation's messageTtlSeconds applies). */
+  ttlSeconds?: number;
 }
 
 interface ClientMessageIdDoc {
@@ -64,6 +68,26 @@ function validateText(services: Services, input: SendInput): void {
 }
 
 /**
+ * Everything a send checks before it may reserve a sequence (all but slow mode): scheduling a
+ * message runs the same checks when it is scheduled, and again when it is delivered.
+ */
+export async function checkSendable(services: Services, access: Access, input: SendInput): Promise<{ author: UserDoc | null; text: string }> {
+  const { conversation } = access;
+  if (input.type === 'system' && access.userId !== null) throw new AppError('FORBIDDEN', 'Only the app (a server key without X-On-Behalf-Of) sends system messages');
+  validateText(services, input);
+  const author = await checkMayPost(services, access);
+  const text = applyBlocklist(input.text, await moderationSettings(services, conversation.appId));
+  await requireReadyMedia(services.ports.store, conversation.appId, input.attachments);
+  await requireUsersExist(services, conversation.appId, input.mentions);
+  if (input.parentId) {
+    const parent = await requireSameConversation(services, access, input.parentId, 'parentId');
+    if (parent.parentId) throw new AppError('VALIDATION_FAILED', 'parentId: replies to replies are not threads; reply to the thread root', { issues: [{ path: 'body.parentId', message: 'is itself a reply' }] });
+  }
+  if (input.quotedId) await requireSameConversation(services, access, input.quotedId, 'quotedId');
+  return { author, text };
+}
+
+/**
  * Sends a message. Everything is validated before the sequence is reserved, so a refused send
  * leaves no event and no gap; a retry with the same clientMessageId returns the first message.
  */
@@ -76,17 +100,7 @@ export async function sendMessage(services: Services, access: Access, input: Sen
     if (existing) return { message: existing, created: false };
   }
 
-  if (input.type === 'system' && authorId !== null) throw new AppError('FORBIDDEN', 'Only the app (a server key without X-On-Behalf-Of) sends system messages');
-  validateText(services, input);
-  const author = await checkMayPost(services, access);
-  const text = applyBlocklist(input.text, await moderationSettings(services, conversation.appId));
-  await requireReadyMedia(services.ports.store, conversation.appId, input.attachments);
-  await requireUsersExist(services, conversation.appId, input.mentions);
-  if (input.parentId) {
-    const parent = await requireSameConversation(services, access, input.parentId, 'parentId');
-    if (parent.parentId) throw new AppError('VALIDATION_FAILED', 'parentId: replies to replies are not threads; reply to the thread root', { issues: [{ path: 'body.parentId', message: 'is itself a reply' }] });
-  }
-  if (input.quotedId) await requireSameConversation(services, access, input.quotedId, 'quotedId');
+  const { author, text } = await checkSendable(services, access, input);
   await checkSlowMode(services, access);
 
   const now = services.clock.now();
@@ -127,6 +141,7 @@ export async function sendMessage(services: Services, access: Access, input: Sen
       latestReplierIds: [],
       pinnedAt: null,
       pinnedBy: null,
+      expiresAt: expiresAtFor(now, input.ttlSeconds, conversation.messageTtlSeconds),
     };
     const event = await recordChange(services, {
       appId: conversation.appId,
