@@ -79,8 +79,8 @@ async function bundleFunction(entry: FunctionEntry, dist: string) {
   const def = importPath(root, entry.file);
   const importLine = `import { ${entry.exportName} as definition } from '${def}';`;
   const sources: Record<string, string> = {
-    index: `${importLine}\nimport { serveFunctions } from './runtime/entries/node-server.ts';\nawait serveFunctions([definition], 'function:${entry.name}');\n`,
-    lambda: `${importLine}\nimport { lambdaHandler } from './runtime/entries/lambda.ts';\nexport const handler = lambdaHandler([definition]);\n`,
+    index: `${importLine}\nimport { domain } from './functions/domain.ts';\nimport { serveFunctions } from './runtime/entries/node-server.ts';\nawait serveFunctions(domain, [definition], 'function:${entry.name}');\n`,
+    lambda: `${importLine}\nimport { domain } from './functions/domain.ts';\nimport { lambdaHandler } from './runtime/entries/lambda.ts';\nexport const handler = lambdaHandler(domain, [definition]);\n`,
   };
   await build({
     ...shared,

@@ -11,12 +11,13 @@ import { startPreparedServices, stopServices } from '../runtime/platform.ts';
 import { attachRealtime, startRealtime } from '../realtime/index.ts';
 import { startBackgroundWork } from '../workers/index.ts';
 import { ensureDemoApp } from './demo-app.ts';
+import { domain } from '../functions/domain.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const admin = await resolveAdminToken(config);
   config.CAAS_ADMIN_TOKEN = admin.token;
-  const services = await startPreparedServices(config, { role: 'all-in-one' });
+  const services = await startPreparedServices(domain, config, { role: 'all-in-one' });
   const router = createRouter({ services, functions });
   const server = await serveRouter(router, services);
   const realtime = await startRealtime(services, { registry: router.metrics.registry });

@@ -16,10 +16,11 @@ import { mountOperations } from '../runtime/http/operations.ts';
 import { requestContext } from '../runtime/http/request-context.ts';
 import { onShutdownSignal } from '../runtime/http/serve.ts';
 import { startServices, stopServices } from '../runtime/platform.ts';
+import { domain } from '../functions/domain.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const services = await startServices(config, { role: 'realtime' });
+  const services = await startServices(domain, config, { role: 'realtime' });
   const metrics = createHttpMetrics();
   const app = new Hono<HttpEnv>();
   app.use('*', requestContext(services));

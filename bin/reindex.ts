@@ -12,6 +12,7 @@ import { runReindex } from '../functions/search/reindex.ts';
 import { ConfigError, loadConfig } from '../runtime/config.ts';
 import { isAppError } from '../runtime/errors.ts';
 import { startServices, stopServices } from '../runtime/platform.ts';
+import { domain } from '../functions/domain.ts';
 
 async function main(args: string[]): Promise<number> {
   const appId = AppId.safeParse(args[0]);
@@ -19,7 +20,7 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write('usage: npx tsx bin/reindex.ts <appId>   (an app id, app_…)\n');
     return 64;
   }
-  const services = await startServices(loadConfig(), { role: 'reindex' });
+  const services = await startServices(domain, loadConfig(), { role: 'reindex' });
   const abort = new AbortController();
   const interrupt = () => abort.abort(new Error('interrupted (SIGINT)'));
   process.once('SIGINT', interrupt);

@@ -3,9 +3,10 @@ import { loadConfig } from '../runtime/config.ts';
 import { onShutdownSignal } from '../runtime/http/serve.ts';
 import { startPreparedServices, stopServices } from '../runtime/platform.ts';
 import { startBackgroundWork } from '../workers/index.ts';
+import { domain } from '../functions/domain.ts';
 
 async function main(): Promise<void> {
-  const services = await startPreparedServices(loadConfig(), { role: 'worker' });
+  const services = await startPreparedServices(domain, loadConfig(), { role: 'worker' });
   const work = await startBackgroundWork(services);
   onShutdownSignal(async () => {
     await work.stop();

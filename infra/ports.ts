@@ -10,6 +10,7 @@ import { createCache } from './cache/index.ts';
 import { createSearch } from './search/index.ts';
 import { createStore } from './store/index.ts';
 import { namespacePorts } from './namespaced.ts';
+import { systemClock, type Clock } from '../runtime/clock.ts';
 
 /** Everything stateful a function, worker or realtime node may touch. */
 export interface Ports {
@@ -23,13 +24,14 @@ export interface Ports {
 export type PortName = keyof Ports;
 
 /** Picks each adapter from config: an engine URL selects the engine, none the embedded twin. */
-export async function createPorts(config: Config): Promise<Ports> {
+/** The ports chosen by config; the embedded twins read time from `clock` (the platform's). */
+export async function createPorts(config: Config, clock: Clock = systemClock): Promise<Ports> {
   const ports: Ports = {
     store: await createStore(config),
-    cache: await createCache(config),
-    bus: await createBus(config),
+    cache: await createCache(config, clock),
+    bus: await createBus(config, clock),
     search: await createSearch(config),
-    blob: await createBlob(config),
+    blob: await createBlob(config, clock),
   };
   return config.CAAS_NAMESPACE ? namespacePorts(ports, config.CAAS_NAMESPACE) : ports;
 }

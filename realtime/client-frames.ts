@@ -4,7 +4,7 @@
  * except where the protocol says the connection cannot go on (credentials, version).
  */
 import type { RawData } from 'ws';
-import { MEMBERS, type MemberDoc } from '../functions/conversations/conversations.ts';
+import { membershipsOf } from '../functions/conversations/memberships.ts';
 import type { Services } from '../runtime/context.ts';
 import { isAppError } from '../runtime/errors.ts';
 import { CLOSE } from './close-codes.ts';
@@ -108,9 +108,7 @@ async function authenticate(ctx: FrameContext, connection: Connection, token: st
 
 /** Presence of users who share at least one conversation with the caller; others are left out. */
 async function queryPresence(ctx: FrameContext, connection: Connection, userIds: string[]): Promise<void> {
-  const rows = await ctx.services.ports.store
-    .collection<MemberDoc>(MEMBERS)
-    .find({ appId: connection.appId, userId: { $in: [...new Set(userIds)] } }, { projection: { userId: 1, conversationId: 1 } });
+  const rows = await membershipsOf(ctx.services.ports.store, connection.appId, userIds);
   const visible = new Set(rows.filter((row) => connection.cursors.has(row.conversationId)).map((row) => row.userId));
   const views = await Promise.all([...visible].map((userId) => ctx.presence.registry.read(connection.appId, userId)));
   connection.sendFrame(serverFrames.presenceState(views));

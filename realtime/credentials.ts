@@ -4,9 +4,7 @@
  * from `Sec-WebSocket-Protocol` (`bearer.<jwt>`) or the first `auth` frame — never the URL, which
  * ends up in access logs.
  */
-import { decodeJwt } from 'jose';
-import { findApp } from '../functions/apps/apps.ts';
-import { authenticate } from '../runtime/auth/authenticate.ts';
+import { authenticateCredential } from '../runtime/auth/authenticate.ts';
 import type { Services } from '../runtime/context.ts';
 import { AppError, isAppError } from '../runtime/errors.ts';
 import { BEARER_PREFIX, SUBPROTOCOL } from './protocol.ts';
@@ -20,20 +18,20 @@ export interface Identity {
 
 /** Throws UNAUTHENTICATED / TOKEN_EXPIRED for credentials, FORBIDDEN only for a refused Origin. */
 export async function identify(services: Services, token: string, origin: string | undefined): Promise<Identity> {
-  const caller = await authenticate(services, { authorization: `Bearer ${token}`, onBehalfOf: undefined }, 'user').catch((error: unknown) => {
+  const { caller, app, expiresAt } = await authenticateCredential(
+    services,
+    { authorization: `Bearer ${token}`, onBehalfOf: undefined },
+    'user',
+  ).catch((error: unknown) => {
     // A server key or admin token is a valid credential of the wrong kind: not a user session.
     if (isAppError(error) && error.code === 'FORBIDDEN') throw new AppError('UNAUTHENTICATED', '[realtime] a user token is required', { cause: error });
     throw error;
   });
-  if (caller.kind !== 'user') throw new AppError('UNAUTHENTICATED', '[realtime] a user token is required');
-  const app = await findApp(services.ports.store, caller.appId);
-  if (!app) throw new AppError('UNAUTHENTICATED', '[realtime] the app of this token no longer exists');
+  if (caller.kind !== 'user' || !app || expiresAt === null) throw new AppError('UNAUTHENTICATED', '[realtime] a user token is required');
   if (!originAllowed(app.allowedOrigins, origin)) {
     throw new AppError('FORBIDDEN', `[realtime] Origin ${origin} is not allowed for this app`);
   }
-  // authenticate() has verified the token (exp is required); reading exp again is only bookkeeping.
-  const { exp } = decodeJwt(token);
-  return { appId: caller.appId, userId: caller.userId, expiresAt: (exp ?? 0) * 1000 };
+  return { appId: caller.appId, userId: caller.userId, expiresAt };
 }
 
 /**

@@ -16,7 +16,8 @@
  */
 import type { EventDoc } from '../functions/events/events.ts';
 import { serverFrames } from './protocol.ts';
-import { eventFrame, joinedUserIds, leftUserId, visibleTo, wireFromDoc, type WireEvent } from './wire-event.ts';
+import { eventVisibleTo, toConversationEvent, type ConversationEvent } from '../functions/events/event-codec.ts';
+import { eventFrame, joinedUserIds, leftUserId } from './wire-event.ts';
 
 export interface CursorSocket {
   readonly userId: string;
@@ -41,7 +42,7 @@ export interface EventHistory {
 }
 
 interface Pending {
-  event: WireEvent;
+  event: ConversationEvent;
   frame: Buffer | undefined;
 }
 
@@ -65,7 +66,7 @@ export class ConversationCursor {
   }
 
   /** A live event; `frame` is its serialized form, shared by every socket on this node. */
-  offer(event: WireEvent, frame: Buffer | undefined): void {
+  offer(event: ConversationEvent, frame: Buffer | undefined): void {
     if (this.detached) return;
     if (this.busy) {
       (this.pending ??= []).push({ event, frame });
@@ -161,17 +162,17 @@ export class ConversationCursor {
 
   private deliverStored(row: EventDoc): void {
     this.history.countReplayed(1);
-    this.deliver(wireFromDoc(row), undefined);
+    this.deliver(toConversationEvent(row), undefined);
   }
 
-  private deliver(event: WireEvent, frame: Buffer | undefined): void {
+  private deliver(event: ConversationEvent, frame: Buffer | undefined): void {
     this.last = event.seq;
     const self = this.socket.userId;
     if (!this.member) {
       if (!joinedUserIds(event).includes(self)) return;
       this.member = true;
     }
-    if (visibleTo(event, self)) this.socket.send(frame ?? eventFrame(event));
+    if (eventVisibleTo(event, self)) this.socket.send(frame ?? eventFrame(event));
     if (leftUserId(event) === self) this.member = false;
   }
 

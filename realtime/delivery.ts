@@ -3,8 +3,9 @@
  * positions, routes each live event (parsed and framed once) to the cursors of that
  * conversation, and attaches cursors when a membership event names a local user.
  */
-import { MEMBERS, findConversation, memberKey, type ConversationDoc, type MemberDoc } from '../functions/conversations/conversations.ts';
-import { SEQUENCES, eventsAfter, type EventDoc } from '../functions/events/events.ts';
+import { findConversation, type ConversationDoc } from '../functions/conversations/conversations.ts';
+import { conversationIdsOf, isMember } from '../functions/conversations/memberships.ts';
+import { currentSequences, eventsAfter, type EventDoc } from '../functions/events/events.ts';
 import type { Services } from '../runtime/context.ts';
 import type { Connection } from './connection.ts';
 import { ConversationCursor, type EventHistory } from './cursor.ts';
@@ -12,13 +13,8 @@ import type { RealtimeOptions } from './options.ts';
 import { presenceScope, pushesPresence } from './presence-scope.ts';
 import { serverFrames } from './protocol.ts';
 import type { SubscriptionIndex } from './subscription-index.ts';
-import { eventFrame, joinedUserIds, parseWireEvent, type WireEvent } from './wire-event.ts';
-
-interface SequenceDoc {
-  _id: string;
-  seq: number;
-  [key: string]: unknown;
-}
+import { decodeEvent, type ConversationEvent } from '../functions/events/event-codec.ts';
+import { eventFrame, joinedUserIds } from './wire-event.ts';
 
 export interface DeliveryCounters {
   replayed: number;
@@ -46,8 +42,7 @@ export class Delivery implements EventHistory {
   }
 
   async isMember(appId: string, conversationId: string, userId: string): Promise<boolean> {
-    const member = await this.services.ports.store.collection<MemberDoc>(MEMBERS).findOne({ _id: memberKey(conversationId, userId), appId });
-    return member !== null;
+    return isMember(this.services.ports.store, appId, conversationId, userId);
   }
 
   detach(cursor: ConversationCursor): void {
@@ -70,12 +65,10 @@ export class Delivery implements EventHistory {
   async start(connection: Connection, resume: Record<string, number>): Promise<void> {
     const { store } = this.services.ports;
     connection.state = 'starting';
-    const memberships = await store
-      .collection<MemberDoc>(MEMBERS)
-      .find({ appId: connection.appId, userId: connection.userId }, { projection: { conversationId: 1 } });
+    const memberships = await conversationIdsOf(store, connection.appId, connection.userId);
     if (connection.closed) return;
     const fresh: ConversationCursor[] = [];
-    for (const { conversationId } of memberships) {
+    for (const conversationId of memberships) {
       if (connection.cursors.has(conversationId)) continue;
       const cursor = new ConversationCursor(connection.appId, conversationId, connection, this, 0, true);
       this.index.attach(connection, cursor);
@@ -83,7 +76,7 @@ export class Delivery implements EventHistory {
     }
     const freshIds = fresh.map((cursor) => cursor.conversationId);
     const [current, scope] = await Promise.all([
-      this.currentSequences(freshIds),
+      currentSequences(store, freshIds),
       presenceScope(store, connection.appId, freshIds, this.presenceMaxMembers),
     ]);
     connection.presenceScope.push(...scope);
@@ -119,7 +112,7 @@ export class Delivery implements EventHistory {
 
   /** A conversation event from the fan-out channel. */
   onEvent(raw: string): void {
-    const event = parseWireEvent(raw);
+    const event = decodeEvent(raw);
     const joined = joinedUserIds(event);
     if (joined.length > 0) this.attachJoined(event, joined);
     const cursors = this.index.cursorsOf(event.conversationId);
@@ -131,7 +124,7 @@ export class Delivery implements EventHistory {
     }
   }
 
-  private attachJoined(event: WireEvent, userIds: string[]): void {
+  private attachJoined(event: ConversationEvent, userIds: string[]): void {
     const { appId, conversationId, seq } = event;
     const attached: Connection[] = [];
     for (const userId of userIds) {
@@ -146,7 +139,7 @@ export class Delivery implements EventHistory {
     if (attached.length > 0) void this.widenPresenceScope(event, attached);
   }
 
-  private async widenPresenceScope(event: WireEvent, connections: Connection[]): Promise<void> {
+  private async widenPresenceScope(event: ConversationEvent, connections: Connection[]): Promise<void> {
     let conversation = event.payload.conversation as ConversationDoc | undefined | null;
     try {
       conversation ??= await findConversation(this.services.ports.store, event.appId, event.conversationId);
@@ -156,11 +149,5 @@ export class Delivery implements EventHistory {
     }
     if (!conversation || !pushesPresence(conversation, this.presenceMaxMembers)) return;
     for (const connection of connections) if (!connection.presenceScope.includes(event.conversationId)) connection.presenceScope.push(event.conversationId);
-  }
-
-  private async currentSequences(conversationIds: string[]): Promise<Map<string, number>> {
-    if (conversationIds.length === 0) return new Map();
-    const rows = await this.services.ports.store.collection<SequenceDoc>(SEQUENCES).find({ _id: { $in: conversationIds } });
-    return new Map(rows.map((row) => [row._id, row.seq]));
   }
 }

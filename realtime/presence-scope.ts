@@ -4,10 +4,10 @@
  * only in direct conversations and in groups up to `presenceMaxMembers`; in larger ones clients
  * ask with `presence.query` for the users they show.
  */
-import { CONVERSATIONS, type ConversationDoc } from '../functions/conversations/conversations.ts';
+import { conversationShapes, type ConversationShape } from '../functions/conversations/memberships.ts';
 import type { StorePort } from '../infra/store/port.ts';
 
-type Shape = Pick<ConversationDoc, 'type' | 'memberCount'>;
+type Shape = Pick<ConversationShape, 'type' | 'memberCount'>;
 
 export function pushesPresence(conversation: Shape, maxMembers: number): boolean {
   return conversation.type === 'direct' || (conversation.type === 'group' && conversation.memberCount <= maxMembers);
@@ -15,9 +15,6 @@ export function pushesPresence(conversation: Shape, maxMembers: number): boolean
 
 /** The subset of `conversationIds` (all of one app) whose members are told about each other's presence. */
 export async function presenceScope(store: StorePort, appId: string, conversationIds: string[], maxMembers: number): Promise<string[]> {
-  if (conversationIds.length === 0) return [];
-  const rows = await store
-    .collection<ConversationDoc>(CONVERSATIONS)
-    .find({ _id: { $in: conversationIds }, appId }, { projection: { type: 1, memberCount: 1 } });
+  const rows = await conversationShapes(store, appId, conversationIds);
   return rows.filter((row) => pushesPresence(row, maxMembers)).map((row) => row._id);
 }

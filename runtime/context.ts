@@ -1,4 +1,6 @@
 import type { Ports } from '../infra/ports.ts';
+import type { IndexDeclaration } from '../infra/store/port.ts';
+import type { CredentialLookup } from './auth/credential-lookup.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -19,6 +21,12 @@ export interface Startup {
   abort(): void;
 }
 
+/** What the domain hands the runtime at startup (see functions/domain.ts). */
+export interface Domain {
+  indexes: IndexDeclaration[];
+  credentials: CredentialLookup;
+}
+
 /** What every handler, worker and realtime node receives: ports, identity, logger, clock. */
 export interface Services {
   ports: Ports;
@@ -26,6 +34,7 @@ export interface Services {
   clock: Clock;
   log: Logger;
   startup: Startup;
+  credentials: CredentialLookup;
 }
 
 export interface FunctionContext extends Services {

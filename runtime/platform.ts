@@ -1,9 +1,8 @@
-import { ensureAllIndexes } from '../functions/indexes.ts';
 import { closePorts, createPorts } from '../infra/ports.ts';
 import { retryUntilDone } from '../infra/resilience.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
-import type { Services, Startup } from './context.ts';
+import type { Domain, Services, Startup } from './context.ts';
 import { createLogger } from './logger.ts';
 
 /**
@@ -13,9 +12,10 @@ import { createLogger } from './logger.ts';
  * with backoff and logged, until it succeeds. `/readyz` reports it; callers that need the engines
  * prepared await `services.startup.prepared`.
  */
-export async function startServices(config: Config = loadConfig(), bindings: Record<string, unknown> = {}): Promise<Services> {
+export async function startServices(domain: Domain, config: Config = loadConfig(), bindings: Record<string, unknown> = {}): Promise<Services> {
   const log = createLogger(config, bindings);
-  const ports = await createPorts(config);
+  const clock = systemClock;
+  const ports = await createPorts(config, clock);
   const abort = new AbortController();
   const startup: Startup = {
     done: false,
@@ -25,7 +25,9 @@ export async function startServices(config: Config = loadConfig(), bindings: Rec
   };
   startup.prepared = retryUntilDone(
     'prepare engines',
-    () => ensureAllIndexes(ports.store),
+    async () => {
+      for (const { collection, specs } of domain.indexes) await ports.store.ensureIndexes(collection, specs);
+    },
     (error, attempt, delayMs) => {
       startup.lastError = error instanceof Error ? error.message : String(error);
       const retryInMs = Math.round(delayMs);
@@ -39,12 +41,16 @@ export async function startServices(config: Config = loadConfig(), bindings: Rec
   });
   // A process stopped before its engines came up must not report an unhandled rejection.
   startup.prepared.catch(() => undefined);
-  return { ports, config, clock: systemClock, log, startup };
+  return { ports, config, clock, log, startup, credentials: domain.credentials };
 }
 
 /** startServices, then wait until the engines are prepared. */
-export async function startPreparedServices(config: Config = loadConfig(), bindings: Record<string, unknown> = {}): Promise<Services> {
-  const services = await startServices(config, bindings);
+export async function startPreparedServices(
+  domain: Domain,
+  config: Config = loadConfig(),
+  bindings: Record<string, unknown> = {},
+): Promise<Services> {
+  const services = await startServices(domain, config, bindings);
   await services.startup.prepared;
   return services;
 }

@@ -1,4 +1,4 @@
-import { startOutboxRelay } from '../functions/events/outbox-relay.ts';
+import { startOutboxRelay } from './outbox-relay.ts';
 import { startMediaProcessor } from './media-processor.ts';
 import { startMessageExpiry } from './message-expiry.ts';
 import { startScheduledSender } from './scheduled-sender.ts';

@@ -1,4 +1,5 @@
 import type { BusMessage, Subscription } from '../infra/bus/port.ts';
+import { decodeEvent, type ConversationEvent } from '../functions/events/event-codec.ts';
 import { CONVERSATION_EVENTS_TOPIC } from '../functions/events/events.ts';
 import { asMediaReadyEvent, MEDIA_TOPIC } from '../functions/media/media-events.ts';
 import { eraseUploadsOf, recordAttachments, releaseAttachments, sweepMedia } from '../functions/media/media-lifecycle.ts';
@@ -6,6 +7,7 @@ import type { MessageDoc } from '../functions/messages/messages.ts';
 import { USER_EVENTS_TOPIC, type UserDeletedEvent } from '../functions/users/users.ts';
 import type { Services } from '../runtime/context.ts';
 import { makeThumbnail } from './media-thumbnails.ts';
+import { startPollLoop } from './poll-loop.ts';
 
 /**
  * The media worker: thumbnails for verified images (topic `media`), attachment tracking and
@@ -32,21 +34,25 @@ function parsed<T>(services: Services, message: BusMessage): T | null {
   }
 }
 
-interface ConversationEventValue {
-  appId: string;
-  type: string;
-  payload: { message?: MessageDoc; messageId?: string };
+function decoded(services: Services, message: BusMessage): ConversationEvent | null {
+  try {
+    return decodeEvent(message.value);
+  } catch (error) {
+    services.log.error({ err: error, topic: message.topic, offset: message.offset }, 'media worker: unreadable message skipped');
+    return null;
+  }
 }
 
 async function onConversationEvent(services: Services, message: BusMessage): Promise<void> {
   const type = message.headers.type;
   if (type !== undefined && type !== 'message.new' && type !== 'message.deleted') return;
-  const event = parsed<ConversationEventValue>(services, message);
+  const event = decoded(services, message);
   if (!event) return;
-  if (event.type === 'message.new' && event.payload.message && event.payload.message.attachments.length > 0) {
-    await recordAttachments(services, event.payload.message);
-  } else if (event.type === 'message.deleted' && event.payload.messageId) {
-    await releaseAttachments(services, event.appId, event.payload.messageId);
+  const { message: sent, messageId } = event.payload as { message?: MessageDoc; messageId?: string };
+  if (event.type === 'message.new' && sent && sent.attachments.length > 0) {
+    await recordAttachments(services, sent);
+  } else if (event.type === 'message.deleted' && messageId) {
+    await releaseAttachments(services, event.appId, messageId);
   }
 }
 
@@ -69,25 +75,20 @@ export async function startMediaProcessor(services: Services, options: MediaProc
     await bus.subscribe({ group: 'media-erasure', topics: [USER_EVENTS_TOPIC], handler: (message) => onUserEvent(services, message) }),
   ];
 
-  let sweeping: Promise<unknown> | null = null;
-  const sweep = () => {
-    sweeping ??= sweepMedia(services, { now: services.clock.now() })
-      .then((result) => {
-        if (result.expired + result.rejectedPurged + result.republished > 0) services.log.info(result, 'media sweep');
-      })
-      .catch((error: unknown) => services.log.error({ err: error }, 'media sweep failed; retrying on the next interval'))
-      .finally(() => {
-        sweeping = null;
-      });
-  };
-  const timer = setInterval(sweep, options.sweepIntervalMs ?? 60_000);
-  timer.unref();
-  sweep();
+  const sweeps = startPollLoop({
+    intervalMs: options.sweepIntervalMs ?? 60_000,
+    pass: async () => {
+      const result = await sweepMedia(services, { now: services.clock.now() });
+      const done = result.expired + result.rejectedPurged + result.republished;
+      if (done > 0) services.log.info(result, 'media sweep');
+      return done;
+    },
+    onError: (error) => services.log.error({ err: error }, 'media sweep failed; retrying on the next interval'),
+  });
 
   return {
     async stop() {
-      clearInterval(timer);
-      await sweeping;
+      await sweeps.stop();
       for (const subscription of subscriptions) await subscription.stop();
     },
   };

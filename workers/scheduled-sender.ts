@@ -2,7 +2,7 @@ import { deliverDue } from '../functions/scheduled/delivery.ts';
 import type { Services } from '../runtime/context.ts';
 import { newId } from '../runtime/ids.ts';
 import type { WorkerHandle } from './index.ts';
-import { startPeriodic } from './periodic.ts';
+import { startPollLoop } from './poll-loop.ts';
 
 /**
  * Delivers scheduled messages when due (functions/scheduled/delivery.ts). State lives in the
@@ -17,8 +17,10 @@ export interface ScheduledSenderOptions {
 export async function startScheduledSender(services: Services, options: ScheduledSenderOptions = {}): Promise<WorkerHandle> {
   const owner = newId('sender');
   const leaseMs = options.leaseMs ?? 30_000;
-  const work = startPeriodic(services, 'scheduled-sender', options.pollMs ?? 500, async () => {
-    await deliverDue(services, owner, leaseMs);
+  const loop = startPollLoop({
+    intervalMs: options.pollMs ?? 500,
+    pass: () => deliverDue(services, owner, leaseMs),
+    onError: (error) => services.log.error({ err: error }, 'scheduled sender: pass failed; retrying on the next tick'),
   });
-  return { stop: () => work.stop() };
+  return { stop: () => loop.stop() };
 }

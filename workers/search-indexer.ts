@@ -1,7 +1,9 @@
 import { Counter, Gauge } from 'prom-client';
 import { z, ZodError } from 'zod';
+import { isAppError } from '../runtime/errors.ts';
 import { CONVERSATION_EVENTS_TOPIC } from '../functions/events/events.ts';
-import { ConversationEvent, forgetAuthor, indexConversationEvent, type IndexOutcome } from '../functions/search/indexing.ts';
+import { decodeEvent } from '../functions/events/event-codec.ts';
+import { forgetAuthor, indexConversationEvent, type IndexOutcome } from '../functions/search/indexing.ts';
 import { ReindexRequest, SEARCH_REINDEX_TOPIC } from '../functions/search/reindex-queue.ts';
 import { runReindex } from '../functions/search/reindex.ts';
 import { USER_EVENTS_TOPIC } from '../functions/users/users.ts';
@@ -45,12 +47,13 @@ function parseJson(value: string): unknown {
 }
 
 async function handleEvent(services: Services, message: BusMessage): Promise<{ outcome: HandlerOutcome; at?: number }> {
-  const parsed = ConversationEvent.safeParse(parseJson(message.value));
   try {
-    if (!parsed.success) throw parsed.error;
-    return { outcome: await indexConversationEvent(services, parsed.data), at: parsed.data.at };
+    const event = decodeEvent(message.value);
+    return { outcome: await indexConversationEvent(services, event), at: event.at };
   } catch (error) {
-    if (!(error instanceof ZodError)) throw error;
+    // A malformed event or payload is refused by the codec (AppError INTERNAL) or the payload schemas (ZodError).
+    const malformed = error instanceof ZodError || (isAppError(error) && error.message.startsWith('conversation event'));
+    if (!malformed) throw error;
     services.log.warn({ err: error, topic: message.topic, partition: message.partition, offset: message.offset }, 'search indexer: malformed event skipped');
     return { outcome: 'invalid' };
   }

@@ -22,11 +22,12 @@ import { startPreparedServices, stopServices } from '../../runtime/platform.ts';
 import { startBackgroundWork } from '../../workers/index.ts';
 import { cpuMicros, memoryAfterGc } from './memory.ts';
 import { benchEvent, type ServerCommand, type ServerReply } from './wire.ts';
+import { domain } from '../../functions/domain.ts';
 
 const members = Number(process.argv[2]);
 const dataDir = await mkdtemp(join(tmpdir(), 'caas-fanout-'));
 const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' });
-const services = await startPreparedServices(config);
+const services = await startPreparedServices(domain, config);
 const router = createRouter({ services, functions });
 const server = await serveRouter(router, services);
 const realtime = await startRealtime(services, { registry: router.metrics.registry });

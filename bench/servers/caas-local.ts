@@ -12,10 +12,11 @@ import { createRouter } from '../../runtime/http/create-router.ts';
 import { serveRouter } from '../../runtime/http/serve.ts';
 import { startPreparedServices } from '../../runtime/platform.ts';
 import { startBackgroundWork } from '../../workers/index.ts';
+import { domain } from '../../functions/domain.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'caas-bench-'));
 const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent', CAAS_RATE_LIMIT_USER: '0' });
-const services = await startPreparedServices(config);
+const services = await startPreparedServices(domain, config);
 const server = await serveRouter(createRouter({ services, functions }), services);
 await startBackgroundWork(services);
 

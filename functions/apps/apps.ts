@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { StorePort } from '../../infra/store/port.ts';
-import type { IndexDeclaration } from '../indexes.ts';
+import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { newId, newSecret } from '../../runtime/ids.ts';
@@ -152,9 +151,3 @@ export async function rotateSigningSecret(services: Services, appId: string): Pr
   return { signingSecret, previousSecretValidUntil };
 }
 
-/** The secrets a user token of this app may be signed with now: the current one, then the previous during its overlap. */
-export function acceptedSigningSecrets(app: AppDoc, now: number): string[] {
-  const previous = app.previousSigningSecret;
-  const until = app.previousSigningSecretUntil ?? 0;
-  return previous && until > now ? [app.signingSecret, previous] : [app.signingSecret];
-}

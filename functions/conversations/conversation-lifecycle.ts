@@ -1,7 +1,7 @@
 import type { Services } from '../../runtime/context.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import { newId } from '../../runtime/ids.ts';
-import { recordChange } from '../events/projections.ts';
+import { recordChange } from '../events/record-change.ts';
 import { USERS, userKey, type UserDoc } from '../users/users.ts';
 import { isBlockedBetween } from '../moderation/blocks.ts';
 import {

@@ -1,8 +1,7 @@
-import type { StorePort } from '../../infra/store/port.ts';
+import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import { actingUserId, callerAppId } from '../../runtime/auth/authenticate.ts';
 import type { Caller } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
-import type { IndexDeclaration } from '../indexes.ts';
 
 /** Conversations and their members: the unit of permission and ordering. */
 export type ConversationType = 'direct' | 'group' | 'channel';

@@ -1,6 +1,6 @@
 import type { Services } from '../../runtime/context.ts';
 import { currentSequence } from '../events/events.ts';
-import { recordChange } from '../events/projections.ts';
+import { recordChange } from '../events/record-change.ts';
 import { MESSAGES, type MessageDoc } from '../messages/messages.ts';
 import type { MemberDoc } from './conversations.ts';
 

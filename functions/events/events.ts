@@ -1,7 +1,6 @@
-import type { StorePort } from '../../infra/store/port.ts';
+import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';
-import type { IndexDeclaration } from '../indexes.ts';
 import { withSequenceLock } from './sequence-lock.ts';
 
 /**
@@ -83,6 +82,13 @@ export async function currentSequence(store: StorePort, conversationId: string):
   return counter?.seq ?? 0;
 }
 
+/** The last sequence reserved in each of the given conversations; one never written to is absent. */
+export async function currentSequences(store: StorePort, conversationIds: string[]): Promise<Map<string, number>> {
+  if (conversationIds.length === 0) return new Map();
+  const rows = await store.collection<SequenceDoc>(SEQUENCES).find({ _id: { $in: conversationIds } });
+  return new Map(rows.map((row) => [row._id, row.seq]));
+}
+
 export interface NewEvent {
   appId: string;
   conversationId: string;
@@ -139,27 +145,4 @@ async function insertNextEvent(services: Services, event: NewEvent): Promise<Eve
 /** Events of a conversation after a sequence, in order: history paging and realtime resume. */
 export async function eventsAfter(store: StorePort, conversationId: string, afterSeq: number, limit: number): Promise<EventDoc[]> {
   return store.collection<EventDoc>(EVENTS).find({ conversationId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
-}
-
-/** The public shape of an event, as pushed over WebSocket, bus and REST. */
-export interface EventView {
-  id: string;
-  conversationId: string;
-  seq: number;
-  type: EventType;
-  actorId: string | null;
-  at: number;
-  payload: Record<string, unknown>;
-}
-
-export function toEventView(event: EventDoc): EventView {
-  return {
-    id: event._id,
-    conversationId: event.conversationId,
-    seq: event.seq,
-    type: event.type,
-    actorId: event.actorId,
-    at: event.at,
-    payload: event.payload,
-  };
 }

@@ -2,23 +2,8 @@ import { z } from 'zod';
 import { defineFunction } from '../../runtime/define-function.ts';
 import { ConversationId } from '../conversations/conversation-views.ts';
 import { callerAccess } from '../conversations/conversations.ts';
-import { eventsAfter, toEventView, type EventDoc } from './events.ts';
-
-export const EventView = z.object({
-  id: z.string(),
-  conversationId: z.string(),
-  seq: z.number(),
-  type: z.string(),
-  actorId: z.string().nullable(),
-  at: z.number(),
-  payload: z.record(z.string(), z.unknown()),
-});
-
-/** Events others may not see: a shadow-banned author's messages. */
-export function visibleEvent(event: EventDoc, viewerId: string | null): boolean {
-  const message = (event.payload as { message?: { shadowed?: boolean; authorId?: string | null } }).message;
-  return !message?.shadowed || viewerId === null || message.authorId === viewerId;
-}
+import { EventView, eventVisibleTo, toEventView } from './event-codec.ts';
+import { eventsAfter } from './events.ts';
 
 export default defineFunction({
   name: 'events.list',
@@ -37,7 +22,7 @@ export default defineFunction({
     const rows = await eventsAfter(ctx.ports.store, params.conversationId, query.after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     return {
-      events: page.filter((event) => visibleEvent(event, access.userId)).map(toEventView),
+      events: page.filter((event) => eventVisibleTo(event, access.userId)).map(toEventView),
       nextCursor: rows.length > query.limit ? (page.at(-1)?.seq ?? null) : null,
     };
   },

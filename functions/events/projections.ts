@@ -15,7 +15,7 @@ import {
   projectReactionAdded,
   projectReactionRemoved,
 } from '../messages/message-projections.ts';
-import { appendEvent, type EventDoc, type EventType, type NewEvent } from './events.ts';
+import type { EventDoc, EventType } from './events.ts';
 
 type Projection = (services: Services, event: EventDoc) => Promise<void>;
 
@@ -39,19 +39,4 @@ const PROJECTIONS: Record<EventType, Projection> = {
 /** Applies an event's change to the rows that reflect it (idempotent; see each projection). */
 export function applyProjection(services: Services, event: EventDoc): Promise<void> {
   return PROJECTIONS[event.type](services, event);
-}
-
-export const OUTBOX_WAKE_CHANNEL = 'caas:outbox:wake';
-
-/**
- * The one way to change a conversation: append the event (commit point, outbox row), apply its
- * projection, and nudge the outbox relay. Everything the change needs must be validated before.
- */
-export async function recordChange(services: Services, change: NewEvent): Promise<EventDoc> {
-  const event = await appendEvent(services, change);
-  await applyProjection(services, event);
-  void services.ports.cache.publish(OUTBOX_WAKE_CHANNEL, event.conversationId).catch((error: unknown) => {
-    services.log.warn({ err: error }, 'outbox wake-up not sent; the relay will find the event on its next poll');
-  });
-  return event;
 }

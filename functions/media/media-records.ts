@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { BlobMeta } from '../../infra/blob/port.ts';
-import type { StorePort } from '../../infra/store/port.ts';
+import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import { AppError } from '../../runtime/errors.ts';
-import type { IndexDeclaration } from '../indexes.ts';
 import { MESSAGES } from '../messages/messages.ts';
 
 /**

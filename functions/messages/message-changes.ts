@@ -1,7 +1,7 @@
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import type { Access } from '../conversations/conversations.ts';
-import { recordChange } from '../events/projections.ts';
+import { recordChange } from '../events/record-change.ts';
 import { applyBlocklist, moderationSettings } from '../moderation/moderation-settings.ts';
 import type { MessageDoc } from './messages.ts';
 import { checkMayPost } from './send-policy.ts';

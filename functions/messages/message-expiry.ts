@@ -1,5 +1,5 @@
 import type { Services } from '../../runtime/context.ts';
-import { recordChange } from '../events/projections.ts';
+import { recordChange } from '../events/record-change.ts';
 import { MESSAGES, type MessageDoc } from './messages.ts';
 
 /**

@@ -3,7 +3,7 @@ import { AppError, isAppError } from '../../runtime/errors.ts';
 import { newId } from '../../runtime/ids.ts';
 import type { Access } from '../conversations/conversations.ts';
 import { requireUsersExist } from '../conversations/conversation-lifecycle.ts';
-import { recordChange } from '../events/projections.ts';
+import { recordChange } from '../events/record-change.ts';
 import { requireReadyMedia } from '../media/media-records.ts';
 import { applyBlocklist, moderationSettings } from '../moderation/moderation-settings.ts';
 import { CLIENT_MESSAGE_IDS, MESSAGES, type MessageDoc } from './messages.ts';

@@ -1,6 +1,5 @@
-import type { StorePort } from '../../infra/store/port.ts';
+import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import { AppError } from '../../runtime/errors.ts';
-import type { IndexDeclaration } from '../indexes.ts';
 
 /** Messages: the projection of message events, paged by per-conversation sequence. */
 export interface MessageEdit {

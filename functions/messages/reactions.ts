@@ -3,7 +3,7 @@ import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { requireMember, type Access } from '../conversations/conversations.ts';
 import { refuseIfBanned } from './send-policy.ts';
-import { recordChange } from '../events/projections.ts';
+import { recordChange } from '../events/record-change.ts';
 import { REACTIONS, reactionKey, type MessageDoc, type ReactionDoc } from './messages.ts';
 
 /**

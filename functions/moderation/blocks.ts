@@ -1,5 +1,5 @@
 import type { Services } from '../../runtime/context.ts';
-import type { IndexDeclaration } from '../indexes.ts';
+import type { IndexDeclaration } from '../../infra/store/port.ts';
 
 /** User block lists: a block stops direct messages between the two users, both ways. */
 export interface BlockDoc {

@@ -1,7 +1,7 @@
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { newId } from '../../runtime/ids.ts';
-import type { IndexDeclaration } from '../indexes.ts';
+import type { IndexDeclaration } from '../../infra/store/port.ts';
 
 /** Flagged messages and the review queue moderators work through. */
 export interface FlagDoc {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { StorePort } from '../../infra/store/port.ts';
+import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import { AppError } from '../../runtime/errors.ts';
-import type { IndexDeclaration } from '../indexes.ts';
 import type { SendInput } from '../messages/message-sending.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Services } from '../../runtime/context.ts';
+import type { ConversationEvent } from '../events/event-codec.ts';
 import { MESSAGES, type MessageDoc } from '../messages/messages.ts';
 import { isSearchable, toSearchDocument } from './message-documents.ts';
 import { withIndexes, writeTargets } from './search-indexes.ts';
@@ -29,19 +30,6 @@ const MessageShape = z.looseObject({
   createdAt: z.number(),
   deletedAt: z.number().nullable(),
 });
-
-/** The bus form of an event, as the outbox relay publishes it. */
-export const ConversationEvent = z.object({
-  appId: z.string().min(1),
-  id: z.string(),
-  conversationId: z.string().min(1),
-  seq: z.number().int().nonnegative(),
-  type: z.string(),
-  actorId: z.string().nullable(),
-  at: z.number(),
-  payload: z.record(z.string(), z.unknown()),
-});
-export type ConversationEvent = z.infer<typeof ConversationEvent>;
 
 const NewMessagePayload = z.object({ message: MessageShape });
 const ChangedMessagePayload = z.object({ messageId: z.string().min(1), changes: z.record(z.string(), z.unknown()).default({}) });

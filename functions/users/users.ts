@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import type { StorePort } from '../../infra/store/port.ts';
+import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { CustomData } from '../custom-data.ts';
-import type { IndexDeclaration } from '../indexes.ts';
 
 /** Users belong to exactly one app; their ids are chosen by the customer. */
 export interface UserDoc {

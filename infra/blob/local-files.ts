@@ -3,6 +3,7 @@ import { mkdir, open, readFile, readdir, rename, rm, rmdir, writeFile, type File
 import { dirname, join } from 'node:path';
 import { decodeSegment, objectLocation, prefixDirectory, SIDECAR_SUFFIX } from './local-layout.ts';
 import type { BlobMeta } from './port.ts';
+import type { Clock } from '../../runtime/clock.ts';
 
 /**
  * Objects as files with a JSON sidecar (see local-layout.ts). A write streams into a temp file
@@ -43,7 +44,11 @@ export class ObjectFiles {
   /** Commits and deletes of one key run one at a time (local mode is a single process). */
   private readonly keyQueues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly adapter: string, root: string) {
+  constructor(
+    private readonly adapter: string,
+    root: string,
+    private readonly clock: Clock,
+  ) {
     this.objects = join(root, 'objects');
     this.tmp = join(root, 'tmp');
   }
@@ -67,7 +72,7 @@ export class ObjectFiles {
         const data = location.dataName(randomBytes(8).toString('hex'));
         await this.moveInto(tmpPath, join(location.dir, data));
         committed = true;
-        const stored: StoredMeta = { key, contentType: expected.contentType, lastModified: Date.now(), ...received, data };
+        const stored: StoredMeta = { key, contentType: expected.contentType, lastModified: this.clock.now(), ...received, data };
         const sidecarTmp = join(this.tmp, randomUUID());
         await writeFile(sidecarTmp, JSON.stringify(stored));
         await rename(sidecarTmp, location.sidecar);

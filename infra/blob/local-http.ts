@@ -6,6 +6,7 @@ import { parseRangeHeader } from './http-range.ts';
 import type { ObjectFiles } from './local-files.ts';
 import { BLOB_KEY_PATTERN } from './port.ts';
 import type { Grant, UrlSigner } from './url-signing.ts';
+import type { Clock } from '../../runtime/clock.ts';
 
 /**
  * The local runtime's stand-in for an S3 endpoint: serves presigned PUT and GET requests for
@@ -17,6 +18,7 @@ import type { Grant, UrlSigner } from './url-signing.ts';
 export interface BlobHttpContext {
   files: ObjectFiles;
   signer: UrlSigner;
+  clock: Clock;
   /** Path of the public base URL (e.g. "" or "/caas"); requests arrive at `<basePath>/blob/<key>`. */
   basePath: string;
 }
@@ -133,7 +135,7 @@ export async function handleBlobRequest(context: BlobHttpContext, request: Reque
     if (!grant) {
       return s3Error(403, 'SignatureDoesNotMatch', 'The request signature does not match: the URL was altered or is used with another method.');
     }
-    if (Date.now() > grant.expiresAt) return s3Error(403, 'AccessDenied', 'Request has expired');
+    if (context.clock.now() > grant.expiresAt) return s3Error(403, 'AccessDenied', 'Request has expired');
     return grant.method === 'PUT' ? await acceptUpload(context, request, grant) : await serveDownload(context, request, grant);
   } catch (error) {
     // Refusals become S3-style answers; anything else is the runtime's to log and render.

@@ -5,6 +5,7 @@ import { ObjectFiles } from './local-files.ts';
 import { handleBlobRequest } from './local-http.ts';
 import type { BlobMeta, BlobPort, PresignedRequest, PresignGetOptions, PresignPutOptions } from './port.ts';
 import { UrlSigner } from './url-signing.ts';
+import { systemClock, type Clock } from '../../runtime/clock.ts';
 
 /**
  * Embedded object storage: files under `dir` (normally `<CAAS_DATA_DIR>/blobs`), and presigned
@@ -22,6 +23,8 @@ export interface LocalBlobOptions {
   baseUrl: string | (() => string);
   /** HMAC key for URL signatures (see signing-secret.ts); 32 random bytes or more. */
   secret: string | Uint8Array;
+  /** Time for URL expiry and object dates; default the system clock (the platform passes its own). */
+  clock?: Clock;
 }
 
 const NAME = 'blob:local';
@@ -32,12 +35,14 @@ export class LocalBlob implements BlobPort {
   private readonly baseUrlSource: () => string;
   private readonly files: ObjectFiles;
   private readonly signer: UrlSigner;
+  private readonly clock: Clock;
 
   constructor(options: LocalBlobOptions) {
     this.dir = options.dir;
     const { baseUrl } = options;
     this.baseUrlSource = typeof baseUrl === 'function' ? baseUrl : () => baseUrl;
-    this.files = new ObjectFiles(NAME, options.dir);
+    this.clock = options.clock ?? systemClock;
+    this.files = new ObjectFiles(NAME, options.dir, this.clock);
     this.signer = new UrlSigner(typeof options.secret === 'string' ? Buffer.from(options.secret) : options.secret);
   }
 
@@ -47,13 +52,13 @@ export class LocalBlob implements BlobPort {
 
   /** Serves presigned PUT and GET requests (Web-standard Request/Response). */
   handle(request: Request): Promise<Response> {
-    return handleBlobRequest({ files: this.files, signer: this.signer, basePath: this.baseUrl.pathname.replace(/\/$/, '') }, request);
+    return handleBlobRequest({ files: this.files, signer: this.signer, clock: this.clock, basePath: this.baseUrl.pathname.replace(/\/$/, '') }, request);
   }
 
   async presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest> {
     const validKey = parseKey(NAME, key);
     const valid = parsePresignPut(NAME, options);
-    const expiresAt = Date.now() + valid.expiresInSec * 1000;
+    const expiresAt = this.clock.now() + valid.expiresInSec * 1000;
     const url = this.signedUrl({
       method: 'PUT',
       key: validKey,
@@ -70,7 +75,7 @@ export class LocalBlob implements BlobPort {
   async presignGet(key: string, options: PresignGetOptions): Promise<PresignedRequest> {
     const validKey = parseKey(NAME, key);
     const valid = parsePresignGet(NAME, options);
-    const expiresAt = Date.now() + valid.expiresInSec * 1000;
+    const expiresAt = this.clock.now() + valid.expiresInSec * 1000;
     const downloadName = valid.downloadName !== undefined ? { downloadName: valid.downloadName } : {};
     const url = this.signedUrl({ method: 'GET', key: validKey, expiresAt, ...downloadName });
     return { method: 'GET', url, headers: {}, expiresAt };

@@ -1,5 +1,6 @@
 /** Bus port entry point: picks the adapter from config (KAFKA_BROKERS selects Kafka, none the embedded log). */
 import { join } from 'node:path';
+import { systemClock, type Clock } from '../../runtime/clock.ts';
 import type { Config } from '../../runtime/config.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { LocalBus } from './local.ts';
@@ -11,7 +12,7 @@ export type { BusPort } from './port.ts';
  * The Kafka adapter connects on first use, so a broker that is down at startup does not stop the
  * process: calls fail with ENGINE_UNAVAILABLE and /readyz names the bus until it is back.
  */
-export async function createBus(config: Config): Promise<BusPort> {
+export async function createBus(config: Config, clock: Clock = systemClock): Promise<BusPort> {
   if (config.KAFKA_BROKERS) {
     // Loaded only here: local mode (and a function bundle's start-up) never pays for kafkajs.
     const { createKafkaBus } = await import('./kafka.ts');
@@ -27,5 +28,5 @@ export async function createBus(config: Config): Promise<BusPort> {
         ),
     });
   }
-  return new LocalBus({ file: join(config.CAAS_DATA_DIR, 'bus.sqlite'), defaultPartitions: config.KAFKA_PARTITIONS });
+  return new LocalBus({ file: join(config.CAAS_DATA_DIR, 'bus.sqlite'), defaultPartitions: config.KAFKA_PARTITIONS, now: () => clock.now() });
 }

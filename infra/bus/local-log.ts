@@ -7,7 +7,8 @@
  * than everything else it does. Each partition keeps its own offset counter, so offsets are
  * never reused, even after retention trimmed every message.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openLocalDatabase } from '../local-storage/sqlite.ts';
 
 export interface StoredMessage {
   offset: number;
@@ -55,11 +56,8 @@ export class SqliteLog {
   private readonly statements: ReturnType<typeof prepareStatements>;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
     // Another process may hold the write lock briefly (a second publisher on the same file).
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openLocalDatabase(file);
     this.db.exec(SCHEMA);
     this.statements = prepareStatements(this.db);
   }

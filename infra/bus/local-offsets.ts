@@ -5,7 +5,8 @@
  * which at-least-once consumers already handle. The stored value is Kafka's: the next offset
  * the group will read.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openLocalDatabase } from '../local-storage/sqlite.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS bus_offsets (
@@ -24,10 +25,7 @@ export class OffsetStore {
   private readonly upsert: Database.Statement<[string, string, number, number, number]>;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openLocalDatabase(file);
     this.db.exec(SCHEMA);
     this.select = this.db.prepare(
       'SELECT next_offset FROM bus_offsets WHERE consumer_group = ? AND topic = ? AND partition = ?',

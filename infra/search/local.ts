@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database, { type Statement } from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import { openLocalDatabase } from '../local-storage/sqlite.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 import { parseDocuments, parseFilter, parseIndexName, parseQuery, parseVersion } from './input.ts';
@@ -38,10 +40,7 @@ export class LocalSearch implements SearchPort {
   constructor(options: LocalSearchOptions) {
     try {
       if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-      this.db = new Database(options.file);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('busy_timeout = 5000');
+      this.db = openLocalDatabase(options.file);
     } catch (error) {
       throw new AppError('ENGINE_UNAVAILABLE', `[${NAME}] cannot open ${options.file}: ${(error as Error).message}`, { cause: error });
     }

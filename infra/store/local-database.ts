@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database, { type Statement } from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import { openLocalDatabase } from '../local-storage/sqlite.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import { emptyCatalog, freezeCatalog, type Catalog } from './local-catalog.ts';
 import { CommitQueue } from './local-commit-queue.ts';
@@ -52,10 +54,7 @@ export class LocalDatabase {
   constructor(options: LocalDatabaseOptions) {
     mkdirSync(options.dataDir, { recursive: true });
     this.file = join(options.dataDir, 'store.sqlite');
-    this.db = new Database(this.file, { timeout: options.busyTimeoutMs ?? 10_000 });
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode survives a process crash; only a power loss may drop the last commits.
-    this.db.pragma('synchronous = NORMAL');
+    this.db = openLocalDatabase(this.file, { busyTimeoutMs: options.busyTimeoutMs });
     this.db.exec('CREATE TABLE IF NOT EXISTS caas_collections (name TEXT PRIMARY KEY, catalog TEXT NOT NULL)');
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
     const run = this.db.transaction((fn: () => unknown) => fn());

@@ -61,6 +61,12 @@ export interface IndexSpec {
   partialFilterExpression?: Filter;
 }
 
+/** The indexes one collection needs; domains declare them and every serving process creates them at startup. */
+export interface IndexDeclaration {
+  collection: string;
+  specs: IndexSpec[];
+}
+
 export interface Collection<T extends Doc = Doc> {
   /** Throws AppError CONFLICT when a unique index (or `_id`) is violated; nothing is written. */
   insertOne(doc: T): Promise<T>;

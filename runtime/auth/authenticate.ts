@@ -1,10 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import { acceptedSigningSecrets, findApp, findLiveServerKey, isServerKey } from '../../functions/apps/apps.ts';
-import { findUser } from '../../functions/users/users.ts';
 import type { Caller, Services } from '../context.ts';
 import type { AuthKind } from '../define-function.ts';
 import { AppError } from '../errors.ts';
-import { claimedAppId, verifyUserToken } from './user-tokens.ts';
+import type { AppCredentials } from './credential-lookup.ts';
+import { acceptedSigningSecrets, claimedAppId, verifyUserToken } from './user-tokens.ts';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
@@ -28,26 +27,35 @@ export interface CredentialHeaders {
   onBehalfOf: string | undefined;
 }
 
-async function resolveCaller(services: Services, token: string, onBehalfOf: string | undefined): Promise<Caller> {
-  if (isAdminToken(services, token)) return { kind: 'admin' };
+/** A verified credential: the caller, and for a user token its app and expiry (epoch ms). */
+export interface Credential {
+  caller: Caller;
+  app: AppCredentials | null;
+  expiresAt: number | null;
+}
+
+async function resolveCredential(services: Services, token: string, onBehalfOf: string | undefined): Promise<Credential> {
+  if (isAdminToken(services, token)) return { caller: { kind: 'admin' }, app: null, expiresAt: null };
   const { store } = services.ports;
-  if (isServerKey(token)) {
-    const key = await findLiveServerKey(store, token);
+  const lookup = services.credentials;
+  if (lookup.isServerKey(token)) {
+    const key = await lookup.liveServerKey(store, token);
     if (!key) throw new AppError('UNAUTHENTICATED', 'Server key is unknown or revoked');
-    if (onBehalfOf !== undefined && !(await findUser(store, key.appId, onBehalfOf))) {
+    if (onBehalfOf !== undefined && !(await lookup.user(store, key.appId, onBehalfOf))) {
       throw new AppError('NOT_FOUND', `X-On-Behalf-Of: user ${onBehalfOf} not found`);
     }
-    return { kind: 'server', appId: key.appId, keyId: key._id, onBehalfOf: onBehalfOf ?? null };
+    return { caller: { kind: 'server', appId: key.appId, keyId: key.keyId, onBehalfOf: onBehalfOf ?? null }, app: null, expiresAt: null };
   }
   const appId = claimedAppId(token);
-  const app = await findApp(store, appId);
+  const app = await lookup.app(store, appId);
   if (!app) throw new AppError('UNAUTHENTICATED', 'User token is invalid');
-  const claims = await verifyUserToken(token, app._id, acceptedSigningSecrets(app, services.clock.now()), services.clock.now());
-  const user = await findUser(store, appId, claims.userId);
+  const now = services.clock.now();
+  const claims = await verifyUserToken(token, app.appId, acceptedSigningSecrets(app, now), now);
+  const user = await lookup.user(store, appId, claims.userId);
   if (!user) throw new AppError('UNAUTHENTICATED', 'User of this token no longer exists');
   if (claims.tokenVersion < user.tokenVersion) throw new AppError('UNAUTHENTICATED', 'User token has been revoked');
   if (onBehalfOf !== undefined) throw new AppError('BAD_REQUEST', 'X-On-Behalf-Of is for server keys; a user token always acts as its own user');
-  return { kind: 'user', appId, userId: claims.userId };
+  return { caller: { kind: 'user', appId, userId: claims.userId }, app, expiresAt: claims.expiresAt };
 }
 
 const ACCEPTS: Record<AuthKind, ReadonlyArray<Caller['kind']>> = {
@@ -59,22 +67,27 @@ const ACCEPTS: Record<AuthKind, ReadonlyArray<Caller['kind']>> = {
 };
 
 /**
- * Resolves the caller from the Authorization header and checks it may use an endpoint of the
+ * Resolves the credential from the Authorization header and checks it may use an endpoint of the
  * given auth kind: no credentials → 401; valid credentials of the wrong kind → 403.
  */
-export async function authenticate(services: Services, headers: CredentialHeaders, kind: AuthKind): Promise<Caller> {
+export async function authenticateCredential(services: Services, headers: CredentialHeaders, kind: AuthKind): Promise<Credential> {
   const token = bearerToken(headers.authorization);
   if (!token) {
-    if (kind === 'public') return { kind: 'public' };
+    if (kind === 'public') return { caller: { kind: 'public' }, app: null, expiresAt: null };
     throw new AppError('UNAUTHENTICATED', 'Missing Authorization header', {
       headers: { 'WWW-Authenticate': 'Bearer realm="caas"' },
     });
   }
-  const caller = await resolveCaller(services, token, headers.onBehalfOf);
-  if (!ACCEPTS[kind].includes(caller.kind)) {
+  const credential = await resolveCredential(services, token, headers.onBehalfOf);
+  if (!ACCEPTS[kind].includes(credential.caller.kind)) {
     throw new AppError('FORBIDDEN', `This endpoint needs ${kind === 'server-or-user' ? 'a server key or a user token' : `${kind} credentials`}`);
   }
-  return caller;
+  return credential;
+}
+
+/** The caller of an endpoint of the given auth kind (see authenticateCredential). */
+export async function authenticate(services: Services, headers: CredentialHeaders, kind: AuthKind): Promise<Caller> {
+  return (await authenticateCredential(services, headers, kind)).caller;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { SignJWT, decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import { AppError } from '../errors.ts';
+import type { AppCredentials } from './credential-lookup.ts';
 
 /**
  * User JWTs: HS256 with the app's signing secret, `iss` = app id, `aud` = "caas", `sub` = user id,
@@ -47,6 +48,12 @@ export function claimedAppId(token: string): string {
     // fall through: not a JWT at all
   }
   throw new AppError('UNAUTHENTICATED', 'Bearer token is neither a server key nor a valid user token');
+}
+
+/** The secrets a user token of this app may be signed with now: the current one, then the previous during its rotation overlap. */
+export function acceptedSigningSecrets(app: Pick<AppCredentials, 'signingSecret' | 'previousSigningSecret' | 'previousSigningSecretUntil'>, now: number): string[] {
+  const previous = app.previousSigningSecret;
+  return previous && (app.previousSigningSecretUntil ?? 0) > now ? [app.signingSecret, previous] : [app.signingSecret];
 }
 
 /**

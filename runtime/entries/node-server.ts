@@ -1,3 +1,4 @@
+import type { Domain } from '../context.ts';
 import type { AnyFunctionDefinition } from '../define-function.ts';
 import { loadConfig } from '../config.ts';
 import { createRouter } from '../http/create-router.ts';
@@ -8,9 +9,9 @@ import { startServices, stopServices } from '../platform.ts';
  * A Node process serving the given functions: the router (all of them) or a per-function
  * bundle (one). Configured only by env; prints one JSON line when listening.
  */
-export async function serveFunctions(functions: AnyFunctionDefinition[], role: string): Promise<RunningServer> {
+export async function serveFunctions(domain: Domain, functions: AnyFunctionDefinition[], role: string): Promise<RunningServer> {
   const config = loadConfig();
-  const services = await startServices(config, { role });
+  const services = await startServices(domain, config, { role });
   const router = createRouter({ services, functions });
   const server = await serveRouter(router, services);
   onShutdownSignal(async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IndexDeclaration } from '../../functions/indexes.ts';
+import type { IndexDeclaration } from '../../infra/store/port.ts';
 import type { Services } from '../context.ts';
 import { AppError, isAppError } from '../errors.ts';
 

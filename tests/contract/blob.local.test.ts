@@ -45,6 +45,19 @@ function mount(name: string, adapter: LocalBlob): LocalBlob {
 blobContract(async () => mount('contract', new LocalBlob({ dir: join(dataDir, 'contract'), baseUrl: `${origin}/contract`, secret: randomBytes(32) })));
 
 describe('local blob runtime', () => {
+  it('reads time from the clock it is given: URL expiry and object dates follow it, not the wall clock', async () => {
+    let now = Date.UTC(2030, 0, 1);
+    const clock = { now: () => now };
+    const blob = mount('clocked', new LocalBlob({ dir: join(dataDir, 'clocked'), baseUrl: `${origin}/clocked`, secret: randomBytes(32), clock }));
+    await blob.put('a1/c', new TextEncoder().encode('timed'), { contentType: 'text/plain' });
+    expect((await blob.head('a1/c'))?.lastModified).toBe(now);
+    const download = await blob.presignGet('a1/c', { expiresInSec: 60 });
+    expect(download.expiresAt).toBe(now + 60_000);
+    expect((await fetch(download.url)).status).toBe(200);
+    now += 61_000;
+    expect((await fetch(download.url)).status).toBe(403);
+  });
+
   it('keeps presigned URLs valid across a restart on the same data dir', async () => {
     const config = loadConfig({ CAAS_DATA_DIR: join(dataDir, 'restart'), CAAS_PUBLIC_URL: `${origin}/restart` });
     const before = mount('restart', (await createBlob(config)) as LocalBlob);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BUS_LIMITS, type BusMessage, type BusPort, type SubscribeOptions, type Subscription } from '../../infra/bus/port.ts';
-import { sleep, waitFor } from './wait-for.ts';
+import { sleep, waitFor } from '../support/wait-for.ts';
 
 /**
  * The bus port's contract, run unchanged on every adapter (embedded log, Kafka). Only the public

@@ -8,7 +8,7 @@ import { partitionForKey } from '../../infra/bus/partitioner.ts';
 import type { BusMessage, BusPort } from '../../infra/bus/port.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { busContract } from './bus.contract.ts';
-import { waitFor } from './wait-for.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'caas-bus-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

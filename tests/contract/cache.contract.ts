@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CachePort } from '../../infra/cache/port.ts';
-import { sleep, waitFor } from './wait-for.ts';
+import { sleep, waitFor } from '../support/wait-for.ts';
 
 /**
  * The cache port's contract, run unchanged on every adapter (in-process, Redis). Only behaviour

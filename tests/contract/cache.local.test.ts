@@ -3,7 +3,7 @@ import { createCache } from '../../infra/cache/index.ts';
 import { createLocalCache } from '../../infra/cache/local.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { cacheContract } from './cache.contract.ts';
-import { waitFor } from './wait-for.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const subscriberErrors: unknown[] = [];
 

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +7,10 @@ import { createStore } from '../../infra/store/index.ts';
 import { createLocalStore } from '../../infra/store/local.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { storeContract } from './store.contract.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
-const freshDir = () => mkdtempSync(join(tmpdir(), 'caas-store-'));
+const dirs = useTempDirs();
+const freshDir = () => dirs.makeSync('caas-store-');
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 storeContract(async () => createLocalStore({ dataDir: freshDir() }));

@@ -1,19 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiCall } from '../support/http-client.ts';
 import { createTestApp, createTestUser } from '../support/fixtures.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 import { controlClock, type TestClock } from '../support/test-clock.ts';
 
 let platform: LocalPlatform;
 let call: ApiCall;
 let clock: TestClock;
 
+const local = useLocalPlatform({ CAAS_SIGNING_SECRET_OVERLAP_SECONDS: '600' });
 beforeAll(async () => {
-  platform = await startLocalPlatform({ CAAS_SIGNING_SECRET_OVERLAP_SECONDS: '600' });
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   clock = controlClock(platform);
 });
-afterAll(() => platform.close());
 
 async function mint(app: { serverKey: string }, userId: string): Promise<string> {
   const minted = await call('POST', `/v1/users/${userId}/tokens`, { token: app.serverKey, body: { ttlSeconds: 86_400 } });

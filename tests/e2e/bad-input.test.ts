@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiCall } from '../support/http-client.ts';
 import { createTestApp, type TestApp } from '../support/fixtures.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 
 let platform: LocalPlatform;
 let call: ApiCall;
 let app: TestApp;
 
+const local = useLocalPlatform({ CAAS_MAX_BODY_BYTES: '4096' });
 beforeAll(async () => {
-  platform = await startLocalPlatform({ CAAS_MAX_BODY_BYTES: '4096' });
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   app = await createTestApp(call, platform.adminToken);
 });
-afterAll(() => platform.close());
 
 async function expectNoUser(userId: string) {
   expect((await call('GET', `/v1/users/${userId}`, { token: app.serverKey })).status).toBe(404);

@@ -1,35 +1,36 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAll, discoverFunctions } from '../../esbuild.config.ts';
 import { functions } from '../../routes.ts';
+import { trackChildren } from '../support/track-children.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 // Inside the project, so the bundles resolve native modules (better-sqlite3) from node_modules.
 const outDir = join(root, 'node_modules', '.cache', `caas-bundle-test-${process.pid}`);
 const adminToken = 'adm_bundle_test_token_0123456789';
+const dirs = useTempDirs();
+const children = trackChildren();
 let dataDir: string;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'caas-bundle-'));
+  dataDir = await dirs.make('caas-bundle-');
   await buildAll({ outDir, only: ['apps.create'] });
 }, 120_000);
 
 afterAll(async () => {
-  child?.kill('SIGTERM');
   await rm(outDir, { recursive: true, force: true });
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 /** Starts a bundle and resolves with the port from its "listening" log line. */
 function startBundle(file: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    child = spawn(process.execPath, [file], {
+    child = children.spawn(process.execPath, [file], {
       env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', CAAS_DATA_DIR: dataDir, CAAS_ADMIN_TOKEN: adminToken },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiCall } from '../support/http-client.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 
 let platform: LocalPlatform;
 let call: ApiCall;
@@ -9,13 +10,12 @@ let world: ChatWorld;
 let other: ChatWorld;
 const t = (user: string) => world.tokens[user]!;
 
+const local = useLocalPlatform();
 beforeAll(async () => {
-  platform = await startLocalPlatform();
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'dan', 'eve']);
   other = await createChatWorld(call, platform.adminToken, ['ann', 'zed']);
 });
-afterAll(() => platform.close());
 
 describe('direct conversations', () => {
   it('are unique per pair: creating again (either side) returns the same one', async () => {

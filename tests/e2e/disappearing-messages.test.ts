@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import { eventually } from '../support/eventually.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 import { controlClock, type TestClock } from '../support/test-clock.ts';
 
 let platform: LocalPlatform;
@@ -12,13 +13,12 @@ let clock: TestClock;
 let world: ChatWorld;
 const t = (user: string) => world.tokens[user]!;
 
+const local = useLocalPlatform();
 beforeAll(async () => {
-  platform = await startLocalPlatform();
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   clock = controlClock(platform);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben']);
 });
-afterAll(() => platform.close());
 
 const texts = async (conversationId: string) =>
   (await call('GET', `/v1/conversations/${conversationId}/messages?limit=200`, { token: t('ben') })).body.messages.map((m: { text: string }) => m.text);

@@ -1,18 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { functions } from '../../routes.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { createRouter } from '../../runtime/http/create-router.ts';
 import { startServices, stopServices } from '../../runtime/platform.ts';
-import { waitFor } from '../contract/wait-for.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { domain } from '../../functions/domain.ts';
+
+const dirs = useTempDirs();
 
 describe('an engine that is down at startup', () => {
   it('does not crash the process: /readyz names the port, startup retries with logged backoff', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'caas-down-'));
+    const dataDir = await dirs.make('caas-down-');
     // Nothing listens on port 1: the MongoDB adapter cannot connect.
     const services = await startServices(
+      domain,
       loadConfig({ CAAS_DATA_DIR: dataDir, MONGO_URL: 'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=300', CAAS_LOG_LEVEL: 'silent' }),
     );
     try {
@@ -28,7 +30,6 @@ describe('an engine that is down at startup', () => {
       expect((await router.app.request('/healthz')).status).toBe(200);
     } finally {
       await stopServices(services);
-      await rm(dataDir, { recursive: true, force: true });
     }
   }, 30_000);
 });

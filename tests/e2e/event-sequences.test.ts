@@ -1,23 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SEQUENCES, appendEvent } from '../../functions/events/events.ts';
-import { loadConfig } from '../../runtime/config.ts';
 import type { Services } from '../../runtime/context.ts';
-import { startPreparedServices, stopServices } from '../../runtime/platform.ts';
-import { engineEnv } from '../support/local-platform.ts';
+import { useLocalServices } from '../support/use-local-platform.ts';
 
-let dataDir: string;
+const local = useLocalServices();
 let services: Services;
 
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'caas-seq-'));
-  services = await startPreparedServices(loadConfig({ ...engineEnv(), CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' }));
-});
-afterAll(async () => {
-  await stopServices(services);
-  await rm(dataDir, { recursive: true, force: true });
+beforeAll(() => {
+  services = local.services;
 });
 
 const append = (conversationId: string) =>

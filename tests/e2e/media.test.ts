@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sweepMedia } from '../../functions/media/media-lifecycle.ts';
 import { MEDIA, thumbnailKey, type MediaDoc } from '../../functions/media/media-records.ts';
 import { makeThumbnail } from '../../workers/media-thumbnails.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
+import type { ApiCall } from '../support/http-client.ts';
 import { createTestApp, createTestUser, type TestApp } from '../support/fixtures.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 
 /**
  * Media end to end: declare, PUT real bytes to the presigned URL with plain fetch, complete,
@@ -16,11 +17,10 @@ import { startLocalPlatform, type LocalPlatform } from '../support/local-platfor
 let platform: LocalPlatform;
 let call: ApiCall;
 
+const local = useLocalPlatform();
 beforeAll(async () => {
-  platform = await startLocalPlatform();
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
 });
-afterAll(() => platform.close());
 
 const suffix = () => randomBytes(4).toString('hex');
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');

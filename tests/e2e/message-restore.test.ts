@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 
 let platform: LocalPlatform;
 let call: ApiCall;
@@ -9,13 +10,12 @@ let world: ChatWorld;
 let outsider: ChatWorld;
 const t = (user: string) => world.tokens[user]!;
 
+const local = useLocalPlatform();
 beforeAll(async () => {
-  platform = await startLocalPlatform();
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben']);
   outsider = await createChatWorld(call, platform.adminToken, ['ann']);
 });
-afterAll(() => platform.close());
 
 async function editedTwice(): Promise<{ conversationId: string; messageId: string }> {
   const conversationId = await createGroup(call, t('ann'), ['ben']);

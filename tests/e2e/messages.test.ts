@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiCall } from '../support/http-client.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 
 let platform: LocalPlatform;
 let call: ApiCall;
@@ -9,13 +10,12 @@ let world: ChatWorld;
 let outsider: ChatWorld;
 const t = (user: string) => world.tokens[user]!;
 
+const local = useLocalPlatform({ CAAS_MAX_MESSAGE_LENGTH: '100' });
 beforeAll(async () => {
-  platform = await startLocalPlatform({ CAAS_MAX_MESSAGE_LENGTH: '100' });
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'dan']);
   outsider = await createChatWorld(call, platform.adminToken, ['ann']);
 });
-afterAll(() => platform.close());
 
 describe('sending and history', () => {
   it('sends text with mentions and custom data; history pages by sequence', async () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiCall } from '../support/http-client.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 
 let platform: LocalPlatform;
 let call: ApiCall;
@@ -9,12 +10,11 @@ let world: ChatWorld;
 const t = (user: string) => world.tokens[user]!;
 const server = () => world.app.serverKey;
 
+const local = useLocalPlatform();
 beforeAll(async () => {
-  platform = await startLocalPlatform();
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['mod', 'ann', 'ben', 'troll', 'shady']);
 });
-afterAll(() => platform.close());
 
 describe('bans', () => {
   it('a banned user cannot send until the ban ends or is lifted', async () => {

@@ -1,21 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { trackChildren } from '../support/track-children.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 const root = join(import.meta.dirname, '..', '..');
+const dirs = useTempDirs();
+const children = trackChildren();
 let child: ChildProcess | undefined;
-let dataDir: string | undefined;
-
-afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
 
 /** Runs what `npm start` runs, and collects its banner. */
 function start(env: Record<string, string>): Promise<string> {
-  child = spawn(process.execPath, ['--import', 'tsx', 'bin/caas.ts'], { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = children.spawn(process.execPath, ['--import', 'tsx', 'bin/caas.ts'], { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -30,7 +26,7 @@ function start(env: Record<string, string>): Promise<string> {
 
 describe('npm start', () => {
   it('serves the platform in local mode, prints a working demo, and stops cleanly on SIGTERM', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'caas-start-'));
+    const dataDir = await dirs.make('caas-start-');
     const banner = await start({ PORT: '0', HOST: '127.0.0.1', CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'warn' });
     const url = /running at (http:\/\/\S+)/.exec(banner)?.[1];
     const aliceToken = /alice\s+(\S+)/.exec(banner)?.[1];
@@ -52,13 +48,13 @@ describe('npm start', () => {
   }, 60_000);
 
   it('names every invalid variable and exits without starting', async () => {
-    const run = spawn(process.execPath, ['--import', 'tsx', 'bin/caas.ts'], {
+    const run = children.spawn(process.execPath, ['--import', 'tsx', 'bin/caas.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH, PORT: 'nope', REDIS_URL: 'http://wrong' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
-    run.stderr.on('data', (chunk) => (err += chunk));
+    run.stderr!.on('data', (chunk) => (err += chunk));
     const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
     expect(code).toBe(78);
     expect(err).toContain('PORT');

@@ -1,34 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../contract/wait-for.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/wait-for.ts';
 import { createChatWorld, createGroup, type ChatWorld } from '../support/chat-fixtures.ts';
 import { eventually } from '../support/eventually.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 import { connectLive, type Frame, type RealtimeClient } from '../support/realtime-client.ts';
+import { trackSockets } from '../support/track-sockets.ts';
 
 let platform: LocalPlatform;
 let call: ApiCall;
 let world: ChatWorld;
 let outsider: ChatWorld;
-const open: RealtimeClient[] = [];
 const t = (user: string) => world.tokens[user]!;
 
+// A short delay keeps the test quick; big channels stay throttled for the whole test.
+const local = useLocalPlatform({}, { realtime: { occupancyDelayMs: 50, occupancyBigIntervalMs: 600_000 } });
 beforeAll(async () => {
-  // A short delay keeps the test quick; big channels stay throttled for the whole test.
-  platform = await startLocalPlatform({}, { realtime: { occupancyDelayMs: 50, occupancyBigIntervalMs: 600_000 } });
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal']);
   outsider = await createChatWorld(call, platform.adminToken, ['ann']);
 });
-afterAll(async () => {
-  for (const client of open) await client.close();
-  await platform.close();
-});
+const sockets = trackSockets();
 
 async function live(user: string): Promise<RealtimeClient> {
-  const client = await connectLive(platform.url, t(user));
-  open.push(client);
-  return client;
+  return sockets.track(connectLive(platform.url, t(user)));
 }
 const occupancy = (token: string, id: string) => call('GET', `/v1/conversations/${id}/occupancy`, { token });
 const onlineIs = (token: string, id: string, n: number) => eventually(() => occupancy(token, id), (r) => r.body.online === n, `${n} online`);

@@ -1,17 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_TOPIC, type AuditRecord } from '../../runtime/audit/audit-trail.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
+import type { ApiCall } from '../support/http-client.ts';
 import { createTestApp } from '../support/fixtures.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 
 let platform: LocalPlatform;
 let call: ApiCall;
 
+const local = useLocalPlatform();
 beforeAll(async () => {
-  platform = await startLocalPlatform();
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
 });
-afterAll(() => platform.close());
 
 describe('operations endpoints', () => {
   it('healthz and readyz report each port', async () => {

@@ -1,31 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/apps/apps.ts';
 import { createConversation } from '../../functions/conversations/conversation-lifecycle.ts';
 import { accessConversation } from '../../functions/conversations/conversations.ts';
 import { CONVERSATION_EVENTS_TOPIC, appendEvent, nextSequence } from '../../functions/events/events.ts';
-import { startOutboxRelay } from '../../functions/events/outbox-relay.ts';
+import { startOutboxRelay } from '../../workers/outbox-relay.ts';
 import { sendMessage } from '../../functions/messages/message-sending.ts';
 import { MESSAGES } from '../../functions/messages/messages.ts';
 import { upsertUser } from '../../functions/users/users.ts';
 import type { BusMessage } from '../../infra/bus/port.ts';
-import { loadConfig } from '../../runtime/config.ts';
 import type { Services } from '../../runtime/context.ts';
-import { startPreparedServices, stopServices } from '../../runtime/platform.ts';
-import { waitFor } from '../contract/wait-for.ts';
-import { engineEnv } from '../support/local-platform.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { useLocalServices } from '../support/use-local-platform.ts';
 
-let dataDir: string;
+const local = useLocalServices();
 let services: Services;
 let appId: string;
 const received: Array<{ conversationId: string; seq: number; type: string }> = [];
 let stopConsumer: () => Promise<void>;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'caas-outbox-'));
-  services = await startPreparedServices(loadConfig({ ...engineEnv(), CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'silent' }));
+  services = local.services;
   appId = (await createApp(services, { name: 'outbox' })).app._id;
   for (const userId of ['a', 'b']) await upsertUser(services, appId, userId, {});
   const subscription = await services.ports.bus.subscribe({
@@ -42,8 +36,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopConsumer();
-  await stopServices(services);
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 async function newConversation(): Promise<string> {

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 
 /**
  * Presigned links name an address the client reaches. On S3 (test:infra) the platform talks to
@@ -17,12 +18,11 @@ let platform: LocalPlatform;
 let call: ApiCall;
 let world: ChatWorld;
 
+const local = useLocalPlatform(publicEndpoint ? { S3_PUBLIC_ENDPOINT: publicEndpoint } : {});
 beforeAll(async () => {
-  platform = await startLocalPlatform(publicEndpoint ? { S3_PUBLIC_ENDPOINT: publicEndpoint } : {});
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben']);
 });
-afterAll(() => platform.close());
 
 describe('presigned links', () => {
   it('name the public address, and work there: upload, complete, download by another member', async () => {

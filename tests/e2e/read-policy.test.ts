@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import { eventually } from '../support/eventually.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 import { connectLive } from '../support/realtime-client.ts';
 
 /**
@@ -16,13 +17,12 @@ let world: ChatWorld;
 let outsider: ChatWorld;
 const t = (user: string) => world.tokens[user]!;
 
+const local = useLocalPlatform();
 beforeAll(async () => {
-  platform = await startLocalPlatform();
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'troll']);
   outsider = await createChatWorld(call, platform.adminToken, ['eve']);
 });
-afterAll(() => platform.close());
 
 const searchIds = async (token: string, word: string) =>
   (await call('GET', `/v1/search/messages?q=${word}`, { token })).body.results.map((hit: { message: { id: string } }) => hit.message.id) as string[];

@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mintUserToken } from '../../runtime/auth/user-tokens.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import { createTestUser, type TestApp } from '../support/fixtures.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
+import { trackSockets } from '../support/track-sockets.ts';
 import { connect, connectLive, refusedUpgrade, type RealtimeClient } from '../support/realtime-client.ts';
 
 let platform: LocalPlatform;
@@ -11,26 +13,20 @@ let call: ApiCall;
 let world: ChatWorld;
 let guarded: TestApp;
 let guardedToken: string;
-const open: RealtimeClient[] = [];
+const local = useLocalPlatform({}, { realtime: { authTimeoutMs: 300 } });
+const open = trackSockets();
 const t = (user: string) => world.tokens[user]!;
 
 async function tracked(client: Promise<RealtimeClient>): Promise<RealtimeClient> {
-  const opened = await client;
-  open.push(opened);
-  return opened;
+  return open.track(client);
 }
 
 beforeAll(async () => {
-  platform = await startLocalPlatform({}, { realtime: { authTimeoutMs: 300 } });
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben']);
   const created = await call('POST', '/v1/apps', { token: platform.adminToken, body: { name: 'guarded', allowedOrigins: ['https://chat.example.com'] } });
   guarded = { appId: created.body.app.id, serverKey: created.body.serverKey.secret, keyId: created.body.serverKey.id, signingSecret: created.body.signingSecret };
   guardedToken = (await createTestUser(call, guarded, 'gus')).token;
-});
-afterAll(async () => {
-  for (const client of open) client.ws.terminate();
-  await platform.close();
 });
 
 describe('authentication in the upgrade (Sec-WebSocket-Protocol)', () => {

@@ -1,32 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../contract/wait-for.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/wait-for.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
+import { trackSockets } from '../support/track-sockets.ts';
 import { connectLive, type RealtimeClient } from '../support/realtime-client.ts';
 
 let platform: LocalPlatform;
 let call: ApiCall;
 let world: ChatWorld;
 let otherApp: ChatWorld;
-const open: RealtimeClient[] = [];
+const local = useLocalPlatform();
+const open = trackSockets();
 const t = (user: string) => world.tokens[user]!;
 
 async function live(token: string, resume: Record<string, number> = {}): Promise<RealtimeClient> {
   const client = await connectLive(platform.url, token, resume);
-  open.push(client);
-  return client;
+  return open.track(client);
 }
 
 beforeAll(async () => {
-  platform = await startLocalPlatform();
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'dan', 'eve']);
   otherApp = await createChatWorld(call, platform.adminToken, ['ann', 'ben']);
-});
-afterAll(async () => {
-  for (const client of open) client.ws.terminate();
-  await platform.close();
 });
 
 describe('live delivery', () => {

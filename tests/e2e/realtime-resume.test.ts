@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
+import { trackSockets } from '../support/track-sockets.ts';
 import { connectLive, startExtraNode, type RealtimeClient } from '../support/realtime-client.ts';
 
 const PAGE = 7;
@@ -10,13 +12,14 @@ const MAX_REPLAY = 50;
 let platform: LocalPlatform;
 let call: ApiCall;
 let world: ChatWorld;
-const open: RealtimeClient[] = [];
+// Small replay pages and cap, so paging and the resync cut-off are exercised with few messages.
+const local = useLocalPlatform({}, { realtime: { replayPageSize: PAGE, maxReplay: MAX_REPLAY } });
+const open = trackSockets();
 const t = (user: string) => world.tokens[user]!;
 
 async function live(url: string, token: string, resume: Record<string, number> = {}): Promise<RealtimeClient> {
   const client = await connectLive(url, token, resume);
-  open.push(client);
-  return client;
+  return open.track(client);
 }
 
 async function sendMany(sender: string, id: string, prefix: string, count: number): Promise<void> {
@@ -28,14 +31,8 @@ function range(from: number, to: number): number[] {
 }
 
 beforeAll(async () => {
-  // Small replay pages and cap, so paging and the resync cut-off are exercised with few messages.
-  platform = await startLocalPlatform({}, { realtime: { replayPageSize: PAGE, maxReplay: MAX_REPLAY } });
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat']);
-});
-afterAll(async () => {
-  for (const client of open) client.ws.terminate();
-  await platform.close();
 });
 
 describe('resume', () => {

@@ -1,20 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../contract/wait-for.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/wait-for.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
+import { trackSockets } from '../support/track-sockets.ts';
 import { connect, connectLive, refusedUpgrade, startExtraNode, type RealtimeClient } from '../support/realtime-client.ts';
 
 let platform: LocalPlatform;
 let call: ApiCall;
 let world: ChatWorld;
-const open: RealtimeClient[] = [];
+const local = useLocalPlatform({ CAAS_MAX_MESSAGE_LENGTH: '100000' }, { realtime: { maxBufferedBytes: 64 * 1024 } });
+const open = trackSockets();
 const t = (user: string) => world.tokens[user]!;
 
 async function live(token: string, url = platform.url): Promise<RealtimeClient> {
   const client = await connectLive(url, token);
-  open.push(client);
-  return client;
+  return open.track(client);
 }
 
 async function disconnects(reason: string): Promise<number> {
@@ -24,13 +26,8 @@ async function disconnects(reason: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  platform = await startLocalPlatform({ CAAS_MAX_MESSAGE_LENGTH: '100000' }, { realtime: { maxBufferedBytes: 64 * 1024 } });
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'dan', 'eve']);
-});
-afterAll(async () => {
-  for (const client of open) client.ws.terminate();
-  await platform.close();
 });
 
 describe('slow consumers', () => {
@@ -99,7 +96,7 @@ describe('nodes', () => {
   it('shut down gracefully: clients are told to reconnect elsewhere (1012) and new upgrades are refused', async () => {
     const node = await startExtraNode(platform);
     const [a, b] = [await live(t('ann'), node.url), await connect(node.url)];
-    open.push(b);
+    await open.track(b);
     const closing = node.node.close();
     expect((await a.closed).code).toBe(1012);
     expect((await b.closed).code).toBe(1012);

@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep, waitFor } from '../contract/wait-for.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sleep, waitFor } from '../support/wait-for.ts';
 import { createChatWorld, createGroup, type ChatWorld } from '../support/chat-fixtures.ts';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
+import { trackSockets } from '../support/track-sockets.ts';
 import { connectLive, startExtraNode, type Frame, type RealtimeClient } from '../support/realtime-client.ts';
 
 const TYPING_LIMIT = 3;
@@ -10,13 +12,13 @@ const TYPING_LIMIT = 3;
 let platform: LocalPlatform;
 let call: ApiCall;
 let world: ChatWorld;
-const open: RealtimeClient[] = [];
+const local = useLocalPlatform({}, { realtime: { typingTtlMs: 300, typingLimit: TYPING_LIMIT, typingWindowMs: 60_000 } });
+const open = trackSockets();
 const t = (user: string) => world.tokens[user]!;
 
 async function live(token: string, url = platform.url): Promise<RealtimeClient> {
   const client = await connectLive(url, token);
-  open.push(client);
-  return client;
+  return open.track(client);
 }
 
 function typingOf(client: RealtimeClient, conversationId: string): Frame[] {
@@ -36,13 +38,8 @@ async function ask(client: RealtimeClient, userIds: string[]): Promise<Frame[]> 
 }
 
 beforeAll(async () => {
-  platform = await startLocalPlatform({}, { realtime: { typingTtlMs: 300, typingLimit: TYPING_LIMIT, typingWindowMs: 60_000 } });
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'gil', 'hal', 'ivy', 'joe', 'kim', 'lou', 'max', 'mia']);
-});
-afterAll(async () => {
-  for (const client of open) client.ws.terminate();
-  await platform.close();
 });
 
 describe('typing', () => {

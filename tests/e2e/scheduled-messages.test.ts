@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startScheduledSender } from '../../workers/scheduled-sender.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import { eventually } from '../support/eventually.ts';
 import { apiClient, type ApiCall } from '../support/http-client.ts';
 import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 import { controlClock, type TestClock } from '../support/test-clock.ts';
 
 let platform: LocalPlatform;
@@ -17,14 +16,13 @@ let outsider: ChatWorld;
 const t = (user: string) => world.tokens[user]!;
 const inMinutes = (minutes: number) => new Date(clock.now() + minutes * 60_000).toISOString();
 
+const local = useLocalPlatform();
 beforeAll(async () => {
-  platform = await startLocalPlatform();
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   clock = controlClock(platform);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'dan']);
   outsider = await createChatWorld(call, platform.adminToken, ['eve']);
 });
-afterAll(() => platform.close());
 
 const scheduled = (token: string, conversationId: string, query = '') => call('GET', `/v1/conversations/${conversationId}/scheduled${query}`, { token });
 const history = async (token: string, conversationId: string) =>
@@ -158,8 +156,9 @@ describe('scheduling (sendAt)', () => {
 });
 
 describe('surviving a restart', () => {
+  const dirs = useTempDirs();
   it('a message scheduled before the platform stopped is delivered by the next one', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'caas-scheduled-'));
+    const dataDir = await dirs.make('caas-scheduled-');
     // Same data dir (local mode) and, on real engines, the same namespace: the second run sees the first one's state.
     const env = { CAAS_DATA_DIR: dataDir, ...(process.env.CAAS_E2E_ENGINES === '1' ? { CAAS_NAMESPACE: `sched${Date.now().toString(36)}` } : {}) };
     const first = await startLocalPlatform(env);
@@ -181,7 +180,6 @@ describe('surviving a restart', () => {
       expect(messages.map((m: { text: string }) => m.text)).toEqual(['after the restart']);
     } finally {
       await second.close();
-      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requestReindex } from '../../functions/search/reindex-jobs.ts';
-import { sleep } from '../contract/wait-for.ts';
+import { sleep } from '../support/wait-for.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import { createTestUser } from '../support/fixtures.ts';
-import { apiClient, type ApiCall, type ApiResponse } from '../support/http-client.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { ApiCall, ApiResponse } from '../support/http-client.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 
 /**
  * Message search end to end: messages go through the outbox, the bus and the indexer worker, so
@@ -18,13 +19,12 @@ let world: ChatWorld;
 let outsider: ChatWorld;
 const t = (user: string) => world.tokens[user]!;
 
+const local = useLocalPlatform();
 beforeAll(async () => {
-  platform = await startLocalPlatform();
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'cat', 'dan']);
   outsider = await createChatWorld(call, platform.adminToken, ['ann']);
 });
-afterAll(() => platform.close());
 
 /** A word no other test uses; ends in a digit so stemming leaves it alone. */
 const uniqueWord = () => `w${randomBytes(4).toString('hex')}7`;

@@ -1,20 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type ApiCall } from '../support/http-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiCall } from '../support/http-client.ts';
 import { createTestApp, createTestUser, type TestApp } from '../support/fixtures.ts';
-import { startLocalPlatform, type LocalPlatform } from '../support/local-platform.ts';
+import type { LocalPlatform } from '../support/local-platform.ts';
+import { useLocalPlatform } from '../support/use-local-platform.ts';
 
 let platform: LocalPlatform;
 let call: ApiCall;
 let appA: TestApp;
 let appB: TestApp;
 
+const local = useLocalPlatform();
 beforeAll(async () => {
-  platform = await startLocalPlatform();
-  call = apiClient(platform.url);
+  ({ platform, call } = local);
   appA = await createTestApp(call, platform.adminToken, 'A');
   appB = await createTestApp(call, platform.adminToken, 'B');
 });
-afterAll(() => platform.close());
 
 describe('apps and server keys', () => {
   it('creates apps only with the admin token', async () => {

@@ -9,7 +9,7 @@ import { partitionForKey } from '../../infra/bus/partitioner.ts';
 import type { BusMessage, BusPort, Subscription } from '../../infra/bus/port.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { busContract } from '../contract/bus.contract.ts';
-import { waitFor } from '../contract/wait-for.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const config = loadConfig({ ...process.env, CAAS_LOG_LEVEL: 'silent' });
 const brokers = config.KAFKA_BROKERS!.split(',');

@@ -7,7 +7,7 @@ import type { CachePort } from '../../infra/cache/port.ts';
 import { createRedisCache } from '../../infra/cache/redis.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { cacheContract } from '../contract/cache.contract.ts';
-import { waitFor } from '../contract/wait-for.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const config = loadConfig({ ...process.env, CAAS_LOG_LEVEL: 'silent' });
 const url = config.REDIS_URL!;

@@ -8,7 +8,7 @@ import { CONVERSATION_EVENTS_TOPIC } from '../../functions/events/events.ts';
 import { closePorts, createPorts } from '../../infra/ports.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { newSecret } from '../../runtime/ids.ts';
-import { waitFor } from '../contract/wait-for.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import { apiClient, type ApiCall } from '../support/http-client.ts';
 import { connectLive, type RealtimeClient } from '../support/realtime-client.ts';

@@ -5,7 +5,7 @@ import type { BusMessage, BusPort, Subscription } from '../../infra/bus/port.ts'
 import type { CachePort } from '../../infra/cache/port.ts';
 import { createRedisCache } from '../../infra/cache/redis.ts';
 import { loadConfig } from '../../runtime/config.ts';
-import { sleep, waitFor } from '../contract/wait-for.ts';
+import { sleep, waitFor } from '../support/wait-for.ts';
 import { stopEngine } from './engine-restart.ts';
 
 /**

@@ -10,6 +10,7 @@ import { newSecret } from '../../runtime/ids.ts';
 import { startPreparedServices, stopServices } from '../../runtime/platform.ts';
 import { attachRealtime, startRealtime, type RealtimeNode, type StartRealtimeOptions } from '../../realtime/index.ts';
 import { startBackgroundWork, type BackgroundWork } from '../../workers/index.ts';
+import { domain } from '../../functions/domain.ts';
 
 /** The real local runtime on an ephemeral port with a fresh data dir: tests talk HTTP to it. */
 export interface LocalPlatform {
@@ -57,7 +58,10 @@ export async function startLocalPlatform(env: Record<string, string> = {}, optio
     CAAS_LOG_LEVEL: 'silent',
     ...env,
   });
-  const services = await startPreparedServices(config);
+  const services = await startPreparedServices(domain, config).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   const router = createRouter({ services, functions });
   let server: RunningServer;
   let realtime: RealtimeNode;
@@ -69,6 +73,7 @@ export async function startLocalPlatform(env: Record<string, string> = {}, optio
     work = await startBackgroundWork(services);
   } catch (error) {
     await stopServices(services);
+    await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
   config.CAAS_PUBLIC_URL = `http://127.0.0.1:${server.port}`;

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { attachRealtime, startRealtime, type RealtimeNode, type StartRealtimeOptions } from '../../realtime/index.ts';
-import { waitFor } from '../contract/wait-for.ts';
+import { waitFor } from './wait-for.ts';
 import type { LocalPlatform } from './local-platform.ts';
 
 export type Frame = Record<string, any>;

@@ -6,7 +6,11 @@ export interface TestClock extends Clock {
   advance(ms: number): void;
 }
 
-/** Puts a controllable clock under a running platform: every handler and worker reads it from then on. */
+/**
+ * Puts a controllable clock under a running platform: every handler and worker reads
+ * `services.clock` from then on. The embedded twins keep the clock they were started with, so
+ * cache TTLs, leases and local signed URLs still run on real time.
+ */
 export function controlClock(platform: LocalPlatform): TestClock {
   let offset = 0;
   const clock: TestClock = {

@@ -8,7 +8,8 @@ import { loadConfig } from '../../runtime/config.ts';
 import { busContract } from '../contract/bus.contract.ts';
 import { cacheContract } from '../contract/cache.contract.ts';
 import { storeContract } from '../contract/store.contract.ts';
-import { waitFor } from '../contract/wait-for.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 let dataDir: string;
 let shared: Ports;
@@ -26,9 +27,11 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+const dirs = useTempDirs();
+
 /** Fresh local ports seen through a namespace: the contract suites close what they are given. */
 async function namespacedLocal(): Promise<Ports> {
-  const dir = await mkdtemp(join(tmpdir(), 'caas-ns-contract-'));
+  const dir = await dirs.make('caas-ns-contract-');
   return namespacePorts(await createPorts(loadConfig({ CAAS_DATA_DIR: dir, PORT: '0' })), 'gamma');
 }
 

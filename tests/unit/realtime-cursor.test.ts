@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EventDoc } from '../../functions/events/events.ts';
 import { ConversationCursor, type CursorSocket, type EventHistory } from '../../realtime/cursor.ts';
-import { wireFromDoc, type WireEvent } from '../../realtime/wire-event.ts';
-import { waitFor } from '../contract/wait-for.ts';
+import { toConversationEvent, type ConversationEvent } from '../../functions/events/event-codec.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const CONV = 'conv_1';
 
@@ -21,7 +21,7 @@ function doc(seq: number, extra: Partial<EventDoc> = {}): EventDoc {
   };
 }
 
-const live = (seq: number, extra: Partial<EventDoc> = {}): WireEvent => wireFromDoc(doc(seq, extra));
+const live = (seq: number, extra: Partial<EventDoc> = {}): ConversationEvent => toConversationEvent(doc(seq, extra));
 
 /** A socket that records what it was sent and a store of events, whose reads can be held back. */
 function harness(options: { stored?: EventDoc[]; maxReplay?: number; pageSize?: number; userId?: string; member?: boolean } = {}) {

@@ -1,7 +1,10 @@
-import type { Services } from '../../runtime/context.ts';
-import { newId } from '../../runtime/ids.ts';
-import { CONVERSATION_EVENTS_TOPIC, EVENTS, toEventView, type EventDoc } from './events.ts';
-import { OUTBOX_WAKE_CHANNEL, applyProjection } from './projections.ts';
+import { encodeEvent } from '../functions/events/event-codec.ts';
+import { CONVERSATION_EVENTS_TOPIC, EVENTS, type EventDoc } from '../functions/events/events.ts';
+import { applyProjection } from '../functions/events/projections.ts';
+import { OUTBOX_WAKE_CHANNEL } from '../functions/events/record-change.ts';
+import type { Services } from '../runtime/context.ts';
+import { cacheLease } from '../infra/cache/lease.ts';
+import { startPollLoop } from './poll-loop.ts';
 
 /**
  * Publishes unpublished events to the bus, keyed by conversation so each conversation's events
@@ -43,17 +46,13 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
   /** Last sequence published per conversation, learned from the store on first sight. */
   const published = new Map<string, number>();
   const gapSince = new Map<string, number>();
-  const instance = newId('relay');
-  const leaseMs = Math.max(pollMs * 20, 5_000);
+  const lease = cacheLease(cache, OUTBOX_LEASE_KEY, Math.max(pollMs * 20, 5_000));
 
+  /** Whether this relay may publish now; what another relay published meanwhile is learned again. */
   async function holdLease(): Promise<boolean> {
-    if (await cache.set(OUTBOX_LEASE_KEY, instance, { ifAbsent: true, ttlMs: leaseMs })) {
-      published.clear();
-      return true;
-    }
-    if ((await cache.get(OUTBOX_LEASE_KEY)) !== instance) return false;
-    await cache.expire(OUTBOX_LEASE_KEY, leaseMs);
-    return true;
+    const held = await lease.hold();
+    if (held === 'acquired') published.clear();
+    return held !== null;
   }
 
   await bus.ensureTopics([{ name: CONVERSATION_EVENTS_TOPIC }]);
@@ -100,14 +99,7 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
         last = event.seq;
       }
       if (ready.length === 0) continue;
-      await bus.publish(
-        CONVERSATION_EVENTS_TOPIC,
-        ready.map((event) => ({
-          key: conversationId,
-          value: JSON.stringify({ appId: event.appId, ...toEventView(event) }),
-          headers: { appId: event.appId, type: event.type },
-        })),
-      );
+      await bus.publish(CONVERSATION_EVENTS_TOPIC, ready.map(encodeEvent));
       await events.updateMany({ _id: { $in: ready.map((event) => event._id) } }, { $set: { published: true } });
       published.set(conversationId, last);
       count += ready.length;
@@ -115,42 +107,16 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
     return count;
   }
 
-  let running: Promise<number> | null = null;
-  let again = false;
-  let stopped = false;
-  function drain(): Promise<number> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      let total = 0;
-      do {
-        again = false;
-        total += await drainOnce();
-      } while (again && !stopped);
-      return total;
-    })().finally(() => {
-      running = null;
-    });
-    return running;
-  }
-
-  const tick = () =>
-    drain().catch((error: unknown) => services.log.error({ err: error }, 'outbox relay pass failed; retrying on the next poll'));
-  const unsubscribe = await cache.subscribe(OUTBOX_WAKE_CHANNEL, () => void tick());
-  const timer = setInterval(() => void tick(), pollMs);
-  timer.unref();
-  void tick();
+  const onError = (error: unknown) => services.log.error({ err: error }, 'outbox relay pass failed; retrying on the next poll');
+  const loop = startPollLoop({ intervalMs: pollMs, pass: drainOnce, onError });
+  const unsubscribe = await cache.subscribe(OUTBOX_WAKE_CHANNEL, () => void loop.run().catch(onError));
 
   return {
-    drain,
+    drain: () => loop.run(),
     async stop() {
-      stopped = true;
-      clearInterval(timer);
       await unsubscribe();
-      await running?.catch(() => 0);
-      if ((await cache.get(OUTBOX_LEASE_KEY).catch(() => null)) === instance) await cache.del(OUTBOX_LEASE_KEY).catch(() => 0);
+      await loop.stop();
+      await lease.release().catch(() => undefined);
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Polling helpers for contract suites: engines deliver asynchronously (Redis pub/sub, Kafka
+ * Polling helpers for contract and end-to-end suites: engines deliver asynchronously (Redis pub/sub, Kafka
  * consumer groups), so tests wait for an observable outcome instead of sleeping a fixed time.
  */
 export async function waitFor(predicate: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {

@@ -1,4 +1,4 @@
-import type { IndexSpec, StorePort } from '../infra/store/port.ts';
+import type { IndexDeclaration } from '../infra/store/port.ts';
 import { appIndexes } from './apps/apps.ts';
 import { userIndexes } from './users/users.ts';
 import { idempotencyIndexes } from '../runtime/http/idempotency.ts';
@@ -10,12 +10,7 @@ import { flagIndexes } from './moderation/flags.ts';
 import { mediaIndexes } from './media/media-records.ts';
 import { scheduledIndexes } from './scheduled/scheduled.ts';
 
-/** Indexes a domain module needs; created at startup by every process that serves functions. */
-export interface IndexDeclaration {
-  collection: string;
-  specs: IndexSpec[];
-}
-
+/** Every index the domain needs; created at startup by every process (see runtime/platform.ts). */
 export const allIndexes: IndexDeclaration[] = [
   ...appIndexes,
   ...userIndexes,
@@ -29,6 +24,3 @@ export const allIndexes: IndexDeclaration[] = [
   ...scheduledIndexes,
 ];
 
-export async function ensureAllIndexes(store: StorePort): Promise<void> {
-  for (const { collection, specs } of allIndexes) await store.ensureIndexes(collection, specs);
-}
