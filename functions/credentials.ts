@@ -1,16 +1,16 @@
 import type { CredentialLookup } from '../runtime/auth/credential-lookup.ts';
-import { findApp, findLiveServerKey, isServerKey } from './apps/apps.ts';
-import { findUser } from './users/users.ts';
+import { findLiveServerKey, isServerKey, readApp } from './apps/apps.ts';
+import { readUser } from './users/users.ts';
 
 /** Authentication's view of apps, server keys and users: handed to the runtime at startup. */
 export const credentialLookup: CredentialLookup = {
   isServerKey,
-  async liveServerKey(store, secret) {
-    const key = await findLiveServerKey(store, secret);
+  async liveServerKey(services, secret) {
+    const key = await findLiveServerKey(services, secret);
     return key ? { appId: key.appId, keyId: key._id } : null;
   },
-  async app(store, appId) {
-    const app = await findApp(store, appId);
+  async app(services, appId) {
+    const app = await readApp(services, appId);
     if (!app) return null;
     return {
       appId: app._id,
@@ -20,8 +20,8 @@ export const credentialLookup: CredentialLookup = {
       allowedOrigins: app.allowedOrigins,
     };
   },
-  async user(store, appId, userId) {
-    const user = await findUser(store, appId, userId);
+  async user(services, appId, userId) {
+    const user = await readUser(services, appId, userId);
     return user ? { tokenVersion: user.tokenVersion } : null;
   },
 };

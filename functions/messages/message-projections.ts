@@ -31,17 +31,20 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
     return;
   }
   if (message.shadowed) return;
-  await store.collection<ConversationDoc>(CONVERSATIONS).updateOne(
-    { _id: message.conversationId, lastActivityAt: { $lte: message.createdAt } },
-    {
-      $set: {
-        lastActivityAt: message.createdAt,
-        lastMessage: previewOf(message),
+  // Independent rows: written side by side (one round trip's wait on a remote store, not two).
+  await Promise.all([
+    store.collection<ConversationDoc>(CONVERSATIONS).updateOne(
+      { _id: message.conversationId, lastActivityAt: { $lte: message.createdAt } },
+      {
+        $set: {
+          lastActivityAt: message.createdAt,
+          lastMessage: previewOf(message),
+        },
       },
-    },
-  );
-  // A new message brings hidden conversations back into their members' lists.
-  await store.collection<MemberDoc>(MEMBERS).updateMany({ conversationId: message.conversationId, hidden: true }, { $set: { hidden: false } });
+    ),
+    // A new message brings hidden conversations back into their members' lists.
+    store.collection<MemberDoc>(MEMBERS).updateMany({ conversationId: message.conversationId, hidden: true }, { $set: { hidden: false } }),
+  ]);
 }
 
 /** Edits, soft deletes, pins: an absolute `$set` of the message's new fields, applied only over older versions. */

@@ -1,6 +1,7 @@
 import { SignJWT, decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import { AppError } from '../errors.ts';
 import type { AppCredentials } from './credential-lookup.ts';
+import { EXPIRY_TOLERANCE_MS } from './verified-tokens.ts';
 
 /**
  * User JWTs: HS256 with the app's signing secret, `iss` = app id, `aud` = "caas", `sub` = user id,
@@ -58,13 +59,14 @@ export function acceptedSigningSecrets(app: Pick<AppCredentials, 'signingSecret'
 
 /**
  * Verifies a token against the app's accepted secrets in order (current, then the previous one
- * during its rotation overlap); an expired token is reported as expired at once.
+ * during its rotation overlap); an expired token is reported as expired at once. Resolves with
+ * the claims and the secret that verified them.
  */
-export async function verifyUserToken(token: string, appId: string, signingSecrets: string[], now: number): Promise<UserClaims> {
+export async function verifyUserToken(token: string, appId: string, signingSecrets: string[], now: number): Promise<{ claims: UserClaims; secret: string }> {
   let refusal: AppError | null = null;
   for (const secret of signingSecrets) {
     try {
-      return await verifyWithSecret(token, appId, secret, now);
+      return { claims: await verifyWithSecret(token, appId, secret, now), secret };
     } catch (error) {
       if (error instanceof AppError && error.code === 'TOKEN_EXPIRED') throw error;
       refusal ??= error as AppError;
@@ -81,7 +83,7 @@ async function verifyWithSecret(token: string, appId: string, signingSecret: str
       audience: TOKEN_AUDIENCE,
       requiredClaims: ['exp', 'sub'],
       currentDate: new Date(now),
-      clockTolerance: 5,
+      clockTolerance: EXPIRY_TOLERANCE_MS / 1000,
     });
     const tokenVersion = typeof payload.tv === 'number' ? payload.tv : 0;
     return { appId, userId: payload.sub as string, tokenVersion, expiresAt: (payload.exp as number) * 1000 };

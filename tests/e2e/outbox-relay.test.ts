@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/apps/apps.ts';
 import { createConversation } from '../../functions/conversations/conversation-lifecycle.ts';
 import { accessConversation } from '../../functions/conversations/conversations.ts';
-import { CONVERSATION_EVENTS_TOPIC, appendEvent, nextSequence } from '../../functions/events/events.ts';
+import { CONVERSATION_EVENTS_TOPIC, appendEvent } from '../../functions/events/events.ts';
+import { sequenceAllocator } from '../../functions/events/sequence-allocator.ts';
 import { startOutboxRelay } from '../../workers/outbox-relay.ts';
 import { sendMessage } from '../../functions/messages/message-sending.ts';
 import { MESSAGES } from '../../functions/messages/messages.ts';
@@ -97,7 +98,7 @@ describe('outbox relay', () => {
 
   it('holds later events behind a reserved sequence, then skips it once its writer is presumed dead', async () => {
     const id = await newConversation();
-    await nextSequence(services.ports.store, appId, id);
+    await sequenceAllocator(services).next(appId, id);
     await sendAs(id, 'after the gap');
     const relay = await startOutboxRelay(services, { pollMs: 20, gapTimeoutMs: 500 });
     await waitFor(() => seqsOf(id).includes(3), 20_000, 'event after the gap');
