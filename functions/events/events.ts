@@ -40,7 +40,26 @@ export interface EventDoc {
   payload: Record<string, unknown>;
   /** Outbox state: false until the relay has published it to the bus. */
   published: boolean;
+  /**
+   * Unique across events: the change's idempotency key when the client gave one (a send's
+   * clientMessageId), else the event's own id. The event insert is thereby both the commit point
+   * and the claim: a retry finds the change it repeats, and no crash can leave a claim without it.
+   * Absent on events written before dedupe keys existed.
+   */
+  dedupeKey?: string;
   [key: string]: unknown;
+}
+
+/**
+ * The change repeats one already committed (same dedupe key): the caller answers with that one.
+ * Only a retry racing its own first attempt gets here; the number it had reserved stays unused,
+ * a gap the outbox relay skips after its timeout.
+ */
+export class DuplicateChange extends Error {
+  constructor(readonly existing: EventDoc) {
+    super(`change ${existing.dedupeKey} was already recorded as event ${existing._id}`);
+    this.name = 'DuplicateChange';
+  }
 }
 
 export { EVENTS, SEQUENCES };
@@ -52,6 +71,8 @@ export const eventIndexes: IndexDeclaration[] = [
     specs: [
       { keys: { conversationId: 1, seq: 1 }, unique: true },
       { keys: { published: 1, at: 1 } },
+      // Partial: events written before dedupe keys existed have none.
+      { keys: { dedupeKey: 1 }, unique: true, partialFilterExpression: { dedupeKey: { $exists: true } } },
     ],
   },
 ];
@@ -77,6 +98,13 @@ export interface NewEvent {
   actorId: string | null;
   /** The payload, or a function of the reserved sequence when the payload must name it. */
   payload: Record<string, unknown> | ((seq: number) => Record<string, unknown>);
+  /** An idempotency key for the change (unique across events); see EventDoc.dedupeKey. */
+  dedupeKey?: string;
+}
+
+/** The event recorded under a dedupe key, if any. */
+export function findByDedupeKey(services: Services, dedupeKey: string): Promise<EventDoc | null> {
+  return services.ports.store.collection<EventDoc>(EVENTS).findOne({ dedupeKey });
 }
 
 const MAX_APPEND_ATTEMPTS = 50;
@@ -102,12 +130,15 @@ export async function appendEvent(services: Services, event: NewEvent): Promise<
       seq,
       at: services.clock.now(),
       published: false,
+      dedupeKey: event.dedupeKey ?? eventId(event.conversationId, seq),
     };
     try {
       await events.insertOne(doc);
       return doc;
     } catch (error) {
       if (!isAppError(error) || error.code !== 'CONFLICT' || attempt >= MAX_APPEND_ATTEMPTS) throw error;
+      const existing = event.dedupeKey ? await findByDedupeKey(services, event.dedupeKey) : null;
+      if (existing) throw new DuplicateChange(existing);
       seq = await allocator.nextAbove(event.appId, event.conversationId);
     }
   }

@@ -42,9 +42,16 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
         },
       },
     ),
-    // A new message brings hidden conversations back into their members' lists.
-    store.collection<MemberDoc>(MEMBERS).updateMany({ conversationId: message.conversationId, hidden: true }, { $set: { hidden: false } }),
+    // A new message brings hidden conversations back into their members' lists. Rarely anyone has
+    // hidden it: look first, and write only then (a read costs far less than a write).
+    unhideMembers(services, message.conversationId),
   ]);
+}
+
+async function unhideMembers(services: Services, conversationId: string): Promise<void> {
+  const members = services.ports.store.collection<MemberDoc>(MEMBERS);
+  if (!(await members.findOne({ conversationId, hidden: true }, { projection: { _id: 1 } }))) return;
+  await members.updateMany({ conversationId, hidden: true }, { $set: { hidden: false } });
 }
 
 /** Edits, soft deletes, pins: an absolute `$set` of the message's new fields, applied only over older versions. */
