@@ -4,6 +4,7 @@ import { eventFunctions } from './functions/events/index.ts';
 import { mediaFunctions } from './functions/media/index.ts';
 import { messageFunctions } from './functions/messages/index.ts';
 import { moderationFunctions } from './functions/moderation/index.ts';
+import { scheduledFunctions } from './functions/scheduled/index.ts';
 import { searchFunctions } from './functions/search/index.ts';
 import { userFunctions } from './functions/users/index.ts';
 import { eventStreamFunctions } from './functions/event-stream/index.ts';
@@ -20,6 +21,7 @@ export const functions: AnyFunctionDefinition[] = [
   ...userFunctions,
   ...conversationFunctions,
   ...messageFunctions,
+  ...scheduledFunctions,
   ...eventFunctions,
   ...moderationFunctions,
   ...searchFunctions,

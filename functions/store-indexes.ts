@@ -11,6 +11,7 @@ import { mediaIndexes } from './media/media-records.ts';
 import { appEventIndexes } from './event-stream/app-event-log.ts';
 import { deliveryIndexes } from './webhooks/deliveries.ts';
 import { webhookIndexes } from './webhooks/webhooks.ts';
+import { scheduledIndexes } from './scheduled/scheduled.ts';
 
 /** Every index the domain needs; created at startup by every process (see runtime/platform.ts). */
 export const allIndexes: IndexDeclaration[] = [
@@ -26,5 +27,6 @@ export const allIndexes: IndexDeclaration[] = [
   ...webhookIndexes,
   ...deliveryIndexes,
   ...appEventIndexes,
+  ...scheduledIndexes,
 ];
 

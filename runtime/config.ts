@@ -35,6 +35,7 @@ export const configSchema = z.object({
   CAAS_WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().min(1).default(86_400_000),
   CAAS_WEBHOOK_BREAKER_OPEN_MS: z.coerce.number().int().min(1).default(30_000),
   CAAS_WEBHOOK_POLL_MS: z.coerce.number().int().min(5).default(1_000),
+  CAAS_SIGNING_SECRET_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(3_600),
   CAAS_READ_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
   MONGO_DB: z.string().default('caas'),
@@ -47,6 +48,7 @@ export const configSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_REGION: z.string().default('us-east-1'),
+  S3_PUBLIC_ENDPOINT: optionalUrl,
 });
 
 export type Config = z.infer<typeof configSchema>;

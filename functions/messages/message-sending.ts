@@ -10,7 +10,9 @@ import { applyBlocklist, moderationSettings } from '../moderation/moderation-set
 import { MESSAGES, type MessageDoc } from './messages.ts';
 import { DuplicateChange, findByDedupeKey, type EventDoc } from '../events/events.ts';
 import { applyProjection } from '../events/projections.ts';
+import { expiresAtFor } from './message-ttl.ts';
 import { checkMayPost, checkSlowMode } from './send-policy.ts';
+import type { UserDoc } from '../users/users.ts';
 
 export interface SendInput {
   text: string;
@@ -22,6 +24,8 @@ export interface SendInput {
   silent: boolean;
   type: 'regular' | 'system';
   clientMessageId?: string;
+  /** Disappearing message: expires this long after sending (else the conversation's messageTtlSeconds applies). */
+  ttlSeconds?: number;
 }
 
 /**
@@ -64,6 +68,26 @@ function validateText(services: Services, input: SendInput): void {
 }
 
 /**
+ * Everything a send checks before it may reserve a sequence (all but slow mode): scheduling a
+ * message runs the same checks when it is scheduled, and again when it is delivered.
+ */
+export async function checkSendable(services: Services, access: Access, input: SendInput): Promise<{ author: UserDoc | null; text: string }> {
+  const { conversation } = access;
+  if (input.type === 'system' && access.userId !== null) throw new AppError('FORBIDDEN', 'Only the app (a server key without X-On-Behalf-Of) sends system messages');
+  validateText(services, input);
+  const author = await checkMayPost(services, access);
+  const text = applyBlocklist(input.text, await moderationSettings(services, conversation.appId));
+  await requireReadyMedia(services.ports.store, conversation.appId, input.attachments);
+  await requireUsersExist(services, conversation.appId, input.mentions);
+  if (input.parentId) {
+    const parent = await requireSameConversation(services, access, input.parentId, 'parentId');
+    if (parent.parentId) throw new AppError('VALIDATION_FAILED', 'parentId: replies to replies are not threads; reply to the thread root', { issues: [{ path: 'body.parentId', message: 'is itself a reply' }] });
+  }
+  if (input.quotedId) await requireSameConversation(services, access, input.quotedId, 'quotedId');
+  return { author, text };
+}
+
+/**
  * Sends a message. Everything is validated before the sequence is reserved, so a refused send
  * leaves no event and no gap; a retry with the same clientMessageId returns the first message.
  */
@@ -89,17 +113,7 @@ async function send(services: Services, access: Access, input: SendInput, dedupe
     if (existing) return { message: existing, created: false };
   }
 
-  if (input.type === 'system' && authorId !== null) throw new AppError('FORBIDDEN', 'Only the app (a server key without X-On-Behalf-Of) sends system messages');
-  validateText(services, input);
-  const author = await checkMayPost(services, access);
-  const blocklisted = applyBlocklist(input.text, await moderationSettings(services, conversation.appId));
-  await requireReadyMedia(services.ports.store, conversation.appId, input.attachments);
-  await requireUsersExist(services, conversation.appId, input.mentions);
-  if (input.parentId) {
-    const parent = await requireSameConversation(services, access, input.parentId, 'parentId');
-    if (parent.parentId) throw new AppError('VALIDATION_FAILED', 'parentId: replies to replies are not threads; reply to the thread root', { issues: [{ path: 'body.parentId', message: 'is itself a reply' }] });
-  }
-  if (input.quotedId) await requireSameConversation(services, access, input.quotedId, 'quotedId');
+  const { author, text: blocklisted } = await checkSendable(services, access, input);
   await checkSlowMode(services, access);
   const text = await applyPreSendHook(services, conversation.appId, {
     conversationId: conversation._id,
@@ -139,6 +153,7 @@ async function send(services: Services, access: Access, input: SendInput, dedupe
     latestReplierIds: [],
     pinnedAt: null,
     pinnedBy: null,
+    expiresAt: expiresAtFor(now, input.ttlSeconds, conversation.messageTtlSeconds),
   };
   let event: EventDoc;
   try {
