@@ -8,6 +8,10 @@ import { messageIndexes } from './messages/messages.ts';
 import { blockIndexes } from './moderation/blocks.ts';
 import { flagIndexes } from './moderation/flags.ts';
 import { mediaIndexes } from './media/media-records.ts';
+import { appEventIndexes } from './event-stream/app-event-log.ts';
+import { deliveryIndexes } from './webhooks/deliveries.ts';
+import { webhookIndexes } from './webhooks/webhooks.ts';
+import { scheduledIndexes } from './scheduled/scheduled.ts';
 
 /** Every index the domain needs; created at startup by every process (see runtime/platform.ts). */
 export const allIndexes: IndexDeclaration[] = [
@@ -20,5 +24,9 @@ export const allIndexes: IndexDeclaration[] = [
   ...blockIndexes,
   ...flagIndexes,
   ...mediaIndexes,
+  ...webhookIndexes,
+  ...deliveryIndexes,
+  ...appEventIndexes,
+  ...scheduledIndexes,
 ];
 

@@ -3,6 +3,8 @@ import { actingUserId, callerAppId } from '../../runtime/auth/authenticate.ts';
 import { defineFunction, reply } from '../../runtime/define-function.ts';
 import { CustomData } from '../custom-data.ts';
 import { HttpUrl } from '../http-url.ts';
+import { TtlSeconds } from '../messages/message-ttl.ts';
+import { refuseIfBanned } from '../messages/send-policy.ts';
 import { UserId } from '../users/users.ts';
 import { createConversation, MAX_INITIAL_MEMBERS } from './conversation-lifecycle.ts';
 import { findMember } from './conversations.ts';
@@ -21,11 +23,13 @@ export default defineFunction({
     name: z.string().min(1).max(256).nullable().optional(),
     image: HttpUrl.nullable().optional(),
     custom: CustomData.optional(),
+    messageTtlSeconds: TtlSeconds.nullable().optional(),
   }),
   response: ConversationView,
   successStatus: 201,
   handler: async ({ body }, ctx) => {
     const userId = actingUserId(ctx.caller);
+    await refuseIfBanned(ctx, callerAppId(ctx.caller), userId);
     const { conversation, created } = await createConversation(ctx, callerAppId(ctx.caller), userId, body);
     const member = userId ? await findMember(ctx.ports.store, conversation._id, userId) : null;
     return reply(created ? 201 : 200, toConversationView(conversation, member));

@@ -1,6 +1,7 @@
 import type { BlobMeta } from '../../infra/blob/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
+import { quarantine, quarantineError, scanUpload } from '../hooks/media-scan.ts';
 import { checkContent, SNIFF_BYTES } from './content-check.ts';
 import { publishMediaReady } from './media-events.ts';
 import { MEDIA, mediaKey, objectIdentity, verifiedMediaKey, type MediaDoc } from './media-records.ts';
@@ -58,6 +59,7 @@ async function reject(services: Services, media: MediaDoc, reason: string): Prom
 export async function completeUpload(services: Services, media: MediaDoc): Promise<MediaDoc> {
   if (media.status === 'ready') return media;
   if (media.status === 'rejected') throw rejection(media);
+  if (media.status === 'quarantined') throw quarantineError(media);
   const finalKey = verifiedMediaKey(media.appId, media._id);
   const copied = await services.ports.blob.copy(media.key, finalKey);
   const inspection: Inspection = copied ? await inspect(services, media, finalKey) : { kind: 'missing' };
@@ -71,6 +73,13 @@ export async function completeUpload(services: Services, media: MediaDoc): Promi
     );
   }
   if (inspection.kind === 'mismatch') return reject(services, media, inspection.reason);
+  const verified = { ...media, key: finalKey };
+  const scan = await scanUpload(services, verified);
+  if (scan.verdict === 'infected') {
+    const quarantined = await quarantine(services, verified, scan.reason);
+    if (!quarantined) return answerWithCurrent(services, media._id);
+    throw quarantineError(quarantined);
+  }
 
   const processing = THUMBNAIL_SOURCE_TYPES.has(media.contentType) ? 'pending' : 'none';
   const verifiedObject = objectIdentity(inspection.meta);

@@ -14,48 +14,67 @@ import type F11 from '../../../functions/conversations/add-members.ts';
 import type F12 from '../../../functions/conversations/list-members.ts';
 import type F13 from '../../../functions/conversations/remove-member.ts';
 import type F14 from '../../../functions/conversations/update-member.ts';
-import type F15 from '../../../functions/conversations/mark-read.ts';
-import type F16 from '../../../functions/conversations/update-conversation.ts';
-import type F17 from '../../../functions/conversations/set-visibility.ts';
-import type F18 from '../../../functions/events/list-events.ts';
-import type F19 from '../../../functions/media/get-media.ts';
-import type { getMediaSettingsFunction as F20 } from '../../../functions/media/media-settings.ts';
-import type F21 from '../../../functions/media/media-settings.ts';
-import type F22 from '../../../functions/media/complete-upload.ts';
-import type F23 from '../../../functions/media/create-upload.ts';
-import type F24 from '../../../functions/media/get-usage.ts';
-import type F25 from '../../../functions/messages/delete-message.ts';
-import type F26 from '../../../functions/messages/edit-message.ts';
-import type F27 from '../../../functions/messages/get-message.ts';
-import type F28 from '../../../functions/messages/list-messages.ts';
-import type F29 from '../../../functions/messages/pin.ts';
-import type { listPinsFunction as F30 } from '../../../functions/messages/pin.ts';
-import type F31 from '../../../functions/messages/react.ts';
-import type { listReactionsFunction as F32 } from '../../../functions/messages/react.ts';
-import type { removeReactionFunction as F33 } from '../../../functions/messages/react.ts';
-import type F34 from '../../../functions/messages/list-replies.ts';
-import type F35 from '../../../functions/messages/send-message.ts';
-import type { unpinMessageFunction as F36 } from '../../../functions/messages/pin.ts';
-import type F37 from '../../../functions/moderation/ban-user.ts';
-import type { getBlocklistFunction as F38 } from '../../../functions/moderation/blocklist.ts';
-import type F39 from '../../../functions/moderation/blocklist.ts';
-import type F40 from '../../../functions/moderation/block-users.ts';
-import type { listBlocksFunction as F41 } from '../../../functions/moderation/block-users.ts';
-import type { unblockUserFunction as F42 } from '../../../functions/moderation/block-users.ts';
-import type F43 from '../../../functions/moderation/flag-message.ts';
-import type { listFlagsFunction as F44 } from '../../../functions/moderation/flag-message.ts';
-import type { resolveFlagFunction as F45 } from '../../../functions/moderation/flag-message.ts';
-import type { unbanUserFunction as F46 } from '../../../functions/moderation/ban-user.ts';
-import type F47 from '../../../functions/search/search-messages.ts';
-import type F48 from '../../../functions/search/start-reindex.ts';
-import type F49 from '../../../functions/search/get-reindex.ts';
-import type F50 from '../../../functions/users/delete-user.ts';
-import type F51 from '../../../functions/users/get-user.ts';
-import type F52 from '../../../functions/users/get-me.ts';
-import type F53 from '../../../functions/users/patch-user.ts';
-import type F54 from '../../../functions/users/create-token.ts';
-import type F55 from '../../../functions/users/revoke-tokens.ts';
-import type F56 from '../../../functions/users/upsert-user.ts';
+import type F15 from '../../../functions/conversations/get-occupancy.ts';
+import type F16 from '../../../functions/conversations/mark-read.ts';
+import type F17 from '../../../functions/conversations/update-conversation.ts';
+import type F18 from '../../../functions/conversations/set-visibility.ts';
+import type F19 from '../../../functions/events/list-events.ts';
+import type F20 from '../../../functions/event-stream/stream-events.ts';
+import type { deleteMediaScanHook as F21 } from '../../../functions/hooks/media-scan-functions.ts';
+import type { getMediaScanHook as F22 } from '../../../functions/hooks/media-scan-functions.ts';
+import type F23 from '../../../functions/hooks/media-scan-functions.ts';
+import type { deletePreSendHook as F24 } from '../../../functions/hooks/pre-send-functions.ts';
+import type { getPreSendHook as F25 } from '../../../functions/hooks/pre-send-functions.ts';
+import type F26 from '../../../functions/hooks/pre-send-functions.ts';
+import type F27 from '../../../functions/media/get-media.ts';
+import type { getMediaSettingsFunction as F28 } from '../../../functions/media/media-settings.ts';
+import type F29 from '../../../functions/media/media-settings.ts';
+import type F30 from '../../../functions/media/complete-upload.ts';
+import type F31 from '../../../functions/media/create-upload.ts';
+import type F32 from '../../../functions/media/get-usage.ts';
+import type F33 from '../../../functions/messages/delete-message.ts';
+import type F34 from '../../../functions/messages/edit-message.ts';
+import type F35 from '../../../functions/messages/get-message.ts';
+import type F36 from '../../../functions/messages/list-messages.ts';
+import type F37 from '../../../functions/messages/pin.ts';
+import type { listPinsFunction as F38 } from '../../../functions/messages/pin.ts';
+import type F39 from '../../../functions/messages/react.ts';
+import type { listReactionsFunction as F40 } from '../../../functions/messages/react.ts';
+import type { removeReactionFunction as F41 } from '../../../functions/messages/react.ts';
+import type F42 from '../../../functions/messages/list-replies.ts';
+import type F43 from '../../../functions/messages/restore-message.ts';
+import type F44 from '../../../functions/messages/send-message.ts';
+import type { unpinMessageFunction as F45 } from '../../../functions/messages/pin.ts';
+import type F46 from '../../../functions/moderation/ban-user.ts';
+import type { getBlocklistFunction as F47 } from '../../../functions/moderation/blocklist.ts';
+import type F48 from '../../../functions/moderation/blocklist.ts';
+import type F49 from '../../../functions/moderation/block-users.ts';
+import type { listBlocksFunction as F50 } from '../../../functions/moderation/block-users.ts';
+import type { unblockUserFunction as F51 } from '../../../functions/moderation/block-users.ts';
+import type F52 from '../../../functions/moderation/flag-message.ts';
+import type { listFlagsFunction as F53 } from '../../../functions/moderation/flag-message.ts';
+import type { resolveFlagFunction as F54 } from '../../../functions/moderation/flag-message.ts';
+import type { unbanUserFunction as F55 } from '../../../functions/moderation/ban-user.ts';
+import type F56 from '../../../functions/scheduled/cancel-scheduled.ts';
+import type F57 from '../../../functions/scheduled/list-scheduled.ts';
+import type F58 from '../../../functions/scheduled/update-scheduled.ts';
+import type F59 from '../../../functions/search/search-messages.ts';
+import type F60 from '../../../functions/search/start-reindex.ts';
+import type F61 from '../../../functions/search/get-reindex.ts';
+import type F62 from '../../../functions/users/delete-user.ts';
+import type F63 from '../../../functions/users/get-user.ts';
+import type F64 from '../../../functions/users/get-me.ts';
+import type F65 from '../../../functions/users/patch-user.ts';
+import type F66 from '../../../functions/users/create-token.ts';
+import type F67 from '../../../functions/users/revoke-tokens.ts';
+import type F68 from '../../../functions/users/upsert-user.ts';
+import type F69 from '../../../functions/webhooks/webhook-endpoints.ts';
+import type { deleteWebhookFunction as F70 } from '../../../functions/webhooks/webhook-changes.ts';
+import type F71 from '../../../functions/webhooks/delivery-functions.ts';
+import type { replayDeliveryFunction as F72 } from '../../../functions/webhooks/delivery-functions.ts';
+import type { getWebhookFunction as F73 } from '../../../functions/webhooks/webhook-endpoints.ts';
+import type { listWebhooksFunction as F74 } from '../../../functions/webhooks/webhook-endpoints.ts';
+import type F75 from '../../../functions/webhooks/webhook-changes.ts';
 
 export const routes = {
   'apps.create': { method: 'POST', path: '/v1/apps', auth: 'admin' },
@@ -73,10 +92,18 @@ export const routes = {
   'conversations.members.list': { method: 'GET', path: '/v1/conversations/:conversationId/members', auth: 'server-or-user' },
   'conversations.members.remove': { method: 'DELETE', path: '/v1/conversations/:conversationId/members/:userId', auth: 'server-or-user' },
   'conversations.members.update': { method: 'PATCH', path: '/v1/conversations/:conversationId/members/:userId', auth: 'server-or-user' },
+  'conversations.occupancy': { method: 'GET', path: '/v1/conversations/:conversationId/occupancy', auth: 'server-or-user' },
   'conversations.read': { method: 'POST', path: '/v1/conversations/:conversationId/read', auth: 'server-or-user' },
   'conversations.update': { method: 'PATCH', path: '/v1/conversations/:conversationId', auth: 'server-or-user' },
   'conversations.visibility': { method: 'PUT', path: '/v1/conversations/:conversationId/visibility', auth: 'server-or-user' },
   'events.list': { method: 'GET', path: '/v1/conversations/:conversationId/events', auth: 'server-or-user' },
+  'events.stream': { method: 'GET', path: '/v1/events/stream', auth: 'server' },
+  'hooks.mediaScan.delete': { method: 'DELETE', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.mediaScan.get': { method: 'GET', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.mediaScan.put': { method: 'PUT', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.preSend.delete': { method: 'DELETE', path: '/v1/hooks/pre-send', auth: 'server' },
+  'hooks.preSend.get': { method: 'GET', path: '/v1/hooks/pre-send', auth: 'server' },
+  'hooks.preSend.put': { method: 'PUT', path: '/v1/hooks/pre-send', auth: 'server' },
   'media.get': { method: 'GET', path: '/v1/media/:mediaId', auth: 'server-or-user' },
   'media.settings.get': { method: 'GET', path: '/v1/media/settings', auth: 'server' },
   'media.settings.put': { method: 'PUT', path: '/v1/media/settings', auth: 'server' },
@@ -93,6 +120,7 @@ export const routes = {
   'messages.reactions.list': { method: 'GET', path: '/v1/messages/:messageId/reactions', auth: 'server-or-user' },
   'messages.reactions.remove': { method: 'DELETE', path: '/v1/messages/:messageId/reactions/:emoji', auth: 'server-or-user' },
   'messages.replies': { method: 'GET', path: '/v1/messages/:messageId/replies', auth: 'server-or-user' },
+  'messages.restore': { method: 'POST', path: '/v1/messages/:messageId/restore', auth: 'server-or-user' },
   'messages.send': { method: 'POST', path: '/v1/conversations/:conversationId/messages', auth: 'server-or-user' },
   'messages.unpin': { method: 'DELETE', path: '/v1/messages/:messageId/pin', auth: 'server-or-user' },
   'moderation.ban': { method: 'PUT', path: '/v1/users/:userId/ban', auth: 'server' },
@@ -105,6 +133,9 @@ export const routes = {
   'moderation.flags.list': { method: 'GET', path: '/v1/moderation/flags', auth: 'server' },
   'moderation.flags.resolve': { method: 'POST', path: '/v1/moderation/flags/:flagId/resolve', auth: 'server' },
   'moderation.unban': { method: 'DELETE', path: '/v1/users/:userId/ban', auth: 'server' },
+  'scheduled.cancel': { method: 'DELETE', path: '/v1/scheduled/:scheduledId', auth: 'server-or-user' },
+  'scheduled.list': { method: 'GET', path: '/v1/conversations/:conversationId/scheduled', auth: 'server-or-user' },
+  'scheduled.update': { method: 'PATCH', path: '/v1/scheduled/:scheduledId', auth: 'server-or-user' },
   'search.messages': { method: 'GET', path: '/v1/search/messages', auth: 'server-or-user' },
   'search.reindex.start': { method: 'POST', path: '/v1/admin/apps/:appId/search/reindex', auth: 'admin' },
   'search.reindex.status': { method: 'GET', path: '/v1/admin/apps/:appId/search/reindex', auth: 'admin' },
@@ -115,6 +146,13 @@ export const routes = {
   'users.tokens.create': { method: 'POST', path: '/v1/users/:userId/tokens', auth: 'server' },
   'users.tokens.revoke': { method: 'POST', path: '/v1/users/:userId/tokens/revoke', auth: 'server' },
   'users.upsert': { method: 'PUT', path: '/v1/users/:userId', auth: 'server' },
+  'webhooks.create': { method: 'POST', path: '/v1/webhooks', auth: 'server' },
+  'webhooks.delete': { method: 'DELETE', path: '/v1/webhooks/:webhookId', auth: 'server' },
+  'webhooks.deliveries.list': { method: 'GET', path: '/v1/webhooks/:webhookId/deliveries', auth: 'server' },
+  'webhooks.deliveries.replay': { method: 'POST', path: '/v1/webhooks/:webhookId/deliveries/:deliveryId/replay', auth: 'server' },
+  'webhooks.get': { method: 'GET', path: '/v1/webhooks/:webhookId', auth: 'server' },
+  'webhooks.list': { method: 'GET', path: '/v1/webhooks', auth: 'server' },
+  'webhooks.update': { method: 'PATCH', path: '/v1/webhooks/:webhookId', auth: 'server' },
 } as const;
 
 /** Each function name mapped to its declaration (types only: nothing of the server is bundled). */
@@ -134,46 +172,65 @@ export interface Functions {
   'conversations.members.list': typeof F12;
   'conversations.members.remove': typeof F13;
   'conversations.members.update': typeof F14;
-  'conversations.read': typeof F15;
-  'conversations.update': typeof F16;
-  'conversations.visibility': typeof F17;
-  'events.list': typeof F18;
-  'media.get': typeof F19;
-  'media.settings.get': typeof F20;
-  'media.settings.put': typeof F21;
-  'media.uploads.complete': typeof F22;
-  'media.uploads.create': typeof F23;
-  'media.usage': typeof F24;
-  'messages.delete': typeof F25;
-  'messages.edit': typeof F26;
-  'messages.get': typeof F27;
-  'messages.list': typeof F28;
-  'messages.pin': typeof F29;
-  'messages.pins': typeof F30;
-  'messages.reactions.add': typeof F31;
-  'messages.reactions.list': typeof F32;
-  'messages.reactions.remove': typeof F33;
-  'messages.replies': typeof F34;
-  'messages.send': typeof F35;
-  'messages.unpin': typeof F36;
-  'moderation.ban': typeof F37;
-  'moderation.blocklist.get': typeof F38;
-  'moderation.blocklist.put': typeof F39;
-  'moderation.blocks.add': typeof F40;
-  'moderation.blocks.list': typeof F41;
-  'moderation.blocks.remove': typeof F42;
-  'moderation.flags.create': typeof F43;
-  'moderation.flags.list': typeof F44;
-  'moderation.flags.resolve': typeof F45;
-  'moderation.unban': typeof F46;
-  'search.messages': typeof F47;
-  'search.reindex.start': typeof F48;
-  'search.reindex.status': typeof F49;
-  'users.delete': typeof F50;
-  'users.get': typeof F51;
-  'users.me': typeof F52;
-  'users.patch': typeof F53;
-  'users.tokens.create': typeof F54;
-  'users.tokens.revoke': typeof F55;
-  'users.upsert': typeof F56;
+  'conversations.occupancy': typeof F15;
+  'conversations.read': typeof F16;
+  'conversations.update': typeof F17;
+  'conversations.visibility': typeof F18;
+  'events.list': typeof F19;
+  'events.stream': typeof F20;
+  'hooks.mediaScan.delete': typeof F21;
+  'hooks.mediaScan.get': typeof F22;
+  'hooks.mediaScan.put': typeof F23;
+  'hooks.preSend.delete': typeof F24;
+  'hooks.preSend.get': typeof F25;
+  'hooks.preSend.put': typeof F26;
+  'media.get': typeof F27;
+  'media.settings.get': typeof F28;
+  'media.settings.put': typeof F29;
+  'media.uploads.complete': typeof F30;
+  'media.uploads.create': typeof F31;
+  'media.usage': typeof F32;
+  'messages.delete': typeof F33;
+  'messages.edit': typeof F34;
+  'messages.get': typeof F35;
+  'messages.list': typeof F36;
+  'messages.pin': typeof F37;
+  'messages.pins': typeof F38;
+  'messages.reactions.add': typeof F39;
+  'messages.reactions.list': typeof F40;
+  'messages.reactions.remove': typeof F41;
+  'messages.replies': typeof F42;
+  'messages.restore': typeof F43;
+  'messages.send': typeof F44;
+  'messages.unpin': typeof F45;
+  'moderation.ban': typeof F46;
+  'moderation.blocklist.get': typeof F47;
+  'moderation.blocklist.put': typeof F48;
+  'moderation.blocks.add': typeof F49;
+  'moderation.blocks.list': typeof F50;
+  'moderation.blocks.remove': typeof F51;
+  'moderation.flags.create': typeof F52;
+  'moderation.flags.list': typeof F53;
+  'moderation.flags.resolve': typeof F54;
+  'moderation.unban': typeof F55;
+  'scheduled.cancel': typeof F56;
+  'scheduled.list': typeof F57;
+  'scheduled.update': typeof F58;
+  'search.messages': typeof F59;
+  'search.reindex.start': typeof F60;
+  'search.reindex.status': typeof F61;
+  'users.delete': typeof F62;
+  'users.get': typeof F63;
+  'users.me': typeof F64;
+  'users.patch': typeof F65;
+  'users.tokens.create': typeof F66;
+  'users.tokens.revoke': typeof F67;
+  'users.upsert': typeof F68;
+  'webhooks.create': typeof F69;
+  'webhooks.delete': typeof F70;
+  'webhooks.deliveries.list': typeof F71;
+  'webhooks.deliveries.replay': typeof F72;
+  'webhooks.get': typeof F73;
+  'webhooks.list': typeof F74;
+  'webhooks.update': typeof F75;
 }
