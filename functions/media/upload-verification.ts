@@ -77,6 +77,7 @@ export async function completeUpload(services: Services, media: MediaDoc): Promi
   const scan = await scanUpload(services, verified);
   if (scan.verdict === 'infected') {
     const quarantined = await quarantine(services, verified, scan.reason);
+    await services.ports.blob.delete(media.key);
     if (!quarantined) return answerWithCurrent(services, media._id);
     throw quarantineError(quarantined);
   }
