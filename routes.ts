@@ -1,4 +1,5 @@
 import { appFunctions } from './functions/apps/index.ts';
+import { auditFunctions } from './functions/audit/index.ts';
 import { conversationFunctions } from './functions/conversations/index.ts';
 import { eventFunctions } from './functions/events/index.ts';
 import { mediaFunctions } from './functions/media/index.ts';
@@ -21,4 +22,5 @@ export const functions: AnyFunctionDefinition[] = [
   ...moderationFunctions,
   ...searchFunctions,
   ...mediaFunctions,
+  ...auditFunctions,
 ];

@@ -8,6 +8,7 @@ export default defineConfig({
     include: [
       'tests/infra/**/*.test.ts',
       'tests/e2e/{tenancy,user-tokens,idempotency,conversations,messages,moderation,outbox-relay,event-sequences,media,search,realtime-delivery}.test.ts',
+      'tests/e2e/compliance-*.test.ts',
     ],
     globalSetup: ['tests/infra/require-engines.ts'],
     testTimeout: 60_000,

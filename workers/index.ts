@@ -2,6 +2,7 @@ import { startOutboxRelay } from './outbox-relay.ts';
 import { startMediaProcessor } from './media-processor.ts';
 import type { Services } from '../runtime/context.ts';
 import { startSearchIndexer } from './search-indexer.ts';
+import { startAuditChain } from './audit-chain.ts';
 
 /**
  * Background work: the outbox relay and the bus consumers. `npm start` runs it in the same
@@ -21,6 +22,7 @@ export const workers: Record<string, WorkerStarter> = {
   'outbox-relay': (services) => startOutboxRelay(services),
   'search-indexer': (services) => startSearchIndexer(services),
   'media-processor': (services) => startMediaProcessor(services),
+  'audit-chain': (services) => startAuditChain(services),
 };
 
 export async function startBackgroundWork(services: Services, names: string[] = Object.keys(workers)): Promise<BackgroundWork> {
