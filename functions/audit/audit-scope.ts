@@ -20,8 +20,9 @@ export const SeqCursor = z
   .string()
   .max(40)
   .transform((value, ctx) => {
-    const seq = Number(Buffer.from(value, 'base64url').toString('utf8'));
-    if (!Number.isSafeInteger(seq) || seq < 0) {
+    const decoded = /^[A-Za-z0-9_-]+$/.test(value) ? Buffer.from(value, 'base64url').toString('utf8') : '';
+    const seq = /^\d{1,15}$/.test(decoded) ? Number(decoded) : -1;
+    if (seq < 0) {
       ctx.addIssue({ code: 'custom', message: 'cursor is not one this API returned' });
       return z.NEVER;
     }
