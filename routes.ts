@@ -1,5 +1,6 @@
 import { appFunctions } from './functions/apps/index.ts';
 import { auditFunctions } from './functions/audit/index.ts';
+import { consentFunctions } from './functions/consents/index.ts';
 import { conversationFunctions } from './functions/conversations/index.ts';
 import { eventFunctions } from './functions/events/index.ts';
 import { mediaFunctions } from './functions/media/index.ts';
@@ -23,4 +24,5 @@ export const functions: AnyFunctionDefinition[] = [
   ...searchFunctions,
   ...mediaFunctions,
   ...auditFunctions,
+  ...consentFunctions,
 ];
