@@ -1,6 +1,7 @@
 import { appFunctions } from './functions/apps/index.ts';
 import { auditFunctions } from './functions/audit/index.ts';
 import { consentFunctions } from './functions/consents/index.ts';
+import { gdprFunctions } from './functions/gdpr/index.ts';
 import { conversationFunctions } from './functions/conversations/index.ts';
 import { eventFunctions } from './functions/events/index.ts';
 import { mediaFunctions } from './functions/media/index.ts';
@@ -25,4 +26,5 @@ export const functions: AnyFunctionDefinition[] = [
   ...mediaFunctions,
   ...auditFunctions,
   ...consentFunctions,
+  ...gdprFunctions,
 ];

@@ -10,6 +10,8 @@ import { flagIndexes } from './moderation/flags.ts';
 import { mediaIndexes } from './media/media-records.ts';
 import { auditIndexes } from './audit/audit-indexes.ts';
 import { consentIndexes } from './consents/consents.ts';
+import { gdprIndexes } from './gdpr/gdpr-jobs.ts';
+import { downloadIndexes } from './gdpr/export-downloads.ts';
 
 /** Every index the domain needs; created at startup by every process (see runtime/platform.ts). */
 export const allIndexes: IndexDeclaration[] = [
@@ -24,5 +26,7 @@ export const allIndexes: IndexDeclaration[] = [
   ...mediaIndexes,
   ...auditIndexes,
   ...consentIndexes,
+  ...gdprIndexes,
+  ...downloadIndexes,
 ];
 

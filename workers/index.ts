@@ -3,6 +3,7 @@ import { startMediaProcessor } from './media-processor.ts';
 import type { Services } from '../runtime/context.ts';
 import { startSearchIndexer } from './search-indexer.ts';
 import { startAuditChain } from './audit-chain.ts';
+import { startGdprJobs } from './gdpr-jobs.ts';
 
 /**
  * Background work: the outbox relay and the bus consumers. `npm start` runs it in the same
@@ -23,6 +24,7 @@ export const workers: Record<string, WorkerStarter> = {
   'search-indexer': (services) => startSearchIndexer(services),
   'media-processor': (services) => startMediaProcessor(services),
   'audit-chain': (services) => startAuditChain(services),
+  'gdpr-jobs': (services) => startGdprJobs(services),
 };
 
 export async function startBackgroundWork(services: Services, names: string[] = Object.keys(workers)): Promise<BackgroundWork> {
