@@ -2,6 +2,7 @@ import { appFunctions } from './functions/apps/index.ts';
 import { auditFunctions } from './functions/audit/index.ts';
 import { consentFunctions } from './functions/consents/index.ts';
 import { gdprFunctions } from './functions/gdpr/index.ts';
+import { retentionFunctions } from './functions/retention/index.ts';
 import { conversationFunctions } from './functions/conversations/index.ts';
 import { eventFunctions } from './functions/events/index.ts';
 import { mediaFunctions } from './functions/media/index.ts';
@@ -27,4 +28,5 @@ export const functions: AnyFunctionDefinition[] = [
   ...auditFunctions,
   ...consentFunctions,
   ...gdprFunctions,
+  ...retentionFunctions,
 ];

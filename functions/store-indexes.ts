@@ -12,6 +12,7 @@ import { auditIndexes } from './audit/audit-indexes.ts';
 import { consentIndexes } from './consents/consents.ts';
 import { gdprIndexes } from './gdpr/gdpr-jobs.ts';
 import { downloadIndexes } from './gdpr/export-downloads.ts';
+import { holdIndexes } from './retention/legal-holds.ts';
 
 /** Every index the domain needs; created at startup by every process (see runtime/platform.ts). */
 export const allIndexes: IndexDeclaration[] = [
@@ -28,5 +29,6 @@ export const allIndexes: IndexDeclaration[] = [
   ...consentIndexes,
   ...gdprIndexes,
   ...downloadIndexes,
+  ...holdIndexes,
 ];
 

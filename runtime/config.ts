@@ -39,6 +39,7 @@ export const configSchema = z.object({
   CAAS_AUDIT_SIGNING_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
   CAAS_AUDIT_CHECKPOINT_RECORDS: z.coerce.number().int().positive().default(1_000),
   CAAS_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().positive().default(60),
+  CAAS_RETENTION_SWEEP_SECONDS: z.coerce.number().positive().default(3_600),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,6 +4,7 @@ import type { Services } from '../runtime/context.ts';
 import { startSearchIndexer } from './search-indexer.ts';
 import { startAuditChain } from './audit-chain.ts';
 import { startGdprJobs } from './gdpr-jobs.ts';
+import { startRetentionSweeper } from './retention-sweeper.ts';
 
 /**
  * Background work: the outbox relay and the bus consumers. `npm start` runs it in the same
@@ -25,6 +26,7 @@ export const workers: Record<string, WorkerStarter> = {
   'media-processor': (services) => startMediaProcessor(services),
   'audit-chain': (services) => startAuditChain(services),
   'gdpr-jobs': (services) => startGdprJobs(services),
+  'retention-sweeper': (services) => startRetentionSweeper(services),
 };
 
 export async function startBackgroundWork(services: Services, names: string[] = Object.keys(workers)): Promise<BackgroundWork> {

@@ -8,6 +8,7 @@ import { removeMedia } from '../media/media-removal.ts';
 import { MESSAGES, REACTIONS, type MessageDoc, type ReactionDoc } from '../messages/messages.ts';
 import { forgetAuthor } from '../search/indexing.ts';
 import { deleteUser, findUser } from '../users/users.ts';
+import { heldTargets, refuseIfUserHeld } from '../retention/legal-holds.ts';
 import { shredUserKeys } from './crypto-shredding.ts';
 import { jobId, jobs, setStep, type GdprJobDoc } from './gdpr-jobs.ts';
 
@@ -28,6 +29,9 @@ export async function runErasure(services: Services, job: GdprJobDoc): Promise<R
   const pseudonym = erasedAuthor(appId, userId);
   const now = services.clock.now();
   const result: Record<string, number> = {};
+  // A hold placed after the request still stops the job; held conversations keep their messages.
+  await refuseIfUserHeld(store, appId, userId);
+  const keep = { $nin: [...(await heldTargets(store, appId)).conversations] };
 
   await setStep(store, job._id, 'crypto-shredding');
   result.cryptoShredded = await shredUserKeys(appId, userId);
@@ -42,21 +46,21 @@ export async function runErasure(services: Services, job: GdprJobDoc): Promise<R
 
   await setStep(store, job._id, 'messages');
   const messages = await store.collection<MessageDoc>(MESSAGES).updateMany(
-    { appId, authorId: userId },
+    { appId, authorId: userId, conversationId: keep },
     { $set: { text: '', attachments: [], mentions: [], custom: {}, edits: [], authorId: pseudonym, erasedAt: now } },
   );
   result.messages = messages.modifiedCount;
   const previews = await store.collection<ConversationDoc>(CONVERSATIONS).updateMany(
-    { appId, 'lastMessage.authorId': userId },
+    { appId, 'lastMessage.authorId': userId, _id: keep },
     { $set: { 'lastMessage.text': '', 'lastMessage.authorId': pseudonym } },
   );
   result.conversationPreviews = previews.modifiedCount;
 
   await setStep(store, job._id, 'events');
   const events = store.collection<EventDoc>(EVENTS);
-  let erasedEvents = (await events.updateMany({ appId, actorId: userId }, { $set: { payload: { erased: true }, actorId: pseudonym } })).modifiedCount;
-  erasedEvents += (await events.updateMany({ appId, 'payload.userId': userId }, { $set: { payload: { erased: true } } })).modifiedCount;
-  erasedEvents += (await events.updateMany({ appId, 'payload.message.authorId': userId }, { $set: { payload: { erased: true } } })).modifiedCount;
+  let erasedEvents = (await events.updateMany({ appId, actorId: userId, conversationId: keep }, { $set: { payload: { erased: true }, actorId: pseudonym } })).modifiedCount;
+  erasedEvents += (await events.updateMany({ appId, 'payload.userId': userId, conversationId: keep }, { $set: { payload: { erased: true } } })).modifiedCount;
+  erasedEvents += (await events.updateMany({ appId, 'payload.message.authorId': userId, conversationId: keep }, { $set: { payload: { erased: true } } })).modifiedCount;
   result.eventPayloads = erasedEvents;
 
   await setStep(store, job._id, 'reactions');

@@ -144,3 +144,4 @@ describe('GDPR erasure', () => {
     expect(JSON.stringify(audit.body)).not.toContain('"alice"');
   });
 });
+
