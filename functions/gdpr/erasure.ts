@@ -9,6 +9,7 @@ import { MESSAGES, REACTIONS, type MessageDoc, type ReactionDoc } from '../messa
 import { forgetAuthor } from '../search/indexing.ts';
 import { deleteUser, findUser } from '../users/users.ts';
 import { heldTargets, refuseIfUserHeld } from '../retention/legal-holds.ts';
+import { scrubBusAndPurge } from './bus-scrub.ts';
 import { shredUserKeys } from './crypto-shredding.ts';
 import { jobId, jobs, setStep, type GdprJobDoc } from './gdpr-jobs.ts';
 
@@ -31,7 +32,8 @@ export async function runErasure(services: Services, job: GdprJobDoc): Promise<R
   const result: Record<string, number> = {};
   // A hold placed after the request still stops the job; held conversations keep their messages.
   await refuseIfUserHeld(store, appId, userId);
-  const keep = { $nin: [...(await heldTargets(store, appId)).conversations] };
+  const heldConversations = (await heldTargets(store, appId)).conversations;
+  const keep = { $nin: [...heldConversations] };
 
   await setStep(store, job._id, 'crypto-shredding');
   result.cryptoShredded = await shredUserKeys(appId, userId);
@@ -89,5 +91,8 @@ export async function runErasure(services: Services, job: GdprJobDoc): Promise<R
   const profile = await findUser(store, appId, userId);
   if (profile) await deleteUser(services, appId, userId);
   result.profile = profile ? 1 : 0;
+
+  await setStep(store, job._id, 'bus');
+  result.busMessages = await scrubBusAndPurge(services, appId, userId, heldConversations);
   return result;
 }

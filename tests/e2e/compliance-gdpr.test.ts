@@ -4,6 +4,7 @@ import { createChatWorld, createGroup, send, type ChatWorld } from '../support/c
 import { createTestApp, type TestApp } from '../support/fixtures.ts';
 import { useLocalPlatform } from '../support/use-local-platform.ts';
 import { sleep } from '../support/wait-for.ts';
+import { filesContaining } from '../support/byte-scan.ts';
 
 /** GDPR export and erasure end to end: what alice wrote comes out in her archive, then is gone. */
 const local = useLocalPlatform();
@@ -143,5 +144,10 @@ describe('GDPR erasure', () => {
     expect(audit.body.entries.length).toBeGreaterThan(0);
     expect(JSON.stringify(audit.body)).not.toContain('"alice"');
   });
-});
 
+  it('leaves no byte of what the user wrote in any file of the data dir (store, search index, bus log, blobs)', async () => {
+    await until(async () => (await jobOf('erasure')).body.status === 'done', 'erasure done');
+    const files = await filesContaining(local.platform.dataDir, MARK);
+    expect(files).toEqual([]);
+  });
+});
