@@ -7,6 +7,7 @@ import { MEDIA, type MediaDoc } from '../media/media-records.ts';
 import { removeMedia } from '../media/media-removal.ts';
 import { MESSAGES, REACTIONS, type MessageDoc } from '../messages/messages.ts';
 import { withIndexes, writeTargets } from '../search/search-indexes.ts';
+import { CONVERSATION_EVENTS_TOPIC } from '../events/events.ts';
 import { heldTargets } from './legal-holds.ts';
 import { DAY_MS, policies, type PolicyDoc } from './retention-policies.ts';
 
@@ -72,8 +73,29 @@ async function sweepConversation(services: Services, appId: string, conversation
       { $set: { text: '', attachments: [], mentions: [], custom: {}, edits: [], redactedAt: now } },
     );
   }
+  await scrubBus(services, conversationId, new Set(ids), policy.action);
   await auditSweep(services, appId, conversationId, policy, ids.length, now);
   return ids.length;
+}
+
+/** The embedded bus log's copies of these messages' events, emptied like the stored events (see gdpr/bus-scrub.ts). */
+async function scrubBus(services: Services, conversationId: string, ids: Set<string>, action: string): Promise<void> {
+  const { bus, store, search } = services.ports;
+  if (!bus.rewrite) return;
+  await bus.rewrite(CONVERSATION_EVENTS_TOPIC, ({ key, value }) => {
+    if (key !== conversationId) return null;
+    let event: { payload?: { messageId?: string; message?: { _id?: string } } };
+    try {
+      event = JSON.parse(value) as typeof event;
+    } catch {
+      return null; // not an event: nothing of these messages in it
+    }
+    const messageId = event.payload?.messageId ?? event.payload?.message?._id;
+    return messageId && ids.has(messageId) ? JSON.stringify({ ...event, payload: { retention: action } }) : null;
+  });
+  await bus.purgeErased?.();
+  await store.purgeErased?.();
+  await search.purgeErased?.();
 }
 
 async function auditSweep(services: Services, appId: string, conversationId: string, policy: PolicyDoc, count: number, now: number): Promise<void> {

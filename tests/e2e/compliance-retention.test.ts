@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import { useLocalPlatform } from '../support/use-local-platform.ts';
 import { sleep } from '../support/wait-for.ts';
+import { filesContaining } from '../support/byte-scan.ts';
 
 /** Retention and legal holds end to end, the platform clock moved forward by the test. */
 const local = useLocalPlatform({ CAAS_RETENTION_SWEEP_SECONDS: '0.2' });
@@ -82,6 +83,12 @@ describe('retention policies and legal holds', () => {
     const texts = JSON.stringify(events.body);
     expect(texts).not.toContain(`a1 ${MARK}`);
     expect(texts).toContain(`a2 ${MARK}`);
+    // Byte scan: what retention removed is in no file of the data dir; what holds keep still is.
+    const inFiles = async (text: string) => (await filesContaining(local.platform.dataDir, text)).length > 0;
+    expect(await inFiles(`a1 ${MARK}`)).toBe(false);
+    expect(await inFiles(`b1 ${MARK}`)).toBe(false);
+    expect(await inFiles(`a2 ${MARK}`)).toBe(true);
+    expect(await inFiles(`c1 ${MARK}`)).toBe(true);
   });
 
   it('audits sweeps and holds', async () => {
