@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       '',
       `CaaS is running at ${base}   (${adapters}, data in ${config.CAAS_DATA_DIR})`,
       `  API docs      ${base}/docs`,
+      `  console       ${base}/console/`,
       `  realtime      ${base.replace(/^http/, 'ws')}/v1/realtime`,
       `  admin token   ${admin.token}${admin.generated ? '   (generated; kept in the data dir)' : ''}`,
       `  demo app      ${demo.appId}`,
