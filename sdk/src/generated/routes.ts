@@ -5,57 +5,77 @@ import type F2 from '../../../functions/apps/create-key.ts';
 import type F3 from '../../../functions/apps/list-keys.ts';
 import type F4 from '../../../functions/apps/revoke-key.ts';
 import type F5 from '../../../functions/apps/rotate-signing-secret.ts';
-import type F6 from '../../../functions/conversations/create-conversation.ts';
-import type { markDeliveredFunction as F7 } from '../../../functions/conversations/mark-read.ts';
-import type F8 from '../../../functions/conversations/get-conversation.ts';
-import type F9 from '../../../functions/conversations/join-channel.ts';
-import type F10 from '../../../functions/conversations/list-conversations.ts';
-import type F11 from '../../../functions/conversations/add-members.ts';
-import type F12 from '../../../functions/conversations/list-members.ts';
-import type F13 from '../../../functions/conversations/remove-member.ts';
-import type F14 from '../../../functions/conversations/update-member.ts';
-import type F15 from '../../../functions/conversations/mark-read.ts';
-import type F16 from '../../../functions/conversations/update-conversation.ts';
-import type F17 from '../../../functions/conversations/set-visibility.ts';
-import type F18 from '../../../functions/events/list-events.ts';
-import type F19 from '../../../functions/media/get-media.ts';
-import type { getMediaSettingsFunction as F20 } from '../../../functions/media/media-settings.ts';
-import type F21 from '../../../functions/media/media-settings.ts';
-import type F22 from '../../../functions/media/complete-upload.ts';
-import type F23 from '../../../functions/media/create-upload.ts';
-import type F24 from '../../../functions/media/get-usage.ts';
-import type F25 from '../../../functions/messages/delete-message.ts';
-import type F26 from '../../../functions/messages/edit-message.ts';
-import type F27 from '../../../functions/messages/get-message.ts';
-import type F28 from '../../../functions/messages/list-messages.ts';
-import type F29 from '../../../functions/messages/pin.ts';
-import type { listPinsFunction as F30 } from '../../../functions/messages/pin.ts';
-import type F31 from '../../../functions/messages/react.ts';
-import type { listReactionsFunction as F32 } from '../../../functions/messages/react.ts';
-import type { removeReactionFunction as F33 } from '../../../functions/messages/react.ts';
-import type F34 from '../../../functions/messages/list-replies.ts';
-import type F35 from '../../../functions/messages/send-message.ts';
-import type { unpinMessageFunction as F36 } from '../../../functions/messages/pin.ts';
-import type F37 from '../../../functions/moderation/ban-user.ts';
-import type { getBlocklistFunction as F38 } from '../../../functions/moderation/blocklist.ts';
-import type F39 from '../../../functions/moderation/blocklist.ts';
-import type F40 from '../../../functions/moderation/block-users.ts';
-import type { listBlocksFunction as F41 } from '../../../functions/moderation/block-users.ts';
-import type { unblockUserFunction as F42 } from '../../../functions/moderation/block-users.ts';
-import type F43 from '../../../functions/moderation/flag-message.ts';
-import type { listFlagsFunction as F44 } from '../../../functions/moderation/flag-message.ts';
-import type { resolveFlagFunction as F45 } from '../../../functions/moderation/flag-message.ts';
-import type { unbanUserFunction as F46 } from '../../../functions/moderation/ban-user.ts';
-import type F47 from '../../../functions/search/search-messages.ts';
-import type F48 from '../../../functions/search/start-reindex.ts';
-import type F49 from '../../../functions/search/get-reindex.ts';
-import type F50 from '../../../functions/users/delete-user.ts';
-import type F51 from '../../../functions/users/get-user.ts';
-import type F52 from '../../../functions/users/get-me.ts';
-import type F53 from '../../../functions/users/patch-user.ts';
-import type F54 from '../../../functions/users/create-token.ts';
-import type F55 from '../../../functions/users/revoke-tokens.ts';
-import type F56 from '../../../functions/users/upsert-user.ts';
+import type F6 from '../../../functions/audit/list-checkpoints.ts';
+import type F7 from '../../../functions/audit/audit-keys.ts';
+import type F8 from '../../../functions/audit/list-audit.ts';
+import type F9 from '../../../functions/audit/verify-audit.ts';
+import type F10 from '../../../functions/consents/get-consent.ts';
+import type F11 from '../../../functions/consents/get-consents.ts';
+import type F12 from '../../../functions/consents/put-consent.ts';
+import type F13 from '../../../functions/consents/put-consents.ts';
+import type F14 from '../../../functions/conversations/create-conversation.ts';
+import type { markDeliveredFunction as F15 } from '../../../functions/conversations/mark-read.ts';
+import type F16 from '../../../functions/conversations/get-conversation.ts';
+import type F17 from '../../../functions/conversations/join-channel.ts';
+import type F18 from '../../../functions/conversations/list-conversations.ts';
+import type F19 from '../../../functions/conversations/add-members.ts';
+import type F20 from '../../../functions/conversations/list-members.ts';
+import type F21 from '../../../functions/conversations/remove-member.ts';
+import type F22 from '../../../functions/conversations/update-member.ts';
+import type F23 from '../../../functions/conversations/mark-read.ts';
+import type F24 from '../../../functions/conversations/update-conversation.ts';
+import type F25 from '../../../functions/conversations/set-visibility.ts';
+import type F26 from '../../../functions/events/list-events.ts';
+import type F27 from '../../../functions/gdpr/get-erasure.ts';
+import type F28 from '../../../functions/gdpr/start-erasure.ts';
+import type F29 from '../../../functions/gdpr/download-export.ts';
+import type F30 from '../../../functions/gdpr/get-export.ts';
+import type F31 from '../../../functions/gdpr/export-link.ts';
+import type F32 from '../../../functions/gdpr/start-export.ts';
+import type F33 from '../../../functions/retention/lift-hold.ts';
+import type F34 from '../../../functions/retention/list-holds.ts';
+import type F35 from '../../../functions/retention/place-hold.ts';
+import type F36 from '../../../functions/media/get-media.ts';
+import type { getMediaSettingsFunction as F37 } from '../../../functions/media/media-settings.ts';
+import type F38 from '../../../functions/media/media-settings.ts';
+import type F39 from '../../../functions/media/complete-upload.ts';
+import type F40 from '../../../functions/media/create-upload.ts';
+import type F41 from '../../../functions/media/get-usage.ts';
+import type F42 from '../../../functions/messages/delete-message.ts';
+import type F43 from '../../../functions/messages/edit-message.ts';
+import type F44 from '../../../functions/messages/get-message.ts';
+import type F45 from '../../../functions/messages/list-messages.ts';
+import type F46 from '../../../functions/messages/pin.ts';
+import type { listPinsFunction as F47 } from '../../../functions/messages/pin.ts';
+import type F48 from '../../../functions/messages/react.ts';
+import type { listReactionsFunction as F49 } from '../../../functions/messages/react.ts';
+import type { removeReactionFunction as F50 } from '../../../functions/messages/react.ts';
+import type F51 from '../../../functions/messages/list-replies.ts';
+import type F52 from '../../../functions/messages/send-message.ts';
+import type { unpinMessageFunction as F53 } from '../../../functions/messages/pin.ts';
+import type F54 from '../../../functions/moderation/ban-user.ts';
+import type { getBlocklistFunction as F55 } from '../../../functions/moderation/blocklist.ts';
+import type F56 from '../../../functions/moderation/blocklist.ts';
+import type F57 from '../../../functions/moderation/block-users.ts';
+import type { listBlocksFunction as F58 } from '../../../functions/moderation/block-users.ts';
+import type { unblockUserFunction as F59 } from '../../../functions/moderation/block-users.ts';
+import type F60 from '../../../functions/moderation/flag-message.ts';
+import type { listFlagsFunction as F61 } from '../../../functions/moderation/flag-message.ts';
+import type { resolveFlagFunction as F62 } from '../../../functions/moderation/flag-message.ts';
+import type { unbanUserFunction as F63 } from '../../../functions/moderation/ban-user.ts';
+import type F64 from '../../../functions/retention/put-app-policy.ts';
+import type F65 from '../../../functions/retention/put-conversation-policy.ts';
+import type F66 from '../../../functions/retention/get-policies.ts';
+import type F67 from '../../../functions/search/search-messages.ts';
+import type F68 from '../../../functions/search/start-reindex.ts';
+import type F69 from '../../../functions/search/get-reindex.ts';
+import type F70 from '../../../functions/users/delete-user.ts';
+import type F71 from '../../../functions/users/get-user.ts';
+import type F72 from '../../../functions/users/get-me.ts';
+import type F73 from '../../../functions/users/patch-user.ts';
+import type F74 from '../../../functions/users/create-token.ts';
+import type F75 from '../../../functions/users/revoke-tokens.ts';
+import type F76 from '../../../functions/users/upsert-user.ts';
 
 export const routes = {
   'apps.create': { method: 'POST', path: '/v1/apps', auth: 'admin' },
@@ -64,6 +84,14 @@ export const routes = {
   'apps.keys.list': { method: 'GET', path: '/v1/apps/:appId/keys', auth: 'admin' },
   'apps.keys.revoke': { method: 'DELETE', path: '/v1/apps/:appId/keys/:keyId', auth: 'admin' },
   'apps.signingSecret.rotate': { method: 'POST', path: '/v1/apps/:appId/signing-secret', auth: 'admin' },
+  'audit.checkpoints': { method: 'GET', path: '/v1/audit/checkpoints', auth: 'admin-or-server' },
+  'audit.keys': { method: 'GET', path: '/.well-known/caas-audit-keys.json', auth: 'public' },
+  'audit.list': { method: 'GET', path: '/v1/audit', auth: 'admin-or-server' },
+  'audit.verify': { method: 'GET', path: '/v1/audit/verify', auth: 'admin-or-server' },
+  'consents.get': { method: 'GET', path: '/v1/users/:userId/consents/:purpose', auth: 'server' },
+  'consents.list': { method: 'GET', path: '/v1/users/:userId/consents', auth: 'server' },
+  'consents.put': { method: 'PUT', path: '/v1/users/:userId/consents/:purpose', auth: 'server' },
+  'consents.put-many': { method: 'PUT', path: '/v1/users/:userId/consents', auth: 'server' },
   'conversations.create': { method: 'POST', path: '/v1/conversations', auth: 'server-or-user' },
   'conversations.delivered': { method: 'POST', path: '/v1/conversations/:conversationId/delivered', auth: 'server-or-user' },
   'conversations.get': { method: 'GET', path: '/v1/conversations/:conversationId', auth: 'server-or-user' },
@@ -77,6 +105,15 @@ export const routes = {
   'conversations.update': { method: 'PATCH', path: '/v1/conversations/:conversationId', auth: 'server-or-user' },
   'conversations.visibility': { method: 'PUT', path: '/v1/conversations/:conversationId/visibility', auth: 'server-or-user' },
   'events.list': { method: 'GET', path: '/v1/conversations/:conversationId/events', auth: 'server-or-user' },
+  'gdpr.erasure.get': { method: 'GET', path: '/v1/users/:userId/erasure', auth: 'server' },
+  'gdpr.erasure.start': { method: 'POST', path: '/v1/users/:userId/erasure', auth: 'server' },
+  'gdpr.export.download': { method: 'GET', path: '/v1/gdpr/downloads/:token', auth: 'public' },
+  'gdpr.export.get': { method: 'GET', path: '/v1/users/:userId/export', auth: 'server' },
+  'gdpr.export.link': { method: 'POST', path: '/v1/users/:userId/export/link', auth: 'server' },
+  'gdpr.export.start': { method: 'POST', path: '/v1/users/:userId/export', auth: 'server' },
+  'legal-holds.lift': { method: 'DELETE', path: '/v1/legal-holds/:holdId', auth: 'server' },
+  'legal-holds.list': { method: 'GET', path: '/v1/legal-holds', auth: 'server' },
+  'legal-holds.place': { method: 'POST', path: '/v1/legal-holds', auth: 'server' },
   'media.get': { method: 'GET', path: '/v1/media/:mediaId', auth: 'server-or-user' },
   'media.settings.get': { method: 'GET', path: '/v1/media/settings', auth: 'server' },
   'media.settings.put': { method: 'PUT', path: '/v1/media/settings', auth: 'server' },
@@ -105,6 +142,9 @@ export const routes = {
   'moderation.flags.list': { method: 'GET', path: '/v1/moderation/flags', auth: 'server' },
   'moderation.flags.resolve': { method: 'POST', path: '/v1/moderation/flags/:flagId/resolve', auth: 'server' },
   'moderation.unban': { method: 'DELETE', path: '/v1/users/:userId/ban', auth: 'server' },
+  'retention.app.put': { method: 'PUT', path: '/v1/retention', auth: 'server' },
+  'retention.conversation.put': { method: 'PUT', path: '/v1/conversations/:conversationId/retention', auth: 'server' },
+  'retention.get': { method: 'GET', path: '/v1/retention', auth: 'server' },
   'search.messages': { method: 'GET', path: '/v1/search/messages', auth: 'server-or-user' },
   'search.reindex.start': { method: 'POST', path: '/v1/admin/apps/:appId/search/reindex', auth: 'admin' },
   'search.reindex.status': { method: 'GET', path: '/v1/admin/apps/:appId/search/reindex', auth: 'admin' },
@@ -125,55 +165,75 @@ export interface Functions {
   'apps.keys.list': typeof F3;
   'apps.keys.revoke': typeof F4;
   'apps.signingSecret.rotate': typeof F5;
-  'conversations.create': typeof F6;
-  'conversations.delivered': typeof F7;
-  'conversations.get': typeof F8;
-  'conversations.join': typeof F9;
-  'conversations.list': typeof F10;
-  'conversations.members.add': typeof F11;
-  'conversations.members.list': typeof F12;
-  'conversations.members.remove': typeof F13;
-  'conversations.members.update': typeof F14;
-  'conversations.read': typeof F15;
-  'conversations.update': typeof F16;
-  'conversations.visibility': typeof F17;
-  'events.list': typeof F18;
-  'media.get': typeof F19;
-  'media.settings.get': typeof F20;
-  'media.settings.put': typeof F21;
-  'media.uploads.complete': typeof F22;
-  'media.uploads.create': typeof F23;
-  'media.usage': typeof F24;
-  'messages.delete': typeof F25;
-  'messages.edit': typeof F26;
-  'messages.get': typeof F27;
-  'messages.list': typeof F28;
-  'messages.pin': typeof F29;
-  'messages.pins': typeof F30;
-  'messages.reactions.add': typeof F31;
-  'messages.reactions.list': typeof F32;
-  'messages.reactions.remove': typeof F33;
-  'messages.replies': typeof F34;
-  'messages.send': typeof F35;
-  'messages.unpin': typeof F36;
-  'moderation.ban': typeof F37;
-  'moderation.blocklist.get': typeof F38;
-  'moderation.blocklist.put': typeof F39;
-  'moderation.blocks.add': typeof F40;
-  'moderation.blocks.list': typeof F41;
-  'moderation.blocks.remove': typeof F42;
-  'moderation.flags.create': typeof F43;
-  'moderation.flags.list': typeof F44;
-  'moderation.flags.resolve': typeof F45;
-  'moderation.unban': typeof F46;
-  'search.messages': typeof F47;
-  'search.reindex.start': typeof F48;
-  'search.reindex.status': typeof F49;
-  'users.delete': typeof F50;
-  'users.get': typeof F51;
-  'users.me': typeof F52;
-  'users.patch': typeof F53;
-  'users.tokens.create': typeof F54;
-  'users.tokens.revoke': typeof F55;
-  'users.upsert': typeof F56;
+  'audit.checkpoints': typeof F6;
+  'audit.keys': typeof F7;
+  'audit.list': typeof F8;
+  'audit.verify': typeof F9;
+  'consents.get': typeof F10;
+  'consents.list': typeof F11;
+  'consents.put': typeof F12;
+  'consents.put-many': typeof F13;
+  'conversations.create': typeof F14;
+  'conversations.delivered': typeof F15;
+  'conversations.get': typeof F16;
+  'conversations.join': typeof F17;
+  'conversations.list': typeof F18;
+  'conversations.members.add': typeof F19;
+  'conversations.members.list': typeof F20;
+  'conversations.members.remove': typeof F21;
+  'conversations.members.update': typeof F22;
+  'conversations.read': typeof F23;
+  'conversations.update': typeof F24;
+  'conversations.visibility': typeof F25;
+  'events.list': typeof F26;
+  'gdpr.erasure.get': typeof F27;
+  'gdpr.erasure.start': typeof F28;
+  'gdpr.export.download': typeof F29;
+  'gdpr.export.get': typeof F30;
+  'gdpr.export.link': typeof F31;
+  'gdpr.export.start': typeof F32;
+  'legal-holds.lift': typeof F33;
+  'legal-holds.list': typeof F34;
+  'legal-holds.place': typeof F35;
+  'media.get': typeof F36;
+  'media.settings.get': typeof F37;
+  'media.settings.put': typeof F38;
+  'media.uploads.complete': typeof F39;
+  'media.uploads.create': typeof F40;
+  'media.usage': typeof F41;
+  'messages.delete': typeof F42;
+  'messages.edit': typeof F43;
+  'messages.get': typeof F44;
+  'messages.list': typeof F45;
+  'messages.pin': typeof F46;
+  'messages.pins': typeof F47;
+  'messages.reactions.add': typeof F48;
+  'messages.reactions.list': typeof F49;
+  'messages.reactions.remove': typeof F50;
+  'messages.replies': typeof F51;
+  'messages.send': typeof F52;
+  'messages.unpin': typeof F53;
+  'moderation.ban': typeof F54;
+  'moderation.blocklist.get': typeof F55;
+  'moderation.blocklist.put': typeof F56;
+  'moderation.blocks.add': typeof F57;
+  'moderation.blocks.list': typeof F58;
+  'moderation.blocks.remove': typeof F59;
+  'moderation.flags.create': typeof F60;
+  'moderation.flags.list': typeof F61;
+  'moderation.flags.resolve': typeof F62;
+  'moderation.unban': typeof F63;
+  'retention.app.put': typeof F64;
+  'retention.conversation.put': typeof F65;
+  'retention.get': typeof F66;
+  'search.messages': typeof F67;
+  'search.reindex.start': typeof F68;
+  'search.reindex.status': typeof F69;
+  'users.delete': typeof F70;
+  'users.get': typeof F71;
+  'users.me': typeof F72;
+  'users.patch': typeof F73;
+  'users.tokens.create': typeof F74;
+  'users.tokens.revoke': typeof F75;
+  'users.upsert': typeof F76;
 }
