@@ -8,8 +8,12 @@ import { eventFunctions } from './functions/events/index.ts';
 import { mediaFunctions } from './functions/media/index.ts';
 import { messageFunctions } from './functions/messages/index.ts';
 import { moderationFunctions } from './functions/moderation/index.ts';
+import { scheduledFunctions } from './functions/scheduled/index.ts';
 import { searchFunctions } from './functions/search/index.ts';
 import { userFunctions } from './functions/users/index.ts';
+import { eventStreamFunctions } from './functions/event-stream/index.ts';
+import { hookFunctions } from './functions/hooks/index.ts';
+import { webhookFunctions } from './functions/webhooks/index.ts';
 import type { AnyFunctionDefinition } from './runtime/define-function.ts';
 
 /**
@@ -21,6 +25,7 @@ export const functions: AnyFunctionDefinition[] = [
   ...userFunctions,
   ...conversationFunctions,
   ...messageFunctions,
+  ...scheduledFunctions,
   ...eventFunctions,
   ...moderationFunctions,
   ...searchFunctions,
@@ -29,4 +34,7 @@ export const functions: AnyFunctionDefinition[] = [
   ...consentFunctions,
   ...gdprFunctions,
   ...retentionFunctions,
+  ...webhookFunctions,
+  ...hookFunctions,
+  ...eventStreamFunctions,
 ];

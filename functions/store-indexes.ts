@@ -13,6 +13,10 @@ import { consentIndexes } from './consents/consents.ts';
 import { gdprIndexes } from './gdpr/gdpr-jobs.ts';
 import { downloadIndexes } from './gdpr/export-downloads.ts';
 import { holdIndexes } from './retention/legal-holds.ts';
+import { appEventIndexes } from './event-stream/app-event-log.ts';
+import { deliveryIndexes } from './webhooks/deliveries.ts';
+import { webhookIndexes } from './webhooks/webhooks.ts';
+import { scheduledIndexes } from './scheduled/scheduled.ts';
 
 /** Every index the domain needs; created at startup by every process (see runtime/platform.ts). */
 export const allIndexes: IndexDeclaration[] = [
@@ -30,5 +34,9 @@ export const allIndexes: IndexDeclaration[] = [
   ...gdprIndexes,
   ...downloadIndexes,
   ...holdIndexes,
+  ...webhookIndexes,
+  ...deliveryIndexes,
+  ...appEventIndexes,
+  ...scheduledIndexes,
 ];
 

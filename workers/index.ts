@@ -1,13 +1,18 @@
 import { startOutboxRelay } from './outbox-relay.ts';
 import { startMediaProcessor } from './media-processor.ts';
+import { startMessageExpiry } from './message-expiry.ts';
+import { startScheduledSender } from './scheduled-sender.ts';
 import type { Services } from '../runtime/context.ts';
 import { startSearchIndexer } from './search-indexer.ts';
 import { startAuditChain } from './audit-chain.ts';
 import { startGdprJobs } from './gdpr-jobs.ts';
 import { startRetentionSweeper } from './retention-sweeper.ts';
+import { startWebhookDelivery } from './webhook-delivery.ts';
+import { startAppEventLog } from './app-event-log.ts';
 
 /**
- * Background work: the outbox relay and the bus consumers. `npm start` runs it in the same
+ * Background work: the outbox relay, the bus consumers, and the store pollers (scheduled sends,
+ * message expiry). `npm start` runs it in the same
  * process as the router; cluster mode runs it as its own process (bin/worker.ts).
  */
 export interface BackgroundWork {
@@ -27,6 +32,10 @@ export const workers: Record<string, WorkerStarter> = {
   'audit-chain': (services) => startAuditChain(services),
   'gdpr-jobs': (services) => startGdprJobs(services),
   'retention-sweeper': (services) => startRetentionSweeper(services),
+  'webhook-delivery': (services) => startWebhookDelivery(services),
+  'app-event-log': (services) => startAppEventLog(services),
+  'scheduled-sender': (services) => startScheduledSender(services),
+  'message-expiry': (services) => startMessageExpiry(services),
 };
 
 export async function startBackgroundWork(services: Services, names: string[] = Object.keys(workers)): Promise<BackgroundWork> {

@@ -36,6 +36,8 @@ export interface MessageDoc {
   latestReplierIds: string[];
   pinnedAt: number | null;
   pinnedBy: string | null;
+  /** Disappearing messages: removed everywhere at this time (absent on messages sent before TTLs existed). */
+  expiresAt?: number | null;
   [key: string]: unknown;
 }
 
@@ -61,6 +63,7 @@ export const messageIndexes: IndexDeclaration[] = [
       { keys: { conversationId: 1, seq: 1 }, unique: true },
       { keys: { parentId: 1, seq: 1 } },
       { keys: { conversationId: 1, pinnedAt: 1 } },
+      { keys: { expiresAt: 1 } },
     ],
   },
   { collection: REACTIONS, specs: [{ keys: { messageId: 1, emoji: 1, createdAt: 1 } }] },

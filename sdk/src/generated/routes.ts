@@ -22,60 +22,79 @@ import type F19 from '../../../functions/conversations/add-members.ts';
 import type F20 from '../../../functions/conversations/list-members.ts';
 import type F21 from '../../../functions/conversations/remove-member.ts';
 import type F22 from '../../../functions/conversations/update-member.ts';
-import type F23 from '../../../functions/conversations/mark-read.ts';
-import type F24 from '../../../functions/conversations/update-conversation.ts';
-import type F25 from '../../../functions/conversations/set-visibility.ts';
-import type F26 from '../../../functions/events/list-events.ts';
-import type F27 from '../../../functions/gdpr/get-erasure.ts';
-import type F28 from '../../../functions/gdpr/start-erasure.ts';
-import type F29 from '../../../functions/gdpr/download-export.ts';
-import type F30 from '../../../functions/gdpr/get-export.ts';
-import type F31 from '../../../functions/gdpr/export-link.ts';
-import type F32 from '../../../functions/gdpr/start-export.ts';
-import type F33 from '../../../functions/retention/lift-hold.ts';
-import type F34 from '../../../functions/retention/list-holds.ts';
-import type F35 from '../../../functions/retention/place-hold.ts';
-import type F36 from '../../../functions/media/get-media.ts';
-import type { getMediaSettingsFunction as F37 } from '../../../functions/media/media-settings.ts';
-import type F38 from '../../../functions/media/media-settings.ts';
-import type F39 from '../../../functions/media/complete-upload.ts';
-import type F40 from '../../../functions/media/create-upload.ts';
-import type F41 from '../../../functions/media/get-usage.ts';
-import type F42 from '../../../functions/messages/delete-message.ts';
-import type F43 from '../../../functions/messages/edit-message.ts';
-import type F44 from '../../../functions/messages/get-message.ts';
-import type F45 from '../../../functions/messages/list-messages.ts';
-import type F46 from '../../../functions/messages/pin.ts';
-import type { listPinsFunction as F47 } from '../../../functions/messages/pin.ts';
-import type F48 from '../../../functions/messages/react.ts';
-import type { listReactionsFunction as F49 } from '../../../functions/messages/react.ts';
-import type { removeReactionFunction as F50 } from '../../../functions/messages/react.ts';
-import type F51 from '../../../functions/messages/list-replies.ts';
-import type F52 from '../../../functions/messages/send-message.ts';
-import type { unpinMessageFunction as F53 } from '../../../functions/messages/pin.ts';
-import type F54 from '../../../functions/moderation/ban-user.ts';
-import type { getBlocklistFunction as F55 } from '../../../functions/moderation/blocklist.ts';
-import type F56 from '../../../functions/moderation/blocklist.ts';
-import type F57 from '../../../functions/moderation/block-users.ts';
-import type { listBlocksFunction as F58 } from '../../../functions/moderation/block-users.ts';
-import type { unblockUserFunction as F59 } from '../../../functions/moderation/block-users.ts';
-import type F60 from '../../../functions/moderation/flag-message.ts';
-import type { listFlagsFunction as F61 } from '../../../functions/moderation/flag-message.ts';
-import type { resolveFlagFunction as F62 } from '../../../functions/moderation/flag-message.ts';
-import type { unbanUserFunction as F63 } from '../../../functions/moderation/ban-user.ts';
-import type F64 from '../../../functions/retention/put-app-policy.ts';
-import type F65 from '../../../functions/retention/put-conversation-policy.ts';
-import type F66 from '../../../functions/retention/get-policies.ts';
-import type F67 from '../../../functions/search/search-messages.ts';
-import type F68 from '../../../functions/search/start-reindex.ts';
-import type F69 from '../../../functions/search/get-reindex.ts';
-import type F70 from '../../../functions/users/delete-user.ts';
-import type F71 from '../../../functions/users/get-user.ts';
-import type F72 from '../../../functions/users/get-me.ts';
-import type F73 from '../../../functions/users/patch-user.ts';
-import type F74 from '../../../functions/users/create-token.ts';
-import type F75 from '../../../functions/users/revoke-tokens.ts';
-import type F76 from '../../../functions/users/upsert-user.ts';
+import type F23 from '../../../functions/conversations/get-occupancy.ts';
+import type F24 from '../../../functions/conversations/mark-read.ts';
+import type F25 from '../../../functions/conversations/update-conversation.ts';
+import type F26 from '../../../functions/conversations/set-visibility.ts';
+import type F27 from '../../../functions/events/list-events.ts';
+import type F28 from '../../../functions/event-stream/stream-events.ts';
+import type F29 from '../../../functions/gdpr/get-erasure.ts';
+import type F30 from '../../../functions/gdpr/start-erasure.ts';
+import type F31 from '../../../functions/gdpr/download-export.ts';
+import type F32 from '../../../functions/gdpr/get-export.ts';
+import type F33 from '../../../functions/gdpr/export-link.ts';
+import type F34 from '../../../functions/gdpr/start-export.ts';
+import type { deleteMediaScanHook as F35 } from '../../../functions/hooks/media-scan-functions.ts';
+import type { getMediaScanHook as F36 } from '../../../functions/hooks/media-scan-functions.ts';
+import type F37 from '../../../functions/hooks/media-scan-functions.ts';
+import type { deletePreSendHook as F38 } from '../../../functions/hooks/pre-send-functions.ts';
+import type { getPreSendHook as F39 } from '../../../functions/hooks/pre-send-functions.ts';
+import type F40 from '../../../functions/hooks/pre-send-functions.ts';
+import type F41 from '../../../functions/retention/lift-hold.ts';
+import type F42 from '../../../functions/retention/list-holds.ts';
+import type F43 from '../../../functions/retention/place-hold.ts';
+import type F44 from '../../../functions/media/get-media.ts';
+import type { getMediaSettingsFunction as F45 } from '../../../functions/media/media-settings.ts';
+import type F46 from '../../../functions/media/media-settings.ts';
+import type F47 from '../../../functions/media/complete-upload.ts';
+import type F48 from '../../../functions/media/create-upload.ts';
+import type F49 from '../../../functions/media/get-usage.ts';
+import type F50 from '../../../functions/messages/delete-message.ts';
+import type F51 from '../../../functions/messages/edit-message.ts';
+import type F52 from '../../../functions/messages/get-message.ts';
+import type F53 from '../../../functions/messages/list-messages.ts';
+import type F54 from '../../../functions/messages/pin.ts';
+import type { listPinsFunction as F55 } from '../../../functions/messages/pin.ts';
+import type F56 from '../../../functions/messages/react.ts';
+import type { listReactionsFunction as F57 } from '../../../functions/messages/react.ts';
+import type { removeReactionFunction as F58 } from '../../../functions/messages/react.ts';
+import type F59 from '../../../functions/messages/list-replies.ts';
+import type F60 from '../../../functions/messages/restore-message.ts';
+import type F61 from '../../../functions/messages/send-message.ts';
+import type { unpinMessageFunction as F62 } from '../../../functions/messages/pin.ts';
+import type F63 from '../../../functions/moderation/ban-user.ts';
+import type { getBlocklistFunction as F64 } from '../../../functions/moderation/blocklist.ts';
+import type F65 from '../../../functions/moderation/blocklist.ts';
+import type F66 from '../../../functions/moderation/block-users.ts';
+import type { listBlocksFunction as F67 } from '../../../functions/moderation/block-users.ts';
+import type { unblockUserFunction as F68 } from '../../../functions/moderation/block-users.ts';
+import type F69 from '../../../functions/moderation/flag-message.ts';
+import type { listFlagsFunction as F70 } from '../../../functions/moderation/flag-message.ts';
+import type { resolveFlagFunction as F71 } from '../../../functions/moderation/flag-message.ts';
+import type { unbanUserFunction as F72 } from '../../../functions/moderation/ban-user.ts';
+import type F73 from '../../../functions/retention/put-app-policy.ts';
+import type F74 from '../../../functions/retention/put-conversation-policy.ts';
+import type F75 from '../../../functions/retention/get-policies.ts';
+import type F76 from '../../../functions/scheduled/cancel-scheduled.ts';
+import type F77 from '../../../functions/scheduled/list-scheduled.ts';
+import type F78 from '../../../functions/scheduled/update-scheduled.ts';
+import type F79 from '../../../functions/search/search-messages.ts';
+import type F80 from '../../../functions/search/start-reindex.ts';
+import type F81 from '../../../functions/search/get-reindex.ts';
+import type F82 from '../../../functions/users/delete-user.ts';
+import type F83 from '../../../functions/users/get-user.ts';
+import type F84 from '../../../functions/users/get-me.ts';
+import type F85 from '../../../functions/users/patch-user.ts';
+import type F86 from '../../../functions/users/create-token.ts';
+import type F87 from '../../../functions/users/revoke-tokens.ts';
+import type F88 from '../../../functions/users/upsert-user.ts';
+import type F89 from '../../../functions/webhooks/webhook-endpoints.ts';
+import type { deleteWebhookFunction as F90 } from '../../../functions/webhooks/webhook-changes.ts';
+import type F91 from '../../../functions/webhooks/delivery-functions.ts';
+import type { replayDeliveryFunction as F92 } from '../../../functions/webhooks/delivery-functions.ts';
+import type { getWebhookFunction as F93 } from '../../../functions/webhooks/webhook-endpoints.ts';
+import type { listWebhooksFunction as F94 } from '../../../functions/webhooks/webhook-endpoints.ts';
+import type F95 from '../../../functions/webhooks/webhook-changes.ts';
 
 export const routes = {
   'apps.create': { method: 'POST', path: '/v1/apps', auth: 'admin' },
@@ -101,16 +120,24 @@ export const routes = {
   'conversations.members.list': { method: 'GET', path: '/v1/conversations/:conversationId/members', auth: 'server-or-user' },
   'conversations.members.remove': { method: 'DELETE', path: '/v1/conversations/:conversationId/members/:userId', auth: 'server-or-user' },
   'conversations.members.update': { method: 'PATCH', path: '/v1/conversations/:conversationId/members/:userId', auth: 'server-or-user' },
+  'conversations.occupancy': { method: 'GET', path: '/v1/conversations/:conversationId/occupancy', auth: 'server-or-user' },
   'conversations.read': { method: 'POST', path: '/v1/conversations/:conversationId/read', auth: 'server-or-user' },
   'conversations.update': { method: 'PATCH', path: '/v1/conversations/:conversationId', auth: 'server-or-user' },
   'conversations.visibility': { method: 'PUT', path: '/v1/conversations/:conversationId/visibility', auth: 'server-or-user' },
   'events.list': { method: 'GET', path: '/v1/conversations/:conversationId/events', auth: 'server-or-user' },
+  'events.stream': { method: 'GET', path: '/v1/events/stream', auth: 'server' },
   'gdpr.erasure.get': { method: 'GET', path: '/v1/users/:userId/erasure', auth: 'server' },
   'gdpr.erasure.start': { method: 'POST', path: '/v1/users/:userId/erasure', auth: 'server' },
   'gdpr.export.download': { method: 'GET', path: '/v1/gdpr/downloads/:token', auth: 'public' },
   'gdpr.export.get': { method: 'GET', path: '/v1/users/:userId/export', auth: 'server' },
   'gdpr.export.link': { method: 'POST', path: '/v1/users/:userId/export/link', auth: 'server' },
   'gdpr.export.start': { method: 'POST', path: '/v1/users/:userId/export', auth: 'server' },
+  'hooks.mediaScan.delete': { method: 'DELETE', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.mediaScan.get': { method: 'GET', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.mediaScan.put': { method: 'PUT', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.preSend.delete': { method: 'DELETE', path: '/v1/hooks/pre-send', auth: 'server' },
+  'hooks.preSend.get': { method: 'GET', path: '/v1/hooks/pre-send', auth: 'server' },
+  'hooks.preSend.put': { method: 'PUT', path: '/v1/hooks/pre-send', auth: 'server' },
   'legal-holds.lift': { method: 'DELETE', path: '/v1/legal-holds/:holdId', auth: 'server' },
   'legal-holds.list': { method: 'GET', path: '/v1/legal-holds', auth: 'server' },
   'legal-holds.place': { method: 'POST', path: '/v1/legal-holds', auth: 'server' },
@@ -130,6 +157,7 @@ export const routes = {
   'messages.reactions.list': { method: 'GET', path: '/v1/messages/:messageId/reactions', auth: 'server-or-user' },
   'messages.reactions.remove': { method: 'DELETE', path: '/v1/messages/:messageId/reactions/:emoji', auth: 'server-or-user' },
   'messages.replies': { method: 'GET', path: '/v1/messages/:messageId/replies', auth: 'server-or-user' },
+  'messages.restore': { method: 'POST', path: '/v1/messages/:messageId/restore', auth: 'server-or-user' },
   'messages.send': { method: 'POST', path: '/v1/conversations/:conversationId/messages', auth: 'server-or-user' },
   'messages.unpin': { method: 'DELETE', path: '/v1/messages/:messageId/pin', auth: 'server-or-user' },
   'moderation.ban': { method: 'PUT', path: '/v1/users/:userId/ban', auth: 'server' },
@@ -145,6 +173,9 @@ export const routes = {
   'retention.app.put': { method: 'PUT', path: '/v1/retention', auth: 'server' },
   'retention.conversation.put': { method: 'PUT', path: '/v1/conversations/:conversationId/retention', auth: 'server' },
   'retention.get': { method: 'GET', path: '/v1/retention', auth: 'server' },
+  'scheduled.cancel': { method: 'DELETE', path: '/v1/scheduled/:scheduledId', auth: 'server-or-user' },
+  'scheduled.list': { method: 'GET', path: '/v1/conversations/:conversationId/scheduled', auth: 'server-or-user' },
+  'scheduled.update': { method: 'PATCH', path: '/v1/scheduled/:scheduledId', auth: 'server-or-user' },
   'search.messages': { method: 'GET', path: '/v1/search/messages', auth: 'server-or-user' },
   'search.reindex.start': { method: 'POST', path: '/v1/admin/apps/:appId/search/reindex', auth: 'admin' },
   'search.reindex.status': { method: 'GET', path: '/v1/admin/apps/:appId/search/reindex', auth: 'admin' },
@@ -155,6 +186,13 @@ export const routes = {
   'users.tokens.create': { method: 'POST', path: '/v1/users/:userId/tokens', auth: 'server' },
   'users.tokens.revoke': { method: 'POST', path: '/v1/users/:userId/tokens/revoke', auth: 'server' },
   'users.upsert': { method: 'PUT', path: '/v1/users/:userId', auth: 'server' },
+  'webhooks.create': { method: 'POST', path: '/v1/webhooks', auth: 'server' },
+  'webhooks.delete': { method: 'DELETE', path: '/v1/webhooks/:webhookId', auth: 'server' },
+  'webhooks.deliveries.list': { method: 'GET', path: '/v1/webhooks/:webhookId/deliveries', auth: 'server' },
+  'webhooks.deliveries.replay': { method: 'POST', path: '/v1/webhooks/:webhookId/deliveries/:deliveryId/replay', auth: 'server' },
+  'webhooks.get': { method: 'GET', path: '/v1/webhooks/:webhookId', auth: 'server' },
+  'webhooks.list': { method: 'GET', path: '/v1/webhooks', auth: 'server' },
+  'webhooks.update': { method: 'PATCH', path: '/v1/webhooks/:webhookId', auth: 'server' },
 } as const;
 
 /** Each function name mapped to its declaration (types only: nothing of the server is bundled). */
@@ -182,58 +220,77 @@ export interface Functions {
   'conversations.members.list': typeof F20;
   'conversations.members.remove': typeof F21;
   'conversations.members.update': typeof F22;
-  'conversations.read': typeof F23;
-  'conversations.update': typeof F24;
-  'conversations.visibility': typeof F25;
-  'events.list': typeof F26;
-  'gdpr.erasure.get': typeof F27;
-  'gdpr.erasure.start': typeof F28;
-  'gdpr.export.download': typeof F29;
-  'gdpr.export.get': typeof F30;
-  'gdpr.export.link': typeof F31;
-  'gdpr.export.start': typeof F32;
-  'legal-holds.lift': typeof F33;
-  'legal-holds.list': typeof F34;
-  'legal-holds.place': typeof F35;
-  'media.get': typeof F36;
-  'media.settings.get': typeof F37;
-  'media.settings.put': typeof F38;
-  'media.uploads.complete': typeof F39;
-  'media.uploads.create': typeof F40;
-  'media.usage': typeof F41;
-  'messages.delete': typeof F42;
-  'messages.edit': typeof F43;
-  'messages.get': typeof F44;
-  'messages.list': typeof F45;
-  'messages.pin': typeof F46;
-  'messages.pins': typeof F47;
-  'messages.reactions.add': typeof F48;
-  'messages.reactions.list': typeof F49;
-  'messages.reactions.remove': typeof F50;
-  'messages.replies': typeof F51;
-  'messages.send': typeof F52;
-  'messages.unpin': typeof F53;
-  'moderation.ban': typeof F54;
-  'moderation.blocklist.get': typeof F55;
-  'moderation.blocklist.put': typeof F56;
-  'moderation.blocks.add': typeof F57;
-  'moderation.blocks.list': typeof F58;
-  'moderation.blocks.remove': typeof F59;
-  'moderation.flags.create': typeof F60;
-  'moderation.flags.list': typeof F61;
-  'moderation.flags.resolve': typeof F62;
-  'moderation.unban': typeof F63;
-  'retention.app.put': typeof F64;
-  'retention.conversation.put': typeof F65;
-  'retention.get': typeof F66;
-  'search.messages': typeof F67;
-  'search.reindex.start': typeof F68;
-  'search.reindex.status': typeof F69;
-  'users.delete': typeof F70;
-  'users.get': typeof F71;
-  'users.me': typeof F72;
-  'users.patch': typeof F73;
-  'users.tokens.create': typeof F74;
-  'users.tokens.revoke': typeof F75;
-  'users.upsert': typeof F76;
+  'conversations.occupancy': typeof F23;
+  'conversations.read': typeof F24;
+  'conversations.update': typeof F25;
+  'conversations.visibility': typeof F26;
+  'events.list': typeof F27;
+  'events.stream': typeof F28;
+  'gdpr.erasure.get': typeof F29;
+  'gdpr.erasure.start': typeof F30;
+  'gdpr.export.download': typeof F31;
+  'gdpr.export.get': typeof F32;
+  'gdpr.export.link': typeof F33;
+  'gdpr.export.start': typeof F34;
+  'hooks.mediaScan.delete': typeof F35;
+  'hooks.mediaScan.get': typeof F36;
+  'hooks.mediaScan.put': typeof F37;
+  'hooks.preSend.delete': typeof F38;
+  'hooks.preSend.get': typeof F39;
+  'hooks.preSend.put': typeof F40;
+  'legal-holds.lift': typeof F41;
+  'legal-holds.list': typeof F42;
+  'legal-holds.place': typeof F43;
+  'media.get': typeof F44;
+  'media.settings.get': typeof F45;
+  'media.settings.put': typeof F46;
+  'media.uploads.complete': typeof F47;
+  'media.uploads.create': typeof F48;
+  'media.usage': typeof F49;
+  'messages.delete': typeof F50;
+  'messages.edit': typeof F51;
+  'messages.get': typeof F52;
+  'messages.list': typeof F53;
+  'messages.pin': typeof F54;
+  'messages.pins': typeof F55;
+  'messages.reactions.add': typeof F56;
+  'messages.reactions.list': typeof F57;
+  'messages.reactions.remove': typeof F58;
+  'messages.replies': typeof F59;
+  'messages.restore': typeof F60;
+  'messages.send': typeof F61;
+  'messages.unpin': typeof F62;
+  'moderation.ban': typeof F63;
+  'moderation.blocklist.get': typeof F64;
+  'moderation.blocklist.put': typeof F65;
+  'moderation.blocks.add': typeof F66;
+  'moderation.blocks.list': typeof F67;
+  'moderation.blocks.remove': typeof F68;
+  'moderation.flags.create': typeof F69;
+  'moderation.flags.list': typeof F70;
+  'moderation.flags.resolve': typeof F71;
+  'moderation.unban': typeof F72;
+  'retention.app.put': typeof F73;
+  'retention.conversation.put': typeof F74;
+  'retention.get': typeof F75;
+  'scheduled.cancel': typeof F76;
+  'scheduled.list': typeof F77;
+  'scheduled.update': typeof F78;
+  'search.messages': typeof F79;
+  'search.reindex.start': typeof F80;
+  'search.reindex.status': typeof F81;
+  'users.delete': typeof F82;
+  'users.get': typeof F83;
+  'users.me': typeof F84;
+  'users.patch': typeof F85;
+  'users.tokens.create': typeof F86;
+  'users.tokens.revoke': typeof F87;
+  'users.upsert': typeof F88;
+  'webhooks.create': typeof F89;
+  'webhooks.delete': typeof F90;
+  'webhooks.deliveries.list': typeof F91;
+  'webhooks.deliveries.replay': typeof F92;
+  'webhooks.get': typeof F93;
+  'webhooks.list': typeof F94;
+  'webhooks.update': typeof F95;
 }
