@@ -3,6 +3,8 @@ import type { Services } from '../../runtime/context.ts';
 import { CONVERSATIONS, MEMBERS, type ConversationDoc, type MemberDoc } from '../conversations/conversations.ts';
 import { forgetConsents } from '../consents/consents.ts';
 import { EVENTS, type EventDoc } from '../events/events.ts';
+import { APP_EVENTS } from '../event-stream/app-event-log.ts';
+import { SCHEDULED_MESSAGES } from '../scheduled/scheduled.ts';
 import { MEDIA, type MediaDoc } from '../media/media-records.ts';
 import { removeMedia } from '../media/media-removal.ts';
 import { MESSAGES, REACTIONS, type MessageDoc, type ReactionDoc } from '../messages/messages.ts';
@@ -63,7 +65,14 @@ export async function runErasure(services: Services, job: GdprJobDoc): Promise<R
   let erasedEvents = (await events.updateMany({ appId, actorId: userId, conversationId: keep }, { $set: { payload: { erased: true }, actorId: pseudonym } })).modifiedCount;
   erasedEvents += (await events.updateMany({ appId, 'payload.userId': userId, conversationId: keep }, { $set: { payload: { erased: true } } })).modifiedCount;
   erasedEvents += (await events.updateMany({ appId, 'payload.message.authorId': userId, conversationId: keep }, { $set: { payload: { erased: true } } })).modifiedCount;
+  // The app-wide event log (GET /v1/events/stream) keeps its own copy of each event.
+  const appEvents = store.collection(APP_EVENTS);
+  for (const field of ['event.actorId', 'event.payload.userId', 'event.payload.message.authorId']) {
+    erasedEvents += (await appEvents.updateMany({ appId, [field]: userId, 'event.conversationId': keep }, { $set: { 'event.payload': { erased: true } } })).modifiedCount;
+  }
+  await appEvents.updateMany({ appId, 'event.actorId': userId, 'event.conversationId': keep }, { $set: { 'event.actorId': pseudonym } });
   result.eventPayloads = erasedEvents;
+  result.scheduledMessages = await store.collection(SCHEDULED_MESSAGES).deleteMany({ appId, authorId: userId });
 
   await setStep(store, job._id, 'reactions');
   const reactions = await store.collection<ReactionDoc>(REACTIONS).find({ appId, userId });

@@ -3,6 +3,7 @@ import type { Services } from '../../runtime/context.ts';
 import { newId } from '../../runtime/ids.ts';
 import { CONVERSATIONS, type ConversationDoc } from '../conversations/conversations.ts';
 import { EVENTS, type EventDoc } from '../events/events.ts';
+import { APP_EVENTS } from '../event-stream/app-event-log.ts';
 import { MEDIA, type MediaDoc } from '../media/media-records.ts';
 import { removeMedia } from '../media/media-removal.ts';
 import { MESSAGES, REACTIONS, type MessageDoc } from '../messages/messages.ts';
@@ -62,6 +63,10 @@ async function sweepConversation(services: Services, appId: string, conversation
   await store.collection<EventDoc>(EVENTS).updateMany(
     { appId, conversationId, $or: [{ 'payload.message._id': { $in: ids } }, { 'payload.messageId': { $in: ids } }] },
     { $set: { payload: { retention: policy.action } } },
+  );
+  await store.collection(APP_EVENTS).updateMany(
+    { appId, 'event.conversationId': conversationId, $or: [{ 'event.payload.message._id': { $in: ids } }, { 'event.payload.messageId': { $in: ids } }] },
+    { $set: { 'event.payload': { retention: policy.action } } },
   );
   await store.collection<ConversationDoc>(CONVERSATIONS).updateMany({ _id: conversationId, 'lastMessage.id': { $in: ids } }, { $set: { 'lastMessage.text': '' } });
   if (policy.action === 'delete') {
