@@ -1,4 +1,8 @@
 import { appFunctions } from './functions/apps/index.ts';
+import { auditFunctions } from './functions/audit/index.ts';
+import { consentFunctions } from './functions/consents/index.ts';
+import { gdprFunctions } from './functions/gdpr/index.ts';
+import { retentionFunctions } from './functions/retention/index.ts';
 import { conversationFunctions } from './functions/conversations/index.ts';
 import { eventFunctions } from './functions/events/index.ts';
 import { mediaFunctions } from './functions/media/index.ts';
@@ -26,6 +30,10 @@ export const functions: AnyFunctionDefinition[] = [
   ...moderationFunctions,
   ...searchFunctions,
   ...mediaFunctions,
+  ...auditFunctions,
+  ...consentFunctions,
+  ...gdprFunctions,
+  ...retentionFunctions,
   ...webhookFunctions,
   ...hookFunctions,
   ...eventStreamFunctions,

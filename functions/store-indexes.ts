@@ -8,6 +8,11 @@ import { messageIndexes } from './messages/messages.ts';
 import { blockIndexes } from './moderation/blocks.ts';
 import { flagIndexes } from './moderation/flags.ts';
 import { mediaIndexes } from './media/media-records.ts';
+import { auditIndexes } from './audit/audit-indexes.ts';
+import { consentIndexes } from './consents/consents.ts';
+import { gdprIndexes } from './gdpr/gdpr-jobs.ts';
+import { downloadIndexes } from './gdpr/export-downloads.ts';
+import { holdIndexes } from './retention/legal-holds.ts';
 import { appEventIndexes } from './event-stream/app-event-log.ts';
 import { deliveryIndexes } from './webhooks/deliveries.ts';
 import { webhookIndexes } from './webhooks/webhooks.ts';
@@ -24,6 +29,11 @@ export const allIndexes: IndexDeclaration[] = [
   ...blockIndexes,
   ...flagIndexes,
   ...mediaIndexes,
+  ...auditIndexes,
+  ...consentIndexes,
+  ...gdprIndexes,
+  ...downloadIndexes,
+  ...holdIndexes,
   ...webhookIndexes,
   ...deliveryIndexes,
   ...appEventIndexes,

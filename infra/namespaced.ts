@@ -66,6 +66,7 @@ function namespacedBus(bus: BusPort, prefix: string): BusPort {
   return delegate(bus, {
     ensureTopics: (topics) => bus.ensureTopics(topics.map((topic) => ({ ...topic, name: prefix + topic.name }))),
     publish: (topic, messages) => bus.publish(prefix + topic, messages),
+    ...(bus.rewrite ? { rewrite: (topic: string, rewrite: Parameters<NonNullable<BusPort['rewrite']>>[1]) => bus.rewrite!(prefix + topic, rewrite) } : {}),
     subscribe: (options) =>
       bus.subscribe({
         ...options,

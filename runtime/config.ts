@@ -53,6 +53,11 @@ export const configSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_REGION: z.string().default('us-east-1'),
+  /** Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; absent: generated once in CAAS_DATA_DIR. */
+  CAAS_AUDIT_SIGNING_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
+  CAAS_AUDIT_CHECKPOINT_RECORDS: z.coerce.number().int().positive().default(1_000),
+  CAAS_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().positive().default(60),
+  CAAS_RETENTION_SWEEP_SECONDS: z.coerce.number().positive().default(3_600),
   S3_PUBLIC_ENDPOINT: optionalUrl,
 });
 

@@ -14,8 +14,8 @@ import type { FunctionContext } from './context.ts';
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Who may call: the platform admin, an app's server key, an app user's JWT, either of the two, anyone. */
-export type AuthKind = 'admin' | 'server' | 'user' | 'server-or-user' | 'public';
+/** Who may call: the platform admin, an app's server key, an app user's JWT, a server key or a user, the admin or a server key, anyone. */
+export type AuthKind = 'admin' | 'server' | 'user' | 'server-or-user' | 'admin-or-server' | 'public';
 
 type Schema = z.ZodType;
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;

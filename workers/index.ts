@@ -4,6 +4,9 @@ import { startMessageExpiry } from './message-expiry.ts';
 import { startScheduledSender } from './scheduled-sender.ts';
 import type { Services } from '../runtime/context.ts';
 import { startSearchIndexer } from './search-indexer.ts';
+import { startAuditChain } from './audit-chain.ts';
+import { startGdprJobs } from './gdpr-jobs.ts';
+import { startRetentionSweeper } from './retention-sweeper.ts';
 import { startWebhookDelivery } from './webhook-delivery.ts';
 import { startAppEventLog } from './app-event-log.ts';
 
@@ -26,6 +29,9 @@ export const workers: Record<string, WorkerStarter> = {
   'outbox-relay': (services) => startOutboxRelay(services),
   'search-indexer': (services) => startSearchIndexer(services),
   'media-processor': (services) => startMediaProcessor(services),
+  'audit-chain': (services) => startAuditChain(services),
+  'gdpr-jobs': (services) => startGdprJobs(services),
+  'retention-sweeper': (services) => startRetentionSweeper(services),
   'webhook-delivery': (services) => startWebhookDelivery(services),
   'app-event-log': (services) => startAppEventLog(services),
   'scheduled-sender': (services) => startScheduledSender(services),

@@ -8,7 +8,7 @@
  * never reused, even after retention trimmed every message.
  */
 import type Database from 'better-sqlite3';
-import { openLocalDatabase } from '../local-storage/sqlite.ts';
+import { openLocalDatabase, purgeWal } from '../local-storage/sqlite.ts';
 
 export interface StoredMessage {
   offset: number;
@@ -78,6 +78,27 @@ export class SqliteLog {
   }
 
   /** Appends in one transaction: all messages or none. */
+  /** Replaces the value of every retained message of `topic` for which `rewrite` returns a string; returns how many. */
+  rewrite(topic: string, rewrite: (message: { key: string; value: string }) => string | null): number {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT rowid, key, value FROM bus_messages WHERE topic = ?').all(topic) as Array<{ rowid: number; key: string; value: string }>;
+      const update = this.db.prepare('UPDATE bus_messages SET value = ? WHERE rowid = ?');
+      let changed = 0;
+      for (const row of rows) {
+        const next = rewrite(row);
+        if (next !== null && next !== row.value) {
+          update.run(next, row.rowid);
+          changed += 1;
+        }
+      }
+      return changed;
+    }).immediate();
+  }
+
+  purgeWal(): void {
+    purgeWal(this.db);
+  }
+
   append(topic: string, messages: Append[], timestamp: number): void {
     this.db.transaction(() => {
       const ends = new Map<number, number>();

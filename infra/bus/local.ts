@@ -150,6 +150,16 @@ export class LocalBus implements BusPort {
     return this.engine('trim', () => this.log.trimOlderThan(cutoff));
   }
 
+  async rewrite(topic: string, rewrite: (message: { key: string; value: string }) => string | null): Promise<number> {
+    this.assertOpen();
+    return this.engine('rewrite', () => this.log.rewrite(topic, rewrite));
+  }
+
+  async purgeErased(): Promise<void> {
+    this.assertOpen();
+    this.engine('purge', () => this.log.purgeWal());
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
     this.engine('ping', () => this.log.ping());

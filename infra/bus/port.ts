@@ -64,6 +64,14 @@ export interface BusPort {
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Embedded log only: replaces retained messages' values (GDPR erasure scrubs what a replay would
+   * bring back). Kafka cannot rewrite a log: there, erasure relies on the topic's retention (and
+   * crypto-shredding once content is encrypted); see docs/compliance.md.
+   */
+  rewrite?(topic: string, rewrite: (message: { key: string; value: string }) => string | null): Promise<number>;
+  /** Embedded log only: leaves no bytes of rewritten or trimmed messages in its files. */
+  purgeErased?(): Promise<void>;
 }
 
 export const BUS_LIMITS = {

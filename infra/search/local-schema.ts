@@ -47,6 +47,8 @@ export function createIndexSql(index: string): string {
       prefix='2 3'
     );
     INSERT INTO ${tables.fts} (${tables.fts}, rank) VALUES ('rank', 'bm25(1.0, 0.0)');
+    -- Deleted documents leave no terms behind in the index's segments (erasure, retention).
+    INSERT INTO ${tables.fts} (${tables.fts}, rank) VALUES ('secure-delete', 1);
     CREATE TABLE IF NOT EXISTS ${tables.terms} (
       doc INTEGER NOT NULL,
       field TEXT NOT NULL,

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { openLocalDatabase } from '../local-storage/sqlite.ts';
+import { openLocalDatabase, purgeWal } from '../local-storage/sqlite.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 import { parseDocuments, parseFilter, parseIndexName, parseQuery, parseVersion } from './input.ts';
@@ -108,6 +108,10 @@ export class LocalSearch implements SearchPort {
 
   async ping(): Promise<void> {
     this.guard('-', 'ping', () => this.db.prepare('SELECT 1').get());
+  }
+
+  async purgeErased(): Promise<void> {
+    purgeWal(this.db);
   }
 
   async close(): Promise<void> {

@@ -68,6 +68,8 @@ export interface SearchPort {
   dropIndex(index: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Embedded adapter only: leaves no bytes of deleted documents in its files (see StorePort.purgeErased). */
+  purgeErased?(): Promise<void>;
 }
 
 export const SEARCH_LIMITS = {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { openLocalDatabase } from '../local-storage/sqlite.ts';
+import { openLocalDatabase, purgeWal } from '../local-storage/sqlite.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import { emptyCatalog, freezeCatalog, type Catalog } from './local-catalog.ts';
 import { CommitQueue } from './local-commit-queue.ts';
@@ -171,6 +171,12 @@ export class LocalDatabase {
   }
 
   /** Commits what was already requested, then closes. */
+  /** See StorePort.purgeErased. */
+  purgeWal(): void {
+    this.queue.flush();
+    purgeWal(this.db);
+  }
+
   close(): void {
     if (this.db.open) this.queue.flush();
     this.statements.clear();

@@ -96,6 +96,10 @@ export class LocalStore implements StorePort {
     this.db.close();
   }
 
+  async purgeErased(): Promise<void> {
+    this.db.purgeWal();
+  }
+
   /** How a find would run: which conditions reach SQL, and the index SQLite picks (tests, debugging). */
   explain(collection: string, filter: Filter, options: Pick<FindOptions, 'sort'> = {}): LocalQueryExplanation {
     this.guard.collectionName(collection);

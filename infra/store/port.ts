@@ -121,6 +121,11 @@ export interface StorePort {
   dropCollections(prefix: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Embedded adapter only: leaves no bytes of deleted or overwritten documents in its files (empties
+   * the WAL; freed pages are already zeroed). Erasure and retention call it when present.
+   */
+  purgeErased?(): Promise<void>;
 }
 
 /** Limits both adapters enforce identically. */

@@ -73,6 +73,7 @@ const ACCEPTS: Record<AuthKind, ReadonlyArray<Caller['kind']>> = {
   server: ['server'],
   user: ['user'],
   'server-or-user': ['server', 'user'],
+  'admin-or-server': ['admin', 'server'],
   public: ['admin', 'server', 'user', 'public'],
 };
 

@@ -8,6 +8,7 @@ const SECURITY: Record<string, Array<Record<string, string[]>>> = {
   server: [{ serverKey: [] }],
   user: [{ userToken: [] }],
   'server-or-user': [{ serverKey: [] }, { userToken: [] }],
+  'admin-or-server': [{ adminToken: [] }, { serverKey: [] }],
   public: [],
 };
 

@@ -69,6 +69,7 @@ const ACCEPTED: Record<AuthKind, CredentialKind[]> = {
   server: ['server'],
   user: ['user'],
   'server-or-user': ['server', 'user'],
+  'admin-or-server': ['admin', 'server'],
   public: ['none', 'forged', 'admin', 'server', 'user'],
 };
 

@@ -5,76 +5,96 @@ import type F2 from '../../../functions/apps/create-key.ts';
 import type F3 from '../../../functions/apps/list-keys.ts';
 import type F4 from '../../../functions/apps/revoke-key.ts';
 import type F5 from '../../../functions/apps/rotate-signing-secret.ts';
-import type F6 from '../../../functions/conversations/create-conversation.ts';
-import type { markDeliveredFunction as F7 } from '../../../functions/conversations/mark-read.ts';
-import type F8 from '../../../functions/conversations/get-conversation.ts';
-import type F9 from '../../../functions/conversations/join-channel.ts';
-import type F10 from '../../../functions/conversations/list-conversations.ts';
-import type F11 from '../../../functions/conversations/add-members.ts';
-import type F12 from '../../../functions/conversations/list-members.ts';
-import type F13 from '../../../functions/conversations/remove-member.ts';
-import type F14 from '../../../functions/conversations/update-member.ts';
-import type F15 from '../../../functions/conversations/get-occupancy.ts';
-import type F16 from '../../../functions/conversations/mark-read.ts';
-import type F17 from '../../../functions/conversations/update-conversation.ts';
-import type F18 from '../../../functions/conversations/set-visibility.ts';
-import type F19 from '../../../functions/events/list-events.ts';
-import type F20 from '../../../functions/event-stream/stream-events.ts';
-import type { deleteMediaScanHook as F21 } from '../../../functions/hooks/media-scan-functions.ts';
-import type { getMediaScanHook as F22 } from '../../../functions/hooks/media-scan-functions.ts';
-import type F23 from '../../../functions/hooks/media-scan-functions.ts';
-import type { deletePreSendHook as F24 } from '../../../functions/hooks/pre-send-functions.ts';
-import type { getPreSendHook as F25 } from '../../../functions/hooks/pre-send-functions.ts';
-import type F26 from '../../../functions/hooks/pre-send-functions.ts';
-import type F27 from '../../../functions/media/get-media.ts';
-import type { getMediaSettingsFunction as F28 } from '../../../functions/media/media-settings.ts';
-import type F29 from '../../../functions/media/media-settings.ts';
-import type F30 from '../../../functions/media/complete-upload.ts';
-import type F31 from '../../../functions/media/create-upload.ts';
-import type F32 from '../../../functions/media/get-usage.ts';
-import type F33 from '../../../functions/messages/delete-message.ts';
-import type F34 from '../../../functions/messages/edit-message.ts';
-import type F35 from '../../../functions/messages/get-message.ts';
-import type F36 from '../../../functions/messages/list-messages.ts';
-import type F37 from '../../../functions/messages/pin.ts';
-import type { listPinsFunction as F38 } from '../../../functions/messages/pin.ts';
-import type F39 from '../../../functions/messages/react.ts';
-import type { listReactionsFunction as F40 } from '../../../functions/messages/react.ts';
-import type { removeReactionFunction as F41 } from '../../../functions/messages/react.ts';
-import type F42 from '../../../functions/messages/list-replies.ts';
-import type F43 from '../../../functions/messages/restore-message.ts';
-import type F44 from '../../../functions/messages/send-message.ts';
-import type { unpinMessageFunction as F45 } from '../../../functions/messages/pin.ts';
-import type F46 from '../../../functions/moderation/ban-user.ts';
-import type { getBlocklistFunction as F47 } from '../../../functions/moderation/blocklist.ts';
-import type F48 from '../../../functions/moderation/blocklist.ts';
-import type F49 from '../../../functions/moderation/block-users.ts';
-import type { listBlocksFunction as F50 } from '../../../functions/moderation/block-users.ts';
-import type { unblockUserFunction as F51 } from '../../../functions/moderation/block-users.ts';
-import type F52 from '../../../functions/moderation/flag-message.ts';
-import type { listFlagsFunction as F53 } from '../../../functions/moderation/flag-message.ts';
-import type { resolveFlagFunction as F54 } from '../../../functions/moderation/flag-message.ts';
-import type { unbanUserFunction as F55 } from '../../../functions/moderation/ban-user.ts';
-import type F56 from '../../../functions/scheduled/cancel-scheduled.ts';
-import type F57 from '../../../functions/scheduled/list-scheduled.ts';
-import type F58 from '../../../functions/scheduled/update-scheduled.ts';
-import type F59 from '../../../functions/search/search-messages.ts';
-import type F60 from '../../../functions/search/start-reindex.ts';
-import type F61 from '../../../functions/search/get-reindex.ts';
-import type F62 from '../../../functions/users/delete-user.ts';
-import type F63 from '../../../functions/users/get-user.ts';
-import type F64 from '../../../functions/users/get-me.ts';
-import type F65 from '../../../functions/users/patch-user.ts';
-import type F66 from '../../../functions/users/create-token.ts';
-import type F67 from '../../../functions/users/revoke-tokens.ts';
-import type F68 from '../../../functions/users/upsert-user.ts';
-import type F69 from '../../../functions/webhooks/webhook-endpoints.ts';
-import type { deleteWebhookFunction as F70 } from '../../../functions/webhooks/webhook-changes.ts';
-import type F71 from '../../../functions/webhooks/delivery-functions.ts';
-import type { replayDeliveryFunction as F72 } from '../../../functions/webhooks/delivery-functions.ts';
-import type { getWebhookFunction as F73 } from '../../../functions/webhooks/webhook-endpoints.ts';
-import type { listWebhooksFunction as F74 } from '../../../functions/webhooks/webhook-endpoints.ts';
-import type F75 from '../../../functions/webhooks/webhook-changes.ts';
+import type F6 from '../../../functions/audit/list-checkpoints.ts';
+import type F7 from '../../../functions/audit/audit-keys.ts';
+import type F8 from '../../../functions/audit/list-audit.ts';
+import type F9 from '../../../functions/audit/verify-audit.ts';
+import type F10 from '../../../functions/consents/get-consent.ts';
+import type F11 from '../../../functions/consents/get-consents.ts';
+import type F12 from '../../../functions/consents/put-consent.ts';
+import type F13 from '../../../functions/consents/put-consents.ts';
+import type F14 from '../../../functions/conversations/create-conversation.ts';
+import type { markDeliveredFunction as F15 } from '../../../functions/conversations/mark-read.ts';
+import type F16 from '../../../functions/conversations/get-conversation.ts';
+import type F17 from '../../../functions/conversations/join-channel.ts';
+import type F18 from '../../../functions/conversations/list-conversations.ts';
+import type F19 from '../../../functions/conversations/add-members.ts';
+import type F20 from '../../../functions/conversations/list-members.ts';
+import type F21 from '../../../functions/conversations/remove-member.ts';
+import type F22 from '../../../functions/conversations/update-member.ts';
+import type F23 from '../../../functions/conversations/get-occupancy.ts';
+import type F24 from '../../../functions/conversations/mark-read.ts';
+import type F25 from '../../../functions/conversations/update-conversation.ts';
+import type F26 from '../../../functions/conversations/set-visibility.ts';
+import type F27 from '../../../functions/events/list-events.ts';
+import type F28 from '../../../functions/event-stream/stream-events.ts';
+import type F29 from '../../../functions/gdpr/get-erasure.ts';
+import type F30 from '../../../functions/gdpr/start-erasure.ts';
+import type F31 from '../../../functions/gdpr/download-export.ts';
+import type F32 from '../../../functions/gdpr/get-export.ts';
+import type F33 from '../../../functions/gdpr/export-link.ts';
+import type F34 from '../../../functions/gdpr/start-export.ts';
+import type { deleteMediaScanHook as F35 } from '../../../functions/hooks/media-scan-functions.ts';
+import type { getMediaScanHook as F36 } from '../../../functions/hooks/media-scan-functions.ts';
+import type F37 from '../../../functions/hooks/media-scan-functions.ts';
+import type { deletePreSendHook as F38 } from '../../../functions/hooks/pre-send-functions.ts';
+import type { getPreSendHook as F39 } from '../../../functions/hooks/pre-send-functions.ts';
+import type F40 from '../../../functions/hooks/pre-send-functions.ts';
+import type F41 from '../../../functions/retention/lift-hold.ts';
+import type F42 from '../../../functions/retention/list-holds.ts';
+import type F43 from '../../../functions/retention/place-hold.ts';
+import type F44 from '../../../functions/media/get-media.ts';
+import type { getMediaSettingsFunction as F45 } from '../../../functions/media/media-settings.ts';
+import type F46 from '../../../functions/media/media-settings.ts';
+import type F47 from '../../../functions/media/complete-upload.ts';
+import type F48 from '../../../functions/media/create-upload.ts';
+import type F49 from '../../../functions/media/get-usage.ts';
+import type F50 from '../../../functions/messages/delete-message.ts';
+import type F51 from '../../../functions/messages/edit-message.ts';
+import type F52 from '../../../functions/messages/get-message.ts';
+import type F53 from '../../../functions/messages/list-messages.ts';
+import type F54 from '../../../functions/messages/pin.ts';
+import type { listPinsFunction as F55 } from '../../../functions/messages/pin.ts';
+import type F56 from '../../../functions/messages/react.ts';
+import type { listReactionsFunction as F57 } from '../../../functions/messages/react.ts';
+import type { removeReactionFunction as F58 } from '../../../functions/messages/react.ts';
+import type F59 from '../../../functions/messages/list-replies.ts';
+import type F60 from '../../../functions/messages/restore-message.ts';
+import type F61 from '../../../functions/messages/send-message.ts';
+import type { unpinMessageFunction as F62 } from '../../../functions/messages/pin.ts';
+import type F63 from '../../../functions/moderation/ban-user.ts';
+import type { getBlocklistFunction as F64 } from '../../../functions/moderation/blocklist.ts';
+import type F65 from '../../../functions/moderation/blocklist.ts';
+import type F66 from '../../../functions/moderation/block-users.ts';
+import type { listBlocksFunction as F67 } from '../../../functions/moderation/block-users.ts';
+import type { unblockUserFunction as F68 } from '../../../functions/moderation/block-users.ts';
+import type F69 from '../../../functions/moderation/flag-message.ts';
+import type { listFlagsFunction as F70 } from '../../../functions/moderation/flag-message.ts';
+import type { resolveFlagFunction as F71 } from '../../../functions/moderation/flag-message.ts';
+import type { unbanUserFunction as F72 } from '../../../functions/moderation/ban-user.ts';
+import type F73 from '../../../functions/retention/put-app-policy.ts';
+import type F74 from '../../../functions/retention/put-conversation-policy.ts';
+import type F75 from '../../../functions/retention/get-policies.ts';
+import type F76 from '../../../functions/scheduled/cancel-scheduled.ts';
+import type F77 from '../../../functions/scheduled/list-scheduled.ts';
+import type F78 from '../../../functions/scheduled/update-scheduled.ts';
+import type F79 from '../../../functions/search/search-messages.ts';
+import type F80 from '../../../functions/search/start-reindex.ts';
+import type F81 from '../../../functions/search/get-reindex.ts';
+import type F82 from '../../../functions/users/delete-user.ts';
+import type F83 from '../../../functions/users/get-user.ts';
+import type F84 from '../../../functions/users/get-me.ts';
+import type F85 from '../../../functions/users/patch-user.ts';
+import type F86 from '../../../functions/users/create-token.ts';
+import type F87 from '../../../functions/users/revoke-tokens.ts';
+import type F88 from '../../../functions/users/upsert-user.ts';
+import type F89 from '../../../functions/webhooks/webhook-endpoints.ts';
+import type { deleteWebhookFunction as F90 } from '../../../functions/webhooks/webhook-changes.ts';
+import type F91 from '../../../functions/webhooks/delivery-functions.ts';
+import type { replayDeliveryFunction as F92 } from '../../../functions/webhooks/delivery-functions.ts';
+import type { getWebhookFunction as F93 } from '../../../functions/webhooks/webhook-endpoints.ts';
+import type { listWebhooksFunction as F94 } from '../../../functions/webhooks/webhook-endpoints.ts';
+import type F95 from '../../../functions/webhooks/webhook-changes.ts';
 
 export const routes = {
   'apps.create': { method: 'POST', path: '/v1/apps', auth: 'admin' },
@@ -83,6 +103,14 @@ export const routes = {
   'apps.keys.list': { method: 'GET', path: '/v1/apps/:appId/keys', auth: 'admin' },
   'apps.keys.revoke': { method: 'DELETE', path: '/v1/apps/:appId/keys/:keyId', auth: 'admin' },
   'apps.signingSecret.rotate': { method: 'POST', path: '/v1/apps/:appId/signing-secret', auth: 'admin' },
+  'audit.checkpoints': { method: 'GET', path: '/v1/audit/checkpoints', auth: 'admin-or-server' },
+  'audit.keys': { method: 'GET', path: '/.well-known/caas-audit-keys.json', auth: 'public' },
+  'audit.list': { method: 'GET', path: '/v1/audit', auth: 'admin-or-server' },
+  'audit.verify': { method: 'GET', path: '/v1/audit/verify', auth: 'admin-or-server' },
+  'consents.get': { method: 'GET', path: '/v1/users/:userId/consents/:purpose', auth: 'server' },
+  'consents.list': { method: 'GET', path: '/v1/users/:userId/consents', auth: 'server' },
+  'consents.put': { method: 'PUT', path: '/v1/users/:userId/consents/:purpose', auth: 'server' },
+  'consents.put-many': { method: 'PUT', path: '/v1/users/:userId/consents', auth: 'server' },
   'conversations.create': { method: 'POST', path: '/v1/conversations', auth: 'server-or-user' },
   'conversations.delivered': { method: 'POST', path: '/v1/conversations/:conversationId/delivered', auth: 'server-or-user' },
   'conversations.get': { method: 'GET', path: '/v1/conversations/:conversationId', auth: 'server-or-user' },
@@ -98,12 +126,21 @@ export const routes = {
   'conversations.visibility': { method: 'PUT', path: '/v1/conversations/:conversationId/visibility', auth: 'server-or-user' },
   'events.list': { method: 'GET', path: '/v1/conversations/:conversationId/events', auth: 'server-or-user' },
   'events.stream': { method: 'GET', path: '/v1/events/stream', auth: 'server' },
+  'gdpr.erasure.get': { method: 'GET', path: '/v1/users/:userId/erasure', auth: 'server' },
+  'gdpr.erasure.start': { method: 'POST', path: '/v1/users/:userId/erasure', auth: 'server' },
+  'gdpr.export.download': { method: 'GET', path: '/v1/gdpr/downloads/:token', auth: 'public' },
+  'gdpr.export.get': { method: 'GET', path: '/v1/users/:userId/export', auth: 'server' },
+  'gdpr.export.link': { method: 'POST', path: '/v1/users/:userId/export/link', auth: 'server' },
+  'gdpr.export.start': { method: 'POST', path: '/v1/users/:userId/export', auth: 'server' },
   'hooks.mediaScan.delete': { method: 'DELETE', path: '/v1/hooks/media-scan', auth: 'server' },
   'hooks.mediaScan.get': { method: 'GET', path: '/v1/hooks/media-scan', auth: 'server' },
   'hooks.mediaScan.put': { method: 'PUT', path: '/v1/hooks/media-scan', auth: 'server' },
   'hooks.preSend.delete': { method: 'DELETE', path: '/v1/hooks/pre-send', auth: 'server' },
   'hooks.preSend.get': { method: 'GET', path: '/v1/hooks/pre-send', auth: 'server' },
   'hooks.preSend.put': { method: 'PUT', path: '/v1/hooks/pre-send', auth: 'server' },
+  'legal-holds.lift': { method: 'DELETE', path: '/v1/legal-holds/:holdId', auth: 'server' },
+  'legal-holds.list': { method: 'GET', path: '/v1/legal-holds', auth: 'server' },
+  'legal-holds.place': { method: 'POST', path: '/v1/legal-holds', auth: 'server' },
   'media.get': { method: 'GET', path: '/v1/media/:mediaId', auth: 'server-or-user' },
   'media.settings.get': { method: 'GET', path: '/v1/media/settings', auth: 'server' },
   'media.settings.put': { method: 'PUT', path: '/v1/media/settings', auth: 'server' },
@@ -133,6 +170,9 @@ export const routes = {
   'moderation.flags.list': { method: 'GET', path: '/v1/moderation/flags', auth: 'server' },
   'moderation.flags.resolve': { method: 'POST', path: '/v1/moderation/flags/:flagId/resolve', auth: 'server' },
   'moderation.unban': { method: 'DELETE', path: '/v1/users/:userId/ban', auth: 'server' },
+  'retention.app.put': { method: 'PUT', path: '/v1/retention', auth: 'server' },
+  'retention.conversation.put': { method: 'PUT', path: '/v1/conversations/:conversationId/retention', auth: 'server' },
+  'retention.get': { method: 'GET', path: '/v1/retention', auth: 'server' },
   'scheduled.cancel': { method: 'DELETE', path: '/v1/scheduled/:scheduledId', auth: 'server-or-user' },
   'scheduled.list': { method: 'GET', path: '/v1/conversations/:conversationId/scheduled', auth: 'server-or-user' },
   'scheduled.update': { method: 'PATCH', path: '/v1/scheduled/:scheduledId', auth: 'server-or-user' },
@@ -163,74 +203,94 @@ export interface Functions {
   'apps.keys.list': typeof F3;
   'apps.keys.revoke': typeof F4;
   'apps.signingSecret.rotate': typeof F5;
-  'conversations.create': typeof F6;
-  'conversations.delivered': typeof F7;
-  'conversations.get': typeof F8;
-  'conversations.join': typeof F9;
-  'conversations.list': typeof F10;
-  'conversations.members.add': typeof F11;
-  'conversations.members.list': typeof F12;
-  'conversations.members.remove': typeof F13;
-  'conversations.members.update': typeof F14;
-  'conversations.occupancy': typeof F15;
-  'conversations.read': typeof F16;
-  'conversations.update': typeof F17;
-  'conversations.visibility': typeof F18;
-  'events.list': typeof F19;
-  'events.stream': typeof F20;
-  'hooks.mediaScan.delete': typeof F21;
-  'hooks.mediaScan.get': typeof F22;
-  'hooks.mediaScan.put': typeof F23;
-  'hooks.preSend.delete': typeof F24;
-  'hooks.preSend.get': typeof F25;
-  'hooks.preSend.put': typeof F26;
-  'media.get': typeof F27;
-  'media.settings.get': typeof F28;
-  'media.settings.put': typeof F29;
-  'media.uploads.complete': typeof F30;
-  'media.uploads.create': typeof F31;
-  'media.usage': typeof F32;
-  'messages.delete': typeof F33;
-  'messages.edit': typeof F34;
-  'messages.get': typeof F35;
-  'messages.list': typeof F36;
-  'messages.pin': typeof F37;
-  'messages.pins': typeof F38;
-  'messages.reactions.add': typeof F39;
-  'messages.reactions.list': typeof F40;
-  'messages.reactions.remove': typeof F41;
-  'messages.replies': typeof F42;
-  'messages.restore': typeof F43;
-  'messages.send': typeof F44;
-  'messages.unpin': typeof F45;
-  'moderation.ban': typeof F46;
-  'moderation.blocklist.get': typeof F47;
-  'moderation.blocklist.put': typeof F48;
-  'moderation.blocks.add': typeof F49;
-  'moderation.blocks.list': typeof F50;
-  'moderation.blocks.remove': typeof F51;
-  'moderation.flags.create': typeof F52;
-  'moderation.flags.list': typeof F53;
-  'moderation.flags.resolve': typeof F54;
-  'moderation.unban': typeof F55;
-  'scheduled.cancel': typeof F56;
-  'scheduled.list': typeof F57;
-  'scheduled.update': typeof F58;
-  'search.messages': typeof F59;
-  'search.reindex.start': typeof F60;
-  'search.reindex.status': typeof F61;
-  'users.delete': typeof F62;
-  'users.get': typeof F63;
-  'users.me': typeof F64;
-  'users.patch': typeof F65;
-  'users.tokens.create': typeof F66;
-  'users.tokens.revoke': typeof F67;
-  'users.upsert': typeof F68;
-  'webhooks.create': typeof F69;
-  'webhooks.delete': typeof F70;
-  'webhooks.deliveries.list': typeof F71;
-  'webhooks.deliveries.replay': typeof F72;
-  'webhooks.get': typeof F73;
-  'webhooks.list': typeof F74;
-  'webhooks.update': typeof F75;
+  'audit.checkpoints': typeof F6;
+  'audit.keys': typeof F7;
+  'audit.list': typeof F8;
+  'audit.verify': typeof F9;
+  'consents.get': typeof F10;
+  'consents.list': typeof F11;
+  'consents.put': typeof F12;
+  'consents.put-many': typeof F13;
+  'conversations.create': typeof F14;
+  'conversations.delivered': typeof F15;
+  'conversations.get': typeof F16;
+  'conversations.join': typeof F17;
+  'conversations.list': typeof F18;
+  'conversations.members.add': typeof F19;
+  'conversations.members.list': typeof F20;
+  'conversations.members.remove': typeof F21;
+  'conversations.members.update': typeof F22;
+  'conversations.occupancy': typeof F23;
+  'conversations.read': typeof F24;
+  'conversations.update': typeof F25;
+  'conversations.visibility': typeof F26;
+  'events.list': typeof F27;
+  'events.stream': typeof F28;
+  'gdpr.erasure.get': typeof F29;
+  'gdpr.erasure.start': typeof F30;
+  'gdpr.export.download': typeof F31;
+  'gdpr.export.get': typeof F32;
+  'gdpr.export.link': typeof F33;
+  'gdpr.export.start': typeof F34;
+  'hooks.mediaScan.delete': typeof F35;
+  'hooks.mediaScan.get': typeof F36;
+  'hooks.mediaScan.put': typeof F37;
+  'hooks.preSend.delete': typeof F38;
+  'hooks.preSend.get': typeof F39;
+  'hooks.preSend.put': typeof F40;
+  'legal-holds.lift': typeof F41;
+  'legal-holds.list': typeof F42;
+  'legal-holds.place': typeof F43;
+  'media.get': typeof F44;
+  'media.settings.get': typeof F45;
+  'media.settings.put': typeof F46;
+  'media.uploads.complete': typeof F47;
+  'media.uploads.create': typeof F48;
+  'media.usage': typeof F49;
+  'messages.delete': typeof F50;
+  'messages.edit': typeof F51;
+  'messages.get': typeof F52;
+  'messages.list': typeof F53;
+  'messages.pin': typeof F54;
+  'messages.pins': typeof F55;
+  'messages.reactions.add': typeof F56;
+  'messages.reactions.list': typeof F57;
+  'messages.reactions.remove': typeof F58;
+  'messages.replies': typeof F59;
+  'messages.restore': typeof F60;
+  'messages.send': typeof F61;
+  'messages.unpin': typeof F62;
+  'moderation.ban': typeof F63;
+  'moderation.blocklist.get': typeof F64;
+  'moderation.blocklist.put': typeof F65;
+  'moderation.blocks.add': typeof F66;
+  'moderation.blocks.list': typeof F67;
+  'moderation.blocks.remove': typeof F68;
+  'moderation.flags.create': typeof F69;
+  'moderation.flags.list': typeof F70;
+  'moderation.flags.resolve': typeof F71;
+  'moderation.unban': typeof F72;
+  'retention.app.put': typeof F73;
+  'retention.conversation.put': typeof F74;
+  'retention.get': typeof F75;
+  'scheduled.cancel': typeof F76;
+  'scheduled.list': typeof F77;
+  'scheduled.update': typeof F78;
+  'search.messages': typeof F79;
+  'search.reindex.start': typeof F80;
+  'search.reindex.status': typeof F81;
+  'users.delete': typeof F82;
+  'users.get': typeof F83;
+  'users.me': typeof F84;
+  'users.patch': typeof F85;
+  'users.tokens.create': typeof F86;
+  'users.tokens.revoke': typeof F87;
+  'users.upsert': typeof F88;
+  'webhooks.create': typeof F89;
+  'webhooks.delete': typeof F90;
+  'webhooks.deliveries.list': typeof F91;
+  'webhooks.deliveries.replay': typeof F92;
+  'webhooks.get': typeof F93;
+  'webhooks.list': typeof F94;
+  'webhooks.update': typeof F95;
 }

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineFunction } from '../../runtime/define-function.ts';
+import { UserId } from '../users/users.ts';
+import { GdprJobView, toJobView } from './gdpr-jobs.ts';
+import { requireJob } from './request-job.ts';
+
+export default defineFunction({
+  name: 'gdpr.export.get',
+  method: 'GET',
+  path: '/v1/users/:userId/export',
+  auth: 'server',
+  summary: "Progress of a user's export",
+  params: z.object({ userId: UserId }),
+  response: GdprJobView,
+  handler: async ({ params }, ctx) => toJobView(await requireJob(ctx, 'export', params.userId)),
+});
