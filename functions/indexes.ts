@@ -8,6 +8,7 @@ import { messageIndexes } from './messages/messages.ts';
 import { blockIndexes } from './moderation/blocks.ts';
 import { flagIndexes } from './moderation/flags.ts';
 import { mediaIndexes } from './media/media-records.ts';
+import { dataKeyIndexes } from './crypto/data-keys.ts';
 
 /** Indexes a domain module needs; created at startup by every process that serves functions. */
 export interface IndexDeclaration {
@@ -25,6 +26,7 @@ export const allIndexes: IndexDeclaration[] = [
   ...blockIndexes,
   ...flagIndexes,
   ...mediaIndexes,
+  ...dataKeyIndexes,
 ];
 
 export async function ensureAllIndexes(store: StorePort): Promise<void> {

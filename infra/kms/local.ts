@@ -65,6 +65,7 @@ export class LocalKms implements KmsPort {
 
   private async checkMasterKey(): Promise<void> {
     const expected = keyCheckValue(this.master);
+    await this.options.store.ensureIndexes(COLLECTION, [{ keys: { appId: 1, version: 1 } }]);
     const kcv = this.options.store.collection<{ _id: string; value: string; createdAt: number }>(COLLECTION);
     let stored = await kcv.findOne({ _id: KCV_ID });
     if (!stored) {
