@@ -78,7 +78,7 @@ class AwsKms implements KmsPort {
     this.input.appId(appId);
     const current = await this.describeAlias(this.alias(appId));
     if (!current) return null;
-    const currentVersion = Number(/ v(\d+)$/.exec(current.description)?.[1] ?? 1);
+    const currentVersion = versionOf(current.description);
     const versions: KekVersion[] = [];
     for (let version = 1; version <= currentVersion; version++) {
       const known = await this.version(appId, version);
@@ -170,10 +170,16 @@ class AwsKms implements KmsPort {
       );
     }
     const target = (await this.version(appId, version)).keyId;
-    if (!(await this.createAlias(this.alias(appId), target))) {
+    if (!(await this.createAlias(this.alias(appId), target)) && (await this.currentVersion(appId)) < version) {
+      // Forward only: a slow rotator must not move the alias back past a newer version.
       await this.call('UpdateAlias', (abortSignal) => this.client.send(new UpdateAliasCommand({ AliasName: this.alias(appId), TargetKeyId: target }), { abortSignal }));
     }
     return (await this.describeKey(appId))!;
+  }
+
+  private async currentVersion(appId: string): Promise<number> {
+    const current = await this.describeAlias(this.alias(appId));
+    return current ? versionOf(current.description) : 0;
   }
 
   /** False when the alias already exists (another process got there first). */
@@ -187,3 +193,6 @@ class AwsKms implements KmsPort {
     }
   }
 }
+
+/** The version a key's description names (`caas KEK <app> v<n>`). */
+const versionOf = (description: string) => Number(/ v(\d+)$/.exec(description)?.[1] ?? 1);
