@@ -11,7 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Envelope, type FieldRef } from '../functions/crypto/index.ts';
@@ -82,6 +82,7 @@ const coldPage = await measure(`decrypt a ${PAGE}-message page, cold cache (${AU
 await store.close();
 rmSync(dataDir, { recursive: true, force: true });
 
+const cpus = availableParallelism();
 const us = (value: number) => value.toFixed(value < 10 ? 2 : 1);
 const rows = [copy, insert, raw, encryptOnly, roundTrip, plainPageRun, warmPage, coldPage];
 await writeSection(
@@ -94,7 +95,8 @@ A ${Buffer.byteLength(TEXT)}-byte message text, encrypted under a per-user data 
 copy is cached (the steady state), beside a plain copy of the same text and one embedded-store
 insert of the message in the same run. A history page is ${PAGE} messages by ${AUTHORS} authors: with
 a warm cache, and with a cold one (${AUTHORS} data keys looked up in the store and unwrapped first).
-Best of ${rounds} rounds of ${seconds} s, one caller.
+Best of ${rounds} rounds of ${seconds} s, one caller. Load average during the run: ${loadavg()[0]!.toFixed(1)} on
+${cpus} cores — compare the ratios, not the absolute figures.
 
 | operation | ops/s | µs/op |
 | --- | ---: | ---: |
