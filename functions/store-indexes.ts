@@ -8,6 +8,7 @@ import { messageIndexes } from './messages/messages.ts';
 import { blockIndexes } from './moderation/blocks.ts';
 import { flagIndexes } from './moderation/flags.ts';
 import { mediaIndexes } from './media/media-records.ts';
+import { dataKeyIndexes } from './crypto/data-keys.ts';
 
 /** Every index the domain needs; created at startup by every process (see runtime/platform.ts). */
 export const allIndexes: IndexDeclaration[] = [
@@ -20,5 +21,6 @@ export const allIndexes: IndexDeclaration[] = [
   ...blockIndexes,
   ...flagIndexes,
   ...mediaIndexes,
+  ...dataKeyIndexes,
 ];
 

@@ -35,6 +35,11 @@ export const configSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_REGION: z.string().default('us-east-1'),
+  KMS_ENDPOINT: optionalUrl,
+  KMS_REGION: z.string().default('us-east-1'),
+  KMS_ACCESS_KEY_ID: z.string().optional(),
+  KMS_SECRET_ACCESS_KEY: z.string().optional(),
+  CAAS_KMS_ALIAS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and -, at most 32').default('caas'),
 });
 
 export type Config = z.infer<typeof configSchema>;
