@@ -1,6 +1,7 @@
 import { appFunctions } from './functions/apps/index.ts';
 import { conversationFunctions } from './functions/conversations/index.ts';
 import { eventFunctions } from './functions/events/index.ts';
+import { keyFunctions } from './functions/keys/index.ts';
 import { mediaFunctions } from './functions/media/index.ts';
 import { messageFunctions } from './functions/messages/index.ts';
 import { moderationFunctions } from './functions/moderation/index.ts';
@@ -21,4 +22,5 @@ export const functions: AnyFunctionDefinition[] = [
   ...moderationFunctions,
   ...searchFunctions,
   ...mediaFunctions,
+  ...keyFunctions,
 ];

@@ -9,6 +9,7 @@ import { blockIndexes } from './moderation/blocks.ts';
 import { flagIndexes } from './moderation/flags.ts';
 import { mediaIndexes } from './media/media-records.ts';
 import { dataKeyIndexes } from './crypto/data-keys.ts';
+import { rotationIndexes } from './keys/rotations.ts';
 
 /** Every index the domain needs; created at startup by every process (see runtime/platform.ts). */
 export const allIndexes: IndexDeclaration[] = [
@@ -22,5 +23,6 @@ export const allIndexes: IndexDeclaration[] = [
   ...flagIndexes,
   ...mediaIndexes,
   ...dataKeyIndexes,
+  ...rotationIndexes,
 ];
 

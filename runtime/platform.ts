@@ -1,3 +1,4 @@
+import { assertKeyConfig } from '../infra/kms/index.ts';
 import { closePorts, createPorts } from '../infra/ports.ts';
 import { retryUntilDone } from '../infra/resilience.ts';
 import { systemClock } from './clock.ts';
@@ -15,7 +16,10 @@ import { createLogger } from './logger.ts';
 export async function startServices(domain: Domain, config: Config = loadConfig(), bindings: Record<string, unknown> = {}): Promise<Services> {
   const log = createLogger(config, bindings);
   const clock = systemClock;
-  const ports = await createPorts(config, clock);
+  // Every process refuses a cluster config without a master key or KMS here, naming it.
+  assertKeyConfig(config);
+  const created = await createPorts(config, clock);
+  const ports = domain.sealPorts ? domain.sealPorts(created) : created;
   const abort = new AbortController();
   const startup: Startup = {
     done: false,
@@ -27,6 +31,8 @@ export async function startServices(domain: Domain, config: Config = loadConfig(
     'prepare engines',
     async () => {
       for (const { collection, specs } of domain.indexes) await ports.store.ensureIndexes(collection, specs);
+      // The master key against its key check value (local mode checked it already in createKms).
+      await ports.kms.verify();
     },
     (error, attempt, delayMs) => {
       startup.lastError = error instanceof Error ? error.message : String(error);

@@ -36,6 +36,8 @@ export interface MessageDoc {
   latestReplierIds: string[];
   pinnedAt: number | null;
   pinnedBy: string | null;
+  /** Set on read when the author's data key was destroyed (crypto-shredding): text is then null. */
+  erased?: boolean;
   [key: string]: unknown;
 }
 

@@ -19,6 +19,7 @@ export function unconfiguredKms(clusterVar: string): KmsPort {
     wrapKey: refuse,
     unwrapKey: refuse,
     ping: refuse,
+    verify: refuse,
     close: async () => {},
   };
 }
