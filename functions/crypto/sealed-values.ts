@@ -9,74 +9,67 @@ import type { SealedCollection, SealedField } from './sealed-fields.ts';
  * step tries the longest dotted key first. Only the copies it returns are changed.
  */
 type Obj = Record<string, unknown>;
-type Visit = (holder: Obj, key: string, field: SealedField, path: string) => Promise<void>;
+/** The new value of a sealed field; `erased` marks the object holding it. */
+type Visit = (value: unknown, field: SealedField) => Promise<{ value: unknown; erased?: boolean }>;
 
 const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-async function walk(node: unknown, parts: string[], field: SealedField, trail: string[], visit: Visit): Promise<void> {
-  if (Array.isArray(node)) {
-    if (parts[0] === '*') for (const item of node) await walk(item, parts.slice(1), field, trail, visit);
-    return;
-  }
-  if (!isObj(node)) return;
+/** Rewrites the values at `parts`, copying only the objects and arrays on the way (the caller's stay as they are). */
+async function rewrite(node: unknown, parts: string[], field: SealedField, visit: Visit): Promise<unknown> {
+  if (Array.isArray(node)) return parts[0] === '*' ? Promise.all(node.map((item) => rewrite(item, parts.slice(1), field, visit))) : node;
+  if (!isObj(node)) return node;
   for (let take = parts.length; take >= 1; take--) {
     const key = parts.slice(0, take).join('.');
     if (!(key in node)) continue;
     const rest = parts.slice(take);
-    if (rest.length === 0) await visit(node, key, field, [...trail, key].join('.').replaceAll('.*', ''));
-    else await walk(node[key], rest[0] === '*' ? rest : rest, field, [...trail, key], visit);
-    return;
+    const out: Obj = { ...node };
+    if (rest.length > 0) {
+      out[key] = await rewrite(node[key], rest, field, visit);
+    } else {
+      const next = await visit(node[key], field);
+      out[key] = next.value;
+      if (next.erased) out.erased = true;
+    }
+    return out;
   }
+  return node;
 }
 
-function copy<T>(value: T): T {
-  return structuredClone(value);
+async function rewriteAll(spec: SealedCollection, doc: Obj, visit: Visit): Promise<Obj> {
+  let out = doc;
+  for (const field of spec.fields) out = (await rewrite(out, field.path.split('.'), field, visit)) as Obj;
+  return out;
 }
 
 const isEmpty = (value: unknown) => value === null || value === undefined || value === '' || (isObj(value) && Object.keys(value).length === 0) || (Array.isArray(value) && value.length === 0);
 
-/** `pathOf` maps the walked path to the field name bound into the ciphertext (its full path in the document). */
-export async function sealValues(envelope: Envelope, spec: SealedCollection, target: Obj, base: { appId: string; collection: string; docId: string }, owner: string | null, prefix = ''): Promise<Obj> {
-  const out = copy(target);
-  for (const field of spec.fields) {
-    const parts = field.path.split('.');
-    await walk(out, parts, field, prefix ? [prefix] : [], async (holder, key, f) => {
-      const value = holder[key];
-      if (isEmpty(value) || isCiphertext(value)) return;
-      const plain = f.kind === 'json' ? JSON.stringify(value) : String(value);
-      holder[key] = await envelope.encrypt(refOf(base, f), plain, owner === null ? {} : { userId: owner });
-    });
-  }
-  return out;
-}
+type Base = { appId: string; collection: string; docId: string };
 
-export interface Opened {
-  doc: Obj;
-  erased: boolean;
+/** Encrypts every sealed value under the owner's data key (null: the app's). */
+export function sealValues(envelope: Envelope, spec: SealedCollection, target: Obj, base: Base, owner: string | null): Promise<Obj> {
+  return rewriteAll(spec, target, async (value, field) => {
+    if (isEmpty(value) || isCiphertext(value)) return { value };
+    const plain = field.kind === 'json' ? JSON.stringify(value) : String(value);
+    return { value: await envelope.encrypt(refOf(base, field), plain, owner === null ? {} : { userId: owner }) };
+  });
 }
 
 /** Decrypts every sealed value; a destroyed (shredded) key yields the erased shape: null text, {} custom, `erased: true` beside it. */
-export async function openValues(envelope: Envelope, spec: SealedCollection, doc: Obj, base: { appId: string; collection: string; docId: string }): Promise<Obj> {
-  const out = copy(doc);
-  for (const field of spec.fields) {
-    await walk(out, field.path.split('.'), field, [], async (holder, key, f) => {
-      const value = holder[key];
-      if (!isCiphertext(value)) return;
-      try {
-        const plain = await envelope.decrypt(refOf(base, f), value);
-        holder[key] = f.kind === 'json' ? JSON.parse(plain) : plain;
-      } catch (error) {
-        if (!isAppError(error) || error.code !== 'KEY_DESTROYED') throw error;
-        holder[key] = f.kind === 'json' ? {} : null;
-        holder.erased = true;
-      }
-    });
-  }
-  return out;
+export function openValues(envelope: Envelope, spec: SealedCollection, doc: Obj, base: Base): Promise<Obj> {
+  return rewriteAll(spec, doc, async (value, field) => {
+    if (!isCiphertext(value)) return { value };
+    try {
+      const plain = await envelope.decrypt(refOf(base, field), value);
+      return { value: field.kind === 'json' ? JSON.parse(plain) : plain };
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'KEY_DESTROYED') throw error;
+      return { value: field.kind === 'json' ? {} : null, erased: true };
+    }
+  });
 }
 
 /** The field bound into the ciphertext: the sealed path without array steps (`edits.text`). */
-function refOf(base: { appId: string; collection: string; docId: string }, field: SealedField): FieldRef {
+function refOf(base: Base, field: SealedField): FieldRef {
   return { ...base, field: field.path.replaceAll('.*', '') };
 }
 

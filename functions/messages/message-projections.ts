@@ -32,7 +32,8 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
   }
   if (message.shadowed) return;
   await store.collection<ConversationDoc>(CONVERSATIONS).updateOne(
-    { _id: message.conversationId, lastActivityAt: { $lte: message.createdAt } },
+    // appId as well: the sealed store binds the preview's ciphertext to it without reading the row.
+    { _id: message.conversationId, appId: message.appId, lastActivityAt: { $lte: message.createdAt } },
     {
       $set: {
         lastActivityAt: message.createdAt,
