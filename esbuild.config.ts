@@ -7,6 +7,7 @@ import { build, type BuildOptions } from 'esbuild';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildConsole } from './console/build.ts';
 import { isFunctionDefinition, type AnyFunctionDefinition } from './runtime/define-function.ts';
 
 const root = dirname(fileURLToPath(import.meta.url));
@@ -145,6 +146,7 @@ export async function buildAll({ outDir, only }: BuildOptionsInput = {}): Promis
       if (await stat(entry).catch(() => null)) await build({ ...shared, entryPoints: [entry], outfile: join(dist, `${name}.mjs`) });
     }),
   );
+  if (!only) await buildConsole(join(dist, 'console'));
   const entries = (await discoverFunctions()).filter((entry) => !only || only.includes(entry.name));
   const manifest = await inBatches(entries, 4, (entry) => bundleFunction(entry, dist));
   await writeFile(join(dist, 'functions', 'manifest.json'), `${JSON.stringify({ functions: manifest }, null, 2)}\n`);

@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'infra/**/*.test.ts', 'runtime/**/*.test.ts', 'functions/**/*.test.ts', 'realtime/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'tests/infra/**', '**/*.infra.test.ts'],
+    exclude: ['**/node_modules/**', 'tests/infra/**', 'tests/browser/**', '**/*.infra.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -7,7 +7,7 @@ export default defineConfig({
     // The contract suites on each engine, plus the chat end-to-end suites re-run in cluster mode.
     include: [
       'tests/infra/**/*.test.ts',
-      'tests/e2e/{tenancy,user-tokens,idempotency,conversations,messages,moderation,outbox-relay,event-sequences,media,search,realtime-delivery,encryption}.test.ts',
+      'tests/e2e/{tenancy,user-tokens,idempotency,conversations,messages,moderation,outbox-relay,event-sequences,media,search,realtime-delivery,cross-process-revocation,encryption}.test.ts',
     ],
     globalSetup: ['tests/infra/require-engines.ts'],
     testTimeout: 60_000,

@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 /** Starts a benchmark server script in its own process; resolves with the JSON line it prints when ready. */
-export async function startServer<T>(script: string): Promise<{ info: T; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startServer<T>(script: string, args: string[] = []): Promise<{ info: T; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const info = await new Promise<T>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as T));
@@ -28,8 +28,24 @@ export interface LoadResult {
   total: number;
 }
 
+/** One sender's request: its path and headers (credentials); connection i sends targets[i % n]. */
+export interface SendTarget {
+  path: string;
+  headers: Record<string, string>;
+}
+
 /** A fixed-duration HTTP load with `connections` concurrent clients (autocannon, pipelining 1). */
-export async function runLoad(options: { url: string; method: 'POST' | 'GET'; headers?: Record<string, string>; body?: string; connections: number; seconds: number }): Promise<LoadResult> {
+export async function runLoad(options: {
+  url: string;
+  method: 'POST' | 'GET';
+  headers?: Record<string, string>;
+  body?: string;
+  connections: number;
+  seconds: number;
+  targets?: SendTarget[];
+}): Promise<LoadResult> {
+  const { targets } = options;
+  let next = 0;
   const result = await autocannon({
     url: options.url,
     method: options.method,
@@ -38,6 +54,14 @@ export async function runLoad(options: { url: string; method: 'POST' | 'GET'; he
     connections: options.connections,
     duration: options.seconds,
     pipelining: 1,
+    ...(targets?.length
+      ? {
+          setupClient: (client: autocannon.Client) => {
+            const target = targets[next++ % targets.length]!;
+            client.setRequests([{ method: options.method, path: target.path, headers: { ...options.headers, ...target.headers }, body: options.body }]);
+          },
+        }
+      : {}),
   });
   return {
     requestsPerSecond: result.requests.average,

@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       '',
       `CaaS is running at ${base}   (${adapters}, data in ${config.CAAS_DATA_DIR})`,
       `  API docs      ${base}/docs`,
+      `  console       ${base}/console/`,
       `  realtime      ${base.replace(/^http/, 'ws')}/v1/realtime`,
       `  admin token   ${admin.token}${admin.generated ? '   (generated; kept in the data dir)' : ''}`,
       ...(generatedMasterKey ? [`  master key    generated into ${generatedMasterKey}: back it up, data encrypted at rest is unreadable without it`] : []),

@@ -1,20 +1,20 @@
 import type { CredentialLookup } from '../runtime/auth/credential-lookup.ts';
-import { findApp, findLiveServerKey, isServerKey } from './apps/apps.ts';
-import { findUser } from './users/users.ts';
+import { findLiveServerKey, isServerKey, readApp } from './apps/apps.ts';
+import { readUser } from './users/users.ts';
 
 /** Authentication's view of apps, server keys and users: handed to the runtime at startup. */
 export const credentialLookup: CredentialLookup = {
   isServerKey,
-  async liveServerKey(store, secret) {
-    const key = await findLiveServerKey(store, secret);
+  async liveServerKey(services, secret) {
+    const key = await findLiveServerKey(services, secret);
     return key ? { appId: key.appId, keyId: key._id } : null;
   },
-  async app(store, appId) {
-    const app = await findApp(store, appId);
+  async app(services, appId) {
+    const app = await readApp(services, appId);
     return app ? { appId: app._id, signingSecret: app.signingSecret, allowedOrigins: app.allowedOrigins } : null;
   },
-  async user(store, appId, userId) {
-    const user = await findUser(store, appId, userId);
+  async user(services, appId, userId) {
+    const user = await readUser(services, appId, userId);
     return user ? { tokenVersion: user.tokenVersion } : null;
   },
 };

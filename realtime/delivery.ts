@@ -77,7 +77,7 @@ export class Delivery implements EventHistory {
     }
     const freshIds = fresh.map((cursor) => cursor.conversationId);
     const [current, scope] = await Promise.all([
-      currentSequences(store, freshIds),
+      currentSequences(this.services, freshIds),
       presenceScope(store, connection.appId, freshIds, this.presenceMaxMembers),
     ]);
     connection.presenceScope.push(...scope);

@@ -24,6 +24,7 @@ export const configSchema = z.object({
   CAAS_RATE_LIMIT_USER: z.coerce.number().int().min(0).default(1_200),
   CAAS_RATE_LIMIT_IP: z.coerce.number().int().min(0).default(600),
   CAAS_MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(100_000).default(4_000),
+  CAAS_READ_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
   MONGO_DB: z.string().default('caas'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),

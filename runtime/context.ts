@@ -4,6 +4,7 @@ import type { CredentialLookup } from './auth/credential-lookup.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { ReadCache } from './read-cache.ts';
 
 /** Who is calling, resolved by the auth middleware. Every non-admin caller is bound to one app. */
 export type Caller =
@@ -37,6 +38,8 @@ export interface Services {
   log: Logger;
   startup: Startup;
   credentials: CredentialLookup;
+  /** Hot reads on the request path, kept briefly and dropped everywhere on change (read-cache.ts). */
+  reads: ReadCache;
 }
 
 export interface FunctionContext extends Services {

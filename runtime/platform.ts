@@ -5,6 +5,7 @@ import { systemClock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
 import type { Domain, Services, Startup } from './context.ts';
 import { createLogger } from './logger.ts';
+import { createReadCache } from './read-cache.ts';
 
 /**
  * Boots what every process needs — router, single-function bundle, worker, realtime node:
@@ -47,7 +48,8 @@ export async function startServices(domain: Domain, config: Config = loadConfig(
   });
   // A process stopped before its engines came up must not report an unhandled rejection.
   startup.prepared.catch(() => undefined);
-  return { ports, config, clock, log, startup, credentials: domain.credentials };
+  const reads = createReadCache(ports.cache, clock, log, { ttlMs: config.CAAS_READ_CACHE_TTL_MS });
+  return { ports, config, clock, log, startup, credentials: domain.credentials, reads };
 }
 
 /** startServices, then wait until the engines are prepared. */
@@ -63,5 +65,6 @@ export async function startPreparedServices(
 
 export async function stopServices(services: Services): Promise<void> {
   services.startup.abort();
+  await services.reads.close();
   await closePorts(services.ports);
 }

@@ -82,12 +82,12 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
       list.push(event);
       byConversation.set(event.conversationId, list);
     }
-    let count = 0;
     const now = services.clock.now();
+    const ready: EventDoc[] = [];
+    const advanced = new Map<string, number>();
     for (const [conversationId, list] of byConversation) {
       list.sort((a, b) => a.seq - b.seq);
       let last = await lastPublished(conversationId, list[0]!.seq);
-      const ready: EventDoc[] = [];
       for (const event of list) {
         if (event.seq !== last + 1) {
           const since = gapSince.get(conversationId) ?? now;
@@ -101,13 +101,16 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
         ready.push(event);
         last = event.seq;
       }
-      if (ready.length === 0) continue;
-      await bus.publish(CONVERSATION_EVENTS_TOPIC, ready.map(encodeEvent));
-      await events.updateMany({ _id: { $in: ready.map((event) => event._id) } }, { $set: { published: true } });
-      published.set(conversationId, last);
-      count += ready.length;
+      advanced.set(conversationId, last);
     }
-    return count;
+    if (ready.length === 0) return 0;
+    // One batch for every conversation: keyed by conversation, so each one's events stay in order
+    // on its partition, and the bus and the store each see one request per pass, not one per
+    // conversation.
+    await bus.publish(CONVERSATION_EVENTS_TOPIC, ready.map(encodeEvent));
+    await events.updateMany({ _id: { $in: ready.map((event) => event._id) } }, { $set: { published: true } });
+    for (const [conversationId, last] of advanced) published.set(conversationId, last);
+    return ready.length;
   }
 
   const onError = (error: unknown) => services.log.error({ err: error }, 'outbox relay pass failed; retrying on the next poll');

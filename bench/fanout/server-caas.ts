@@ -68,7 +68,7 @@ process.on('message', async (command: ServerCommand) => {
   if (command.type === 'memory') reply({ type: 'memory', ...(await memoryAfterGc()) });
   if (command.type === 'cpu') reply({ type: 'cpu', micros: cpuMicros() });
   if (command.type === 'publish') {
-    seq = Math.max(seq, await currentSequence(store, conversation._id)) + 1;
+    seq = Math.max(seq, await currentSequence(services, conversation._id)) + 1;
     await services.ports.cache.publish(EVENTS_CHANNEL, JSON.stringify({ appId: app._id, ...benchEvent(conversation._id, seq, command.round) }));
     reply({ type: 'published', round: command.round });
   }

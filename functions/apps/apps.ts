@@ -69,6 +69,14 @@ export async function findApp(store: StorePort, appId: string): Promise<AppDoc |
   return store.collection<AppDoc>(APPS).findOne({ _id: appId });
 }
 
+const appReadKey = (appId: string) => `app:${appId}`;
+const serverKeyReadKey = (hash: string) => `server-key:${hash}`;
+
+/** findApp through the read cache: the request path (authentication). */
+export function readApp(services: Services, appId: string): Promise<AppDoc | null> {
+  return services.reads.read(appReadKey(appId), () => findApp(services.ports.store, appId));
+}
+
 export async function requireApp(store: StorePort, appId: string): Promise<AppDoc> {
   const app = await findApp(store, appId);
   if (!app) throw new AppError('NOT_FOUND', `App ${appId} not found`);
@@ -97,6 +105,7 @@ export async function issueServerKey(services: Services, appId: string, name: st
     revokedAt: null,
   };
   await services.ports.store.collection<ServerKeyDoc>(SERVER_KEYS).insertOne(doc);
+  await services.reads.invalidate(serverKeyReadKey(doc.hash));
   return { id: doc._id, name, secret, hint: doc.hint, createdAt: now };
 }
 
@@ -108,16 +117,15 @@ export async function revokeServerKey(services: Services, appId: string, keyId: 
   const revoked = await services.ports.store
     .collection<ServerKeyDoc>(SERVER_KEYS)
     .updateOne({ _id: keyId, appId, revokedAt: null }, { $set: { revokedAt: services.clock.now() } });
-  if (revoked.matchedCount === 0) {
-    const exists = await services.ports.store.collection<ServerKeyDoc>(SERVER_KEYS).findOne({ _id: keyId, appId });
-    if (!exists) throw new AppError('NOT_FOUND', `Key ${keyId} not found in app ${appId}`);
-  }
+  const key = await services.ports.store.collection<ServerKeyDoc>(SERVER_KEYS).findOne({ _id: keyId, appId });
+  if (!key) throw new AppError('NOT_FOUND', `Key ${keyId} not found in app ${appId}`);
+  if (revoked.matchedCount > 0) await services.reads.invalidate(serverKeyReadKey(key.hash));
 }
 
-/** The live key matching a presented secret, compared in constant time. */
-export async function findLiveServerKey(store: StorePort, secret: string): Promise<ServerKeyDoc | null> {
+/** The live key matching a presented secret, compared in constant time; through the read cache. */
+export async function findLiveServerKey(services: Services, secret: string): Promise<ServerKeyDoc | null> {
   const hash = hashKey(secret);
-  const key = await store.collection<ServerKeyDoc>(SERVER_KEYS).findOne({ hash });
+  const key = await services.reads.read(serverKeyReadKey(hash), () => services.ports.store.collection<ServerKeyDoc>(SERVER_KEYS).findOne({ hash }));
   if (!key || key.revokedAt !== null) return null;
   return timingSafeEqual(Buffer.from(key.hash), Buffer.from(hash)) ? key : null;
 }
@@ -128,5 +136,6 @@ export async function rotateSigningSecret(services: Services, appId: string): Pr
     .collection<AppDoc>(APPS)
     .updateOne({ _id: appId }, { $set: { signingSecret, updatedAt: services.clock.now() } });
   if (result.matchedCount === 0) throw new AppError('NOT_FOUND', `App ${appId} not found`);
+  await services.reads.invalidate(appReadKey(appId));
   return signingSecret;
 }

@@ -1,7 +1,7 @@
 import type { Services } from '../../runtime/context.ts';
 import { isAppError } from '../../runtime/errors.ts';
 import type { EventDoc } from '../events/events.ts';
-import { CONVERSATIONS, MEMBERS, memberKey, type ConversationDoc, type MemberDoc } from './conversations.ts';
+import { CONVERSATIONS, MEMBERS, conversationChanged, memberChanged, memberKey, type ConversationDoc, type MemberDoc } from './conversations.ts';
 
 /**
  * How conversation events change the conversation and member rows. Each applier is idempotent
@@ -21,6 +21,8 @@ export async function projectConversationCreated(services: Services, event: Even
   const store = services.ports.store;
   await insertIgnoringDuplicates(() => store.collection<ConversationDoc>(CONVERSATIONS).insertOne(conversation));
   for (const member of members) await insertIgnoringDuplicates(() => store.collection<MemberDoc>(MEMBERS).insertOne(member));
+  await conversationChanged(services, conversation._id);
+  for (const member of members) await memberChanged(services, conversation._id, member.userId);
 }
 
 export async function projectConversationUpdated(services: Services, event: EventDoc): Promise<void> {
@@ -28,6 +30,7 @@ export async function projectConversationUpdated(services: Services, event: Even
   await services.ports.store
     .collection<ConversationDoc>(CONVERSATIONS)
     .updateOne({ _id: event.conversationId }, { $set: { ...changes, updatedAt: event.at } });
+  await conversationChanged(services, event.conversationId);
 }
 
 export async function projectMemberAdded(services: Services, event: EventDoc): Promise<void> {
@@ -41,6 +44,7 @@ export async function projectMemberAdded(services: Services, event: EventDoc): P
     added = false;
   }
   if (added) await store.collection<ConversationDoc>(CONVERSATIONS).updateOne({ _id: event.conversationId }, { $inc: { memberCount: 1 } });
+  await memberChanged(services, event.conversationId, member.userId);
 }
 
 export async function projectMemberRemoved(services: Services, event: EventDoc): Promise<void> {
@@ -48,11 +52,13 @@ export async function projectMemberRemoved(services: Services, event: EventDoc):
   const store = services.ports.store;
   const removed = await store.collection<MemberDoc>(MEMBERS).deleteOne({ _id: memberKey(event.conversationId, userId) });
   if (removed > 0) await store.collection<ConversationDoc>(CONVERSATIONS).updateOne({ _id: event.conversationId }, { $inc: { memberCount: -1 } });
+  await memberChanged(services, event.conversationId, userId);
 }
 
 export async function projectMemberUpdated(services: Services, event: EventDoc): Promise<void> {
   const { userId, changes } = event.payload as { userId: string; changes: Partial<MemberDoc> };
   await services.ports.store.collection<MemberDoc>(MEMBERS).updateOne({ _id: memberKey(event.conversationId, userId) }, { $set: changes });
+  await memberChanged(services, event.conversationId, userId);
 }
 
 export async function projectRead(services: Services, event: EventDoc): Promise<void> {

@@ -1,6 +1,6 @@
 import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import { actingUserId, callerAppId } from '../../runtime/auth/authenticate.ts';
-import type { Caller } from '../../runtime/context.ts';
+import type { Caller, Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 
 /** Conversations and their members: the unit of permission and ordering. */
@@ -79,6 +79,8 @@ export const conversationIndexes: IndexDeclaration[] = [
     specs: [
       { keys: { conversationId: 1, userId: 1 }, unique: true },
       { keys: { appId: 1, userId: 1 } },
+      // Every new message looks for hidden members to bring the conversation back to (a lookup, not a scan of a big channel).
+      { keys: { conversationId: 1, hidden: 1 } },
     ],
   },
 ];
@@ -114,21 +116,54 @@ export interface Access {
   isOwner: boolean;
 }
 
-export async function accessConversation(
-  store: StorePort,
+/** Where access reads its conversation and member rows from: the store, or the read cache. */
+interface AccessReads {
+  conversation(appId: string, conversationId: string): Promise<ConversationDoc | null>;
+  member(conversationId: string, userId: string): Promise<MemberDoc | null>;
+}
+
+const storeReads = (store: StorePort): AccessReads => ({
+  conversation: (appId, conversationId) => findConversation(store, appId, conversationId),
+  member: (conversationId, userId) => findMember(store, conversationId, userId),
+});
+
+const conversationReadKey = (conversationId: string) => `conversation:${conversationId}`;
+const memberReadKey = (conversationId: string, userId: string) => `member:${conversationId}:${userId}`;
+
+const cachedReads = (services: Pick<Services, 'ports' | 'reads'>): AccessReads => ({
+  async conversation(appId, conversationId) {
+    const conversation = await services.reads.read(conversationReadKey(conversationId), () =>
+      services.ports.store.collection<ConversationDoc>(CONVERSATIONS).findOne({ _id: conversationId }),
+    );
+    return conversation?.appId === appId ? conversation : null;
+  },
+  member: (conversationId, userId) => services.reads.read(memberReadKey(conversationId, userId), () => findMember(services.ports.store, conversationId, userId)),
+});
+
+/** Projections call these once a change to the rows access reads has committed. */
+export function conversationChanged(services: Pick<Services, 'reads'>, conversationId: string): Promise<void> {
+  return services.reads.invalidate(conversationReadKey(conversationId));
+}
+
+export function memberChanged(services: Pick<Services, 'reads'>, conversationId: string, userId: string): Promise<void> {
+  return services.reads.invalidate(memberReadKey(conversationId, userId));
+}
+
+async function resolveAccess(
+  reads: AccessReads,
   caller: Caller,
   appId: string,
   userId: string | null,
   conversationId: string,
-  options: { allowNonMemberChannel?: boolean } = {},
+  options: { allowNonMemberChannel?: boolean },
 ): Promise<Access> {
-  const conversation = await findConversation(store, appId, conversationId);
+  const conversation = await reads.conversation(appId, conversationId);
   if (!conversation) throw new AppError('NOT_FOUND', `Conversation ${conversationId} not found`);
   if (userId === null) {
     if (caller.kind !== 'server') throw new AppError('FORBIDDEN', 'A user is required for this call');
     return { conversation, userId: null, member: null, isModerator: true, isOwner: true };
   }
-  const member = await findMember(store, conversationId, userId);
+  const member = await reads.member(conversationId, userId);
   if (!member && !(options.allowNonMemberChannel && conversation.type === 'channel')) {
     throw new AppError('NOT_FOUND', `Conversation ${conversationId} not found`);
   }
@@ -140,6 +175,17 @@ export async function accessConversation(
     isModerator: role === 'owner' || role === 'admin',
     isOwner: role === 'owner',
   };
+}
+
+export async function accessConversation(
+  store: StorePort,
+  caller: Caller,
+  appId: string,
+  userId: string | null,
+  conversationId: string,
+  options: { allowNonMemberChannel?: boolean } = {},
+): Promise<Access> {
+  return resolveAccess(storeReads(store), caller, appId, userId, conversationId, options);
 }
 
 export function requireModerator(access: Access, action: string): void {
@@ -158,4 +204,18 @@ export async function callerAccess(
   options: { allowNonMemberChannel?: boolean } = {},
 ): Promise<Access> {
   return accessConversation(ctx.ports.store, ctx.caller, callerAppId(ctx.caller), actingUserId(ctx.caller), conversationId, options);
+}
+
+/**
+ * callerAccess from the read cache, for hot write paths (sending) that judge by the policy fields
+ * only: type, membership, roles, mutes, slow mode. Those are dropped from the cache as they change
+ * (conversationChanged, memberChanged); the activity fields (lastMessage, lastActivityAt,
+ * memberCount, read markers) of the rows it returns may be up to CAAS_READ_CACHE_TTL_MS old.
+ */
+export async function policyAccess(
+  ctx: Pick<Services, 'ports' | 'reads'> & { caller: Caller },
+  conversationId: string,
+  options: { allowNonMemberChannel?: boolean } = {},
+): Promise<Access> {
+  return resolveAccess(cachedReads(ctx), ctx.caller, callerAppId(ctx.caller), actingUserId(ctx.caller), conversationId, options);
 }

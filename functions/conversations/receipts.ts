@@ -9,7 +9,7 @@ import type { MemberDoc } from './conversations.ts';
  * and is an event others see; unread counts are the messages after the marker that others wrote.
  */
 export async function markRead(services: Services, member: MemberDoc, upToSeq: number | undefined): Promise<MemberDoc> {
-  const latest = await currentSequence(services.ports.store, member.conversationId);
+  const latest = await currentSequence(services, member.conversationId);
   const seq = Math.min(upToSeq ?? latest, latest);
   if (seq <= member.lastReadSeq) return member;
   const event = await recordChange(services, {
@@ -23,7 +23,7 @@ export async function markRead(services: Services, member: MemberDoc, upToSeq: n
 }
 
 export async function markDelivered(services: Services, member: MemberDoc, upToSeq: number): Promise<MemberDoc> {
-  const latest = await currentSequence(services.ports.store, member.conversationId);
+  const latest = await currentSequence(services, member.conversationId);
   const seq = Math.min(upToSeq, latest);
   if (seq <= member.lastDeliveredSeq) return member;
   await recordChange(services, {

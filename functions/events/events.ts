@@ -1,7 +1,7 @@
 import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
-import { AppError, isAppError } from '../../runtime/errors.ts';
-import { withSequenceLock } from './sequence-lock.ts';
+import { isAppError } from '../../runtime/errors.ts';
+import { EVENTS, SEQUENCES, sequenceAllocator } from './sequence-allocator.ts';
 
 /**
  * Every change in a conversation is an event with the next per-conversation sequence number.
@@ -40,19 +40,30 @@ export interface EventDoc {
   payload: Record<string, unknown>;
   /** Outbox state: false until the relay has published it to the bus. */
   published: boolean;
+  /**
+   * Unique across events: the change's idempotency key when the client gave one (a send's
+   * clientMessageId), else the event's own id. The event insert is thereby both the commit point
+   * and the claim: a retry finds the change it repeats, and no crash can leave a claim without it.
+   * Absent on events written before dedupe keys existed.
+   */
+  dedupeKey?: string;
   [key: string]: unknown;
 }
 
-export const EVENTS = 'events';
-export const SEQUENCES = 'conversation_sequences';
+/**
+ * The change repeats one already committed (same dedupe key): the caller answers with that one.
+ * Only a retry racing its own first attempt gets here; the number it had reserved stays unused,
+ * a gap the outbox relay skips after its timeout.
+ */
+export class DuplicateChange extends Error {
+  constructor(readonly existing: EventDoc) {
+    super(`change ${existing.dedupeKey} was already recorded as event ${existing._id}`);
+    this.name = 'DuplicateChange';
+  }
+}
+
+export { EVENTS, SEQUENCES };
 export const CONVERSATION_EVENTS_TOPIC = 'conversation-events';
-
-interface SequenceDoc {
-  _id: string;
-  appId: string;
-  seq: number;
-  [key: string]: unknown;
-}
 
 export const eventIndexes: IndexDeclaration[] = [
   {
@@ -60,6 +71,8 @@ export const eventIndexes: IndexDeclaration[] = [
     specs: [
       { keys: { conversationId: 1, seq: 1 }, unique: true },
       { keys: { published: 1, at: 1 } },
+      // Partial: events written before dedupe keys existed have none.
+      { keys: { dedupeKey: 1 }, unique: true, partialFilterExpression: { dedupeKey: { $exists: true } } },
     ],
   },
 ];
@@ -68,25 +81,14 @@ export function eventId(conversationId: string, seq: number): string {
   return `${conversationId}:${String(seq).padStart(12, '0')}`;
 }
 
-/** Atomically reserves the conversation's next sequence number. */
-export async function nextSequence(store: StorePort, appId: string, conversationId: string): Promise<number> {
-  const counter = await store
-    .collection<SequenceDoc>(SEQUENCES)
-    .findOneAndUpdate({ _id: conversationId }, { $inc: { seq: 1 }, $setOnInsert: { appId } }, { upsert: true, returnDocument: 'after' });
-  if (!counter) throw new AppError('INTERNAL', `sequence for ${conversationId} could not be reserved`);
-  return counter.seq;
+/** The last sequence number handed out in a conversation (0 for none). */
+export async function currentSequence(services: Services, conversationId: string): Promise<number> {
+  return (await sequenceAllocator(services).current([conversationId])).get(conversationId) ?? 0;
 }
 
-export async function currentSequence(store: StorePort, conversationId: string): Promise<number> {
-  const counter = await store.collection<SequenceDoc>(SEQUENCES).findOne({ _id: conversationId });
-  return counter?.seq ?? 0;
-}
-
-/** The last sequence reserved in each of the given conversations; one never written to is absent. */
-export async function currentSequences(store: StorePort, conversationIds: string[]): Promise<Map<string, number>> {
-  if (conversationIds.length === 0) return new Map();
-  const rows = await store.collection<SequenceDoc>(SEQUENCES).find({ _id: { $in: conversationIds } });
-  return new Map(rows.map((row) => [row._id, row.seq]));
+/** The last sequence reserved in each of the given conversations (0 for one never written to). */
+export function currentSequences(services: Services, conversationIds: string[]): Promise<Map<string, number>> {
+  return sequenceAllocator(services).current(conversationIds);
 }
 
 export interface NewEvent {
@@ -96,6 +98,13 @@ export interface NewEvent {
   actorId: string | null;
   /** The payload, or a function of the reserved sequence when the payload must name it. */
   payload: Record<string, unknown> | ((seq: number) => Record<string, unknown>);
+  /** An idempotency key for the change (unique across events); see EventDoc.dedupeKey. */
+  dedupeKey?: string;
+}
+
+/** The event recorded under a dedupe key, if any. */
+export function findByDedupeKey(services: Services, dedupeKey: string): Promise<EventDoc | null> {
+  return services.ports.store.collection<EventDoc>(EVENTS).findOne({ dedupeKey });
 }
 
 const MAX_APPEND_ATTEMPTS = 50;
@@ -103,22 +112,14 @@ const MAX_APPEND_ATTEMPTS = 50;
 /**
  * Reserves a sequence and writes the event: the commit point of every conversation change.
  * Callers validate everything before, so a refused change leaves no event and no gap.
- *
- * The unique (conversationId, seq) index is the arbiter. On stores whose counters are atomic the
- * insert never conflicts. On a store that loses concurrent updates (FerretDB v1 reports
- * `atomicUpdates: false`) two writers may get one number: the loser catches the counter up to the
- * highest event written and tries again, so sequences stay unique and dense there too; and
- * writers of one conversation take turns (sequence-lock.ts) so that they rarely collide at all.
+ * The unique (conversationId, seq) index is the referee (sequence-allocator.ts): a writer it
+ * refuses takes a number past the highest written event and tries again.
  */
 export async function appendEvent(services: Services, event: NewEvent): Promise<EventDoc> {
-  return withSequenceLock(services, event.conversationId, () => insertNextEvent(services, event));
-}
-
-async function insertNextEvent(services: Services, event: NewEvent): Promise<EventDoc> {
-  const { store } = services.ports;
-  const events = store.collection<EventDoc>(EVENTS);
+  const allocator = sequenceAllocator(services);
+  const events = services.ports.store.collection<EventDoc>(EVENTS);
+  let seq = await allocator.next(event.appId, event.conversationId);
   for (let attempt = 1; ; attempt++) {
-    const seq = await nextSequence(store, event.appId, event.conversationId);
     const doc: EventDoc = {
       _id: eventId(event.conversationId, seq),
       appId: event.appId,
@@ -129,15 +130,16 @@ async function insertNextEvent(services: Services, event: NewEvent): Promise<Eve
       seq,
       at: services.clock.now(),
       published: false,
+      dedupeKey: event.dedupeKey ?? eventId(event.conversationId, seq),
     };
     try {
       await events.insertOne(doc);
       return doc;
     } catch (error) {
       if (!isAppError(error) || error.code !== 'CONFLICT' || attempt >= MAX_APPEND_ATTEMPTS) throw error;
-      const last = await events.findOne({ conversationId: event.conversationId }, { sort: { seq: -1 } });
-      await store.collection<SequenceDoc>(SEQUENCES).updateOne({ _id: event.conversationId }, { $max: { seq: last?.seq ?? 0 } });
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+      const existing = event.dedupeKey ? await findByDedupeKey(services, event.dedupeKey) : null;
+      if (existing) throw new DuplicateChange(existing);
+      seq = await allocator.nextAbove(event.appId, event.conversationId);
     }
   }
 }

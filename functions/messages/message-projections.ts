@@ -31,18 +31,28 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
     return;
   }
   if (message.shadowed) return;
-  await store.collection<ConversationDoc>(CONVERSATIONS).updateOne(
-    // appId as well: the sealed store binds the preview's ciphertext to it without reading the row.
-    { _id: message.conversationId, appId: message.appId, lastActivityAt: { $lte: message.createdAt } },
-    {
-      $set: {
-        lastActivityAt: message.createdAt,
-        lastMessage: { id: message._id, seq: message.seq, authorId: message.authorId, text: message.text.slice(0, PREVIEW_CHARS), createdAt: message.createdAt },
+  // Independent rows: written side by side (one round trip's wait on a remote store, not two).
+  await Promise.all([
+    store.collection<ConversationDoc>(CONVERSATIONS).updateOne(
+      // appId as well: the sealed store binds the preview's ciphertext to it without reading the row.
+      { _id: message.conversationId, appId: message.appId, lastActivityAt: { $lte: message.createdAt } },
+      {
+        $set: {
+          lastActivityAt: message.createdAt,
+          lastMessage: { id: message._id, seq: message.seq, authorId: message.authorId, text: message.text.slice(0, PREVIEW_CHARS), createdAt: message.createdAt },
+        },
       },
-    },
-  );
-  // A new message brings hidden conversations back into their members' lists.
-  await store.collection<MemberDoc>(MEMBERS).updateMany({ conversationId: message.conversationId, hidden: true }, { $set: { hidden: false } });
+    ),
+    // A new message brings hidden conversations back into their members' lists. Rarely anyone has
+    // hidden it: look first, and write only then (a read costs far less than a write).
+    unhideMembers(services, message.conversationId),
+  ]);
+}
+
+async function unhideMembers(services: Services, conversationId: string): Promise<void> {
+  const members = services.ports.store.collection<MemberDoc>(MEMBERS);
+  if (!(await members.findOne({ conversationId, hidden: true }, { projection: { _id: 1 } }))) return;
+  await members.updateMany({ conversationId, hidden: true }, { $set: { hidden: false } });
 }
 
 /** Edits, soft deletes, pins: an absolute `$set` of the message's new fields, applied only over older versions. */

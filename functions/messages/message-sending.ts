@@ -1,12 +1,14 @@
 import type { Services } from '../../runtime/context.ts';
-import { AppError, isAppError } from '../../runtime/errors.ts';
+import { AppError } from '../../runtime/errors.ts';
 import { newId } from '../../runtime/ids.ts';
 import type { Access } from '../conversations/conversations.ts';
 import { requireUsersExist } from '../conversations/conversation-lifecycle.ts';
 import { recordChange } from '../events/record-change.ts';
 import { requireReadyMedia } from '../media/media-records.ts';
 import { applyBlocklist, moderationSettings } from '../moderation/moderation-settings.ts';
-import { CLIENT_MESSAGE_IDS, MESSAGES, type MessageDoc } from './messages.ts';
+import { MESSAGES, type MessageDoc } from './messages.ts';
+import { DuplicateChange, findByDedupeKey, type EventDoc } from '../events/events.ts';
+import { applyProjection } from '../events/projections.ts';
 import { checkMayPost, checkSlowMode } from './send-policy.ts';
 
 export interface SendInput {
@@ -21,26 +23,23 @@ export interface SendInput {
   clientMessageId?: string;
 }
 
-interface ClientMessageIdDoc {
-  _id: string;
-  messageId: string;
-  [key: string]: unknown;
+/**
+ * A retry with a known clientMessageId: the message its first attempt committed (the event with
+ * that dedupe key), or null when none did. An event whose writer died before its projection is
+ * projected here (idempotent), so a retry never waits for a writer that may be gone.
+ */
+async function previouslySent(services: Services, dedupeKey: string): Promise<MessageDoc | null> {
+  const event = await findByDedupeKey(services, dedupeKey);
+  return event ? messageOf(services, event) : null;
 }
 
-const RETRY_WAIT_MS = 5_000;
-
-/** A retry with a known clientMessageId: the message the first attempt created (waiting for it if still in flight). */
-async function previouslySent(services: Services, claimId: string): Promise<MessageDoc | null> {
-  const { store } = services.ports;
-  const claim = await store.collection<ClientMessageIdDoc>(CLIENT_MESSAGE_IDS).findOne({ _id: claimId });
-  if (!claim) return null;
-  const deadline = Date.now() + RETRY_WAIT_MS;
-  for (;;) {
-    const message = await store.collection<MessageDoc>(MESSAGES).findOne({ _id: claim.messageId });
-    if (message) return message;
-    if (Date.now() > deadline) throw new AppError('IDEMPOTENCY_IN_PROGRESS', 'A message with this clientMessageId is still being sent', { headers: { 'Retry-After': '1' } });
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+async function messageOf(services: Services, event: EventDoc): Promise<MessageDoc> {
+  const messages = services.ports.store.collection<MessageDoc>(MESSAGES);
+  const { message } = event.payload as { message: MessageDoc };
+  const current = await messages.findOne({ _id: message._id });
+  if (current) return current;
+  await applyProjection(services, event);
+  return (await messages.findOne({ _id: message._id })) ?? message;
 }
 
 async function requireSameConversation(services: Services, access: Access, messageId: string, what: string): Promise<MessageDoc> {
@@ -68,11 +67,24 @@ function validateText(services: Services, input: SendInput): void {
  * leaves no event and no gap; a retry with the same clientMessageId returns the first message.
  */
 export async function sendMessage(services: Services, access: Access, input: SendInput): Promise<{ message: MessageDoc; created: boolean }> {
+  if (!input.clientMessageId) return send(services, access, input, undefined);
+  const dedupeKey = `message:${access.conversation._id}:${access.userId ?? '@app'}:${input.clientMessageId}`;
+  // Retries racing each other in this process share one attempt: only retries racing across
+  // processes can reach the event index together (and leave the loser's number unused).
+  const running = inFlight.get(dedupeKey);
+  if (running) return { message: (await running).message, created: false };
+  const attempt = send(services, access, input, dedupeKey).finally(() => inFlight.delete(dedupeKey));
+  inFlight.set(dedupeKey, attempt);
+  return attempt;
+}
+
+const inFlight = new Map<string, Promise<{ message: MessageDoc; created: boolean }>>();
+
+async function send(services: Services, access: Access, input: SendInput, dedupeKey: string | undefined): Promise<{ message: MessageDoc; created: boolean }> {
   const { conversation } = access;
   const authorId = access.userId;
-  const claimId = input.clientMessageId ? `${conversation._id}:${authorId ?? '@app'}:${input.clientMessageId}` : null;
-  if (claimId) {
-    const existing = await previouslySent(services, claimId);
+  if (dedupeKey) {
+    const existing = await previouslySent(services, dedupeKey);
     if (existing) return { message: existing, created: false };
   }
 
@@ -91,53 +103,45 @@ export async function sendMessage(services: Services, access: Access, input: Sen
 
   const now = services.clock.now();
   const messageId = newId('msg', now);
-  if (claimId) {
-    try {
-      await services.ports.store.collection<ClientMessageIdDoc>(CLIENT_MESSAGE_IDS).insertOne({ _id: claimId, messageId, appId: conversation.appId, createdAt: now });
-    } catch (error) {
-      if (isAppError(error) && error.code === 'CONFLICT') {
-        const winner = await previouslySent(services, claimId);
-        if (winner) return { message: winner, created: false };
-      }
-      throw error;
-    }
-  }
+  const message: Omit<MessageDoc, 'seq' | 'version'> = {
+    _id: messageId,
+    appId: conversation.appId,
+    conversationId: conversation._id,
+    authorId,
+    type: input.type,
+    text,
+    attachments: input.attachments,
+    mentions: [...new Set(input.mentions)],
+    custom: input.custom,
+    parentId: input.parentId ?? null,
+    quotedId: input.quotedId ?? null,
+    silent: input.silent,
+    shadowed: author?.shadowBanned === true,
+    clientMessageId: input.clientMessageId ?? null,
+    createdAt: now,
+    editedAt: null,
+    edits: [],
+    deletedAt: null,
+    reactionCounts: {},
+    replyCount: 0,
+    latestReplierIds: [],
+    pinnedAt: null,
+    pinnedBy: null,
+  };
+  let event: EventDoc;
   try {
-    const message: Omit<MessageDoc, 'seq' | 'version'> = {
-      _id: messageId,
-      appId: conversation.appId,
-      conversationId: conversation._id,
-      authorId,
-      type: input.type,
-      text,
-      attachments: input.attachments,
-      mentions: [...new Set(input.mentions)],
-      custom: input.custom,
-      parentId: input.parentId ?? null,
-      quotedId: input.quotedId ?? null,
-      silent: input.silent,
-      shadowed: author?.shadowBanned === true,
-      clientMessageId: input.clientMessageId ?? null,
-      createdAt: now,
-      editedAt: null,
-      edits: [],
-      deletedAt: null,
-      reactionCounts: {},
-      replyCount: 0,
-      latestReplierIds: [],
-      pinnedAt: null,
-      pinnedBy: null,
-    };
-    const event = await recordChange(services, {
+    event = await recordChange(services, {
       appId: conversation.appId,
       conversationId: conversation._id,
       type: 'message.new',
       actorId: authorId,
       payload: (seq) => ({ message: { ...message, seq, version: seq } }),
+      ...(dedupeKey ? { dedupeKey } : {}),
     });
-    return { message: (event.payload as { message: MessageDoc }).message, created: true };
   } catch (error) {
-    if (claimId) await services.ports.store.collection(CLIENT_MESSAGE_IDS).deleteOne({ _id: claimId });
+    // A retry that raced its own first attempt: answer with what the first one committed.
+    if (error instanceof DuplicateChange) return { message: await messageOf(services, error.existing), created: false };
     throw error;
   }
+  return { message: (event.payload as { message: MessageDoc }).message, created: true };
 }

@@ -55,7 +55,6 @@ export interface ReactionDoc {
 
 export const MESSAGES = 'messages';
 export const REACTIONS = 'reactions';
-export const CLIENT_MESSAGE_IDS = 'client_message_ids';
 
 export const messageIndexes: IndexDeclaration[] = [
   {

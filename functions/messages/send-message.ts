@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineFunction, reply } from '../../runtime/define-function.ts';
 import { ConversationId } from '../conversations/conversation-views.ts';
-import { callerAccess } from '../conversations/conversations.ts';
+import { policyAccess } from '../conversations/conversations.ts';
 import { CustomData } from '../custom-data.ts';
 import { MAX_ATTACHMENTS } from '../media/media-records.ts';
 import { UserId } from '../users/users.ts';
@@ -31,7 +31,7 @@ export default defineFunction({
   noStore: true,
   handler: async ({ params, body }, ctx) => {
     // Non-members of a public channel learn they must join (403), not that it does not exist.
-    const access = await callerAccess(ctx, params.conversationId, { allowNonMemberChannel: true });
+    const access = await policyAccess(ctx, params.conversationId, { allowNonMemberChannel: true });
     const { message, created } = await sendMessage(ctx, access, body);
     return reply(created ? 201 : 200, toMessageView(message));
   },

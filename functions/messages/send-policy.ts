@@ -3,7 +3,7 @@ import { AppError } from '../../runtime/errors.ts';
 import type { Access } from '../conversations/conversations.ts';
 import { isBanned } from '../moderation/bans.ts';
 import { isBlockedBetween } from '../moderation/blocks.ts';
-import { findUser, type UserDoc } from '../users/users.ts';
+import { readUser, type UserDoc } from '../users/users.ts';
 
 /**
  * Who may post into a conversation right now: the checks every send (and edit) passes, in the
@@ -14,7 +14,7 @@ export async function checkMayPost(services: Services, access: Access): Promise<
   const { conversation, member } = access;
   const now = services.clock.now();
   if (!member) throw new AppError('FORBIDDEN', 'Only members may post; join the channel first');
-  const author = await findUser(services.ports.store, conversation.appId, access.userId);
+  const author = await readUser(services, conversation.appId, access.userId);
   if (!author) throw new AppError('NOT_FOUND', `User ${access.userId} not found`);
   if (isBanned(author, now)) throw new AppError('FORBIDDEN', 'This user is banned from the app');
   if (member.mutedUntil !== null && member.mutedUntil > now) throw new AppError('FORBIDDEN', 'This member is muted in this conversation');

@@ -1,6 +1,6 @@
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
-import { USERS, userKey, type UserDoc } from '../users/users.ts';
+import { USERS, userChanged, userKey, type UserDoc } from '../users/users.ts';
 
 /** App-wide bans (with optional expiry) and shadow bans, kept on the user. */
 export interface BanInput {
@@ -21,6 +21,7 @@ export async function banUser(services: Services, appId: string, userId: string,
     .collection<UserDoc>(USERS)
     .findOneAndUpdate({ _id: userKey(appId, userId), appId }, { $set: { ...changes, updatedAt: services.clock.now() } }, { returnDocument: 'after' });
   if (!user) throw new AppError('NOT_FOUND', `User ${userId} not found`);
+  await userChanged(services, appId, userId);
   return user;
 }
 
@@ -33,6 +34,7 @@ export async function unbanUser(services: Services, appId: string, userId: strin
       { returnDocument: 'after' },
     );
   if (!user) throw new AppError('NOT_FOUND', `User ${userId} not found`);
+  await userChanged(services, appId, userId);
   return user;
 }
 

@@ -19,10 +19,13 @@ export function blockKey(appId: string, blockerId: string, blockedId: string): s
   return `${appId}:${blockerId}:${blockedId}`;
 }
 
+const pairReadKey = (appId: string, a: string, b: string) => `blocks:${appId}:${[a, b].sort().join('|')}`;
+
+/** Whether either user blocks the other, through the read cache (every direct send asks). */
 export async function isBlockedBetween(services: Services, appId: string, a: string, b: string): Promise<boolean> {
-  const found = await services.ports.store
-    .collection<BlockDoc>(BLOCKS)
-    .countDocuments({ _id: { $in: [blockKey(appId, a, b), blockKey(appId, b, a)] } });
+  const found = await services.reads.read(pairReadKey(appId, a, b), () =>
+    services.ports.store.collection<BlockDoc>(BLOCKS).countDocuments({ _id: { $in: [blockKey(appId, a, b), blockKey(appId, b, a)] } }),
+  );
   return found > 0;
 }
 
@@ -34,10 +37,13 @@ export async function block(services: Services, appId: string, blockerId: string
       { $setOnInsert: { appId, blockerId, blockedId, createdAt: services.clock.now() } },
       { upsert: true },
     );
+  await services.reads.invalidate(pairReadKey(appId, blockerId, blockedId));
 }
 
 export async function unblock(services: Services, appId: string, blockerId: string, blockedId: string): Promise<boolean> {
-  return (await services.ports.store.collection<BlockDoc>(BLOCKS).deleteOne({ _id: blockKey(appId, blockerId, blockedId) })) > 0;
+  const removed = (await services.ports.store.collection<BlockDoc>(BLOCKS).deleteOne({ _id: blockKey(appId, blockerId, blockedId) })) > 0;
+  await services.reads.invalidate(pairReadKey(appId, blockerId, blockedId));
+  return removed;
 }
 
 export async function listBlocked(services: Services, appId: string, blockerId: string): Promise<BlockDoc[]> {

@@ -12,8 +12,13 @@ export interface ModerationSettingsDoc {
 
 export const MODERATION_SETTINGS = 'moderation_settings';
 
+const settingsReadKey = (appId: string) => `moderation:${appId}`;
+
+/** The app's settings, through the read cache (every send reads them). */
 export async function moderationSettings(services: Services, appId: string): Promise<ModerationSettingsDoc> {
-  const found = await services.ports.store.collection<ModerationSettingsDoc>(MODERATION_SETTINGS).findOne({ _id: appId });
+  const found = await services.reads.read(settingsReadKey(appId), () =>
+    services.ports.store.collection<ModerationSettingsDoc>(MODERATION_SETTINGS).findOne({ _id: appId }),
+  );
   return found ?? { _id: appId, blockedWords: [], blocklistMode: 'reject', updatedAt: 0 };
 }
 
@@ -24,6 +29,7 @@ export async function saveModerationSettings(
 ): Promise<ModerationSettingsDoc> {
   const doc = { _id: appId, ...settings, updatedAt: services.clock.now() };
   await services.ports.store.collection<ModerationSettingsDoc>(MODERATION_SETTINGS).replaceOne({ _id: appId }, doc, { upsert: true });
+  await services.reads.invalidate(settingsReadKey(appId));
   return doc;
 }
 

@@ -78,6 +78,18 @@ export async function findUser(store: StorePort, appId: string, userId: string):
   return store.collection<UserDoc>(USERS).findOne({ _id: userKey(appId, userId), appId });
 }
 
+const userReadKey = (appId: string, userId: string) => `user:${appId}:${userId}`;
+
+/** findUser through the read cache: the request path (authentication, send policy). */
+export function readUser(services: Services, appId: string, userId: string): Promise<UserDoc | null> {
+  return services.reads.read(userReadKey(appId, userId), () => findUser(services.ports.store, appId, userId));
+}
+
+/** Every write to a user calls this once it has committed, so cached reads everywhere drop it. */
+export function userChanged(services: Services, appId: string, userId: string): Promise<void> {
+  return services.reads.invalidate(userReadKey(appId, userId));
+}
+
 export async function requireUser(store: StorePort, appId: string, userId: string): Promise<UserDoc> {
   const user = await findUser(store, appId, userId);
   if (!user) throw new AppError('NOT_FOUND', `User ${userId} not found`);
@@ -112,6 +124,7 @@ export async function upsertUser(
     },
     { upsert: true, returnDocument: 'before' },
   );
+  await userChanged(services, appId, userId);
   const user = await requireUser(services.ports.store, appId, userId);
   return { user, created: before === null };
 }
@@ -130,6 +143,7 @@ export async function patchUser(
       { returnDocument: 'after' },
     );
   if (!updated) throw new AppError('NOT_FOUND', `User ${userId} not found`);
+  await userChanged(services, appId, userId);
   return updated;
 }
 
@@ -143,6 +157,7 @@ export async function revokeTokens(services: Services, appId: string, userId: st
       { returnDocument: 'after' },
     );
   if (!updated) throw new AppError('NOT_FOUND', `User ${userId} not found`);
+  await userChanged(services, appId, userId);
   return updated.tokenVersion;
 }
 
@@ -159,6 +174,7 @@ export interface UserDeletedEvent {
 export async function deleteUser(services: Services, appId: string, userId: string): Promise<void> {
   const deleted = await services.ports.store.collection<UserDoc>(USERS).deleteOne({ _id: userKey(appId, userId), appId });
   if (deleted === 0) throw new AppError('NOT_FOUND', `User ${userId} not found`);
+  await userChanged(services, appId, userId);
   const event: UserDeletedEvent = { type: 'user.deleted', appId, userId, at: services.clock.now() };
   await services.ports.bus.publish(USER_EVENTS_TOPIC, [{ key: userKey(appId, userId), value: JSON.stringify(event), headers: { appId, type: event.type } }]);
 }

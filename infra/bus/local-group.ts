@@ -70,8 +70,8 @@ export class ConsumerGroup {
     await member.drain();
   }
 
-  notifyData(topic: string): void {
-    for (const worker of this.workers.values()) if (worker.topic === topic) worker.notifyData();
+  notifyData(topic: string, partitions: ReadonlySet<number>): void {
+    for (const worker of this.workers.values()) if (worker.topic === topic && partitions.has(worker.partition)) worker.notifyData();
   }
 
   notifyAll(): void {

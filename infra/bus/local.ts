@@ -116,7 +116,9 @@ export class LocalBus implements BusPort {
       headers: message.headers,
     }));
     this.engine(`append to '${topic}'`, () => this.log.append(topic, appends, this.context.now()));
-    for (const group of this.groups.values()) group.notifyData(topic);
+    // Only the partitions written to: each woken worker queries the log.
+    const written = new Set(appends.map((append) => append.partition));
+    for (const group of this.groups.values()) group.notifyData(topic, written);
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {

@@ -12,7 +12,7 @@ import { AppError } from '../../runtime/errors.ts';
 import { assertValidRule, gcra } from './gcra.ts';
 import { LocalPubSub } from './local-pubsub.ts';
 import type { SubscriberErrorHandler } from './subscribers.ts';
-import type { CachePort, MessageHandler, RateLimitRule, RateLimitVerdict, SetOptions, Unsubscribe } from './port.ts';
+import type { CachePort, IncrOptions, MessageHandler, RateLimitRule, RateLimitVerdict, SetOptions, Unsubscribe } from './port.ts';
 
 const ADAPTER = 'cache:local';
 /** Keys examined per sweep tick, so a huge keyspace never stalls the event loop. */
@@ -74,18 +74,22 @@ class LocalCache implements CachePort {
     return existed;
   }
 
-  async incr(key: string, by = 1, options: { ttlMs?: number } = {}): Promise<number> {
+  async incr(key: string, by = 1, options: IncrOptions = {}): Promise<number> {
     if (!Number.isSafeInteger(by)) throw new AppError('BAD_REQUEST', `[${ADAPTER}] increment must be an integer`);
     if (options.ttlMs !== undefined) assertTtl(options.ttlMs);
+    const { floor } = options;
+    if (floor !== undefined && !Number.isSafeInteger(floor)) throw new AppError('BAD_REQUEST', `[${ADAPTER}] floor must be an integer`);
     const entry = this.stringEntry(key);
     if (!entry) {
-      this.entries.set(key, { kind: 'string', value: String(by), expiresAt: this.deadline(options.ttlMs) });
-      return by;
+      const value = Math.max(0, floor ?? 0) + by;
+      this.entries.set(key, { kind: 'string', value: String(value), expiresAt: this.deadline(options.ttlMs) });
+      return value;
     }
-    const current = /^-?\d+$/.test(entry.value) ? Number(entry.value) : Number.NaN;
-    if (!Number.isSafeInteger(current)) {
+    const stored = /^-?\d+$/.test(entry.value) ? Number(entry.value) : Number.NaN;
+    if (!Number.isSafeInteger(stored)) {
       throw new AppError('BAD_REQUEST', `[${ADAPTER}] value of '${key}' is not an integer`);
     }
+    const current = floor !== undefined && floor > stored ? floor : stored;
     const next = current + by;
     if (!Number.isSafeInteger(next)) throw new AppError('BAD_REQUEST', `[${ADAPTER}] increment would overflow`);
     entry.value = String(next);

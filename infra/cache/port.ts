@@ -32,6 +32,11 @@ export interface RateLimitVerdict {
   retryAfterMs: number;
 }
 
+export interface IncrOptions {
+  ttlMs?: number;
+  floor?: number;
+}
+
 export type MessageHandler = (message: string) => void;
 export type Unsubscribe = () => Promise<void>;
 
@@ -42,8 +47,12 @@ export interface CachePort {
   set(key: string, value: string, options?: SetOptions): Promise<boolean>;
   /** Returns how many of the keys existed. */
   del(...keys: string[]): Promise<number>;
-  /** Atomic add; a missing key counts as 0. `ttlMs` applies only when the key is created. */
-  incr(key: string, by?: number, options?: { ttlMs?: number }): Promise<number>;
+  /**
+   * Atomic add; a missing key counts as 0. `ttlMs` applies only when the key is created. `floor`
+   * first raises a lower (or missing) counter to that value, in the same atomic step: a counter
+   * that lost its state (a cache restart) catches up with a known minimum without ever going back.
+   */
+  incr(key: string, by?: number, options?: IncrOptions): Promise<number>;
   /** Sets a TTL on an existing key; false when the key does not exist. */
   expire(key: string, ttlMs: number): Promise<boolean>;
   /** Remaining TTL in ms; -1 for no TTL; -2 for a missing key (Redis PTTL semantics). */

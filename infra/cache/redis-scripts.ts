@@ -44,15 +44,21 @@ return { 1, remaining_at(pushed), reset, 0 }
 `;
 
 /**
- * INCRBY that sets a TTL only when it created the key, in one step (a separate PEXPIRE could
- * land on a key another node created, or never land at all).
+ * INCRBY that first raises the counter to a floor and sets a TTL only when it created the key,
+ * in one step (a separate GET/SET or PEXPIRE could interleave with another node's increment, or
+ * land on a key another node created).
  *
- * KEYS[1] = counter; ARGV = increment, ttlMs. Returns the new value.
+ * KEYS[1] = counter; ARGV = increment, ttlMs ('' = none), floor ('' = none). Returns the new value.
  */
-export const INCR_WITH_TTL_SCRIPT = `
+export const INCR_SCRIPT = `
 local created = redis.call('EXISTS', KEYS[1]) == 0
+if ARGV[3] ~= '' then
+  local floor = tonumber(ARGV[3])
+  local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+  if current < floor then redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL') end
+end
 local value = redis.call('INCRBY', KEYS[1], ARGV[1])
-if created then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if created and ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return value
 `;
 

@@ -20,10 +20,10 @@ import { AppError } from '../../runtime/errors.ts';
 import { enginePolicy, type EngineGuard, type EnginePolicyOptions } from '../resilience.ts';
 import { assertValidRule } from './gcra.ts';
 import type { SubscriberErrorHandler } from './subscribers.ts';
-import type { CachePort, MessageHandler, RateLimitRule, RateLimitVerdict, SetOptions, Unsubscribe } from './port.ts';
+import type { CachePort, IncrOptions, MessageHandler, RateLimitRule, RateLimitVerdict, SetOptions, Unsubscribe } from './port.ts';
 import { translateRedisError } from './redis-errors.ts';
 import { closeConnection, RedisPubSub } from './redis-pubsub.ts';
-import { GCRA_SCRIPT, INCR_WITH_TTL_SCRIPT, verdictFromReply, type GcraReply } from './redis-scripts.ts';
+import { GCRA_SCRIPT, INCR_SCRIPT, verdictFromReply, type GcraReply } from './redis-scripts.ts';
 
 const ADAPTER = 'cache:redis';
 
@@ -52,7 +52,7 @@ const CONNECTION_OPTIONS: RedisOptions = {
 
 type ScriptedRedis = Redis & {
   caasGcra(key: string, limit: number, windowMs: number, cost: number): Promise<GcraReply>;
-  caasIncrWithTtl(key: string, by: number, ttlMs: number): Promise<number>;
+  caasIncr(key: string, by: number, ttlMs: number | '', floor: number | ''): Promise<number>;
 };
 
 export function createRedisCache(options: RedisCacheOptions): CachePort {
@@ -92,12 +92,13 @@ class RedisCache implements CachePort {
     return this.run('del', keys.join(', '), (redis) => redis.del(...keys));
   }
 
-  async incr(key: string, by = 1, options: { ttlMs?: number } = {}): Promise<number> {
+  async incr(key: string, by = 1, options: IncrOptions = {}): Promise<number> {
     if (!Number.isSafeInteger(by)) throw new AppError('BAD_REQUEST', `[${ADAPTER}] increment must be an integer`);
-    const { ttlMs } = options;
-    if (ttlMs === undefined) return this.run('incr', key, (redis) => redis.incrby(key, by));
-    assertTtl(ttlMs);
-    return this.run('incr', key, (redis) => redis.caasIncrWithTtl(key, by, ttlMs));
+    const { ttlMs, floor } = options;
+    if (ttlMs === undefined && floor === undefined) return this.run('incr', key, (redis) => redis.incrby(key, by));
+    if (ttlMs !== undefined) assertTtl(ttlMs);
+    if (floor !== undefined && !Number.isSafeInteger(floor)) throw new AppError('BAD_REQUEST', `[${ADAPTER}] floor must be an integer`);
+    return this.run('incr', key, (redis) => redis.caasIncr(key, by, ttlMs ?? '', floor ?? ''));
   }
 
   async expire(key: string, ttlMs: number): Promise<boolean> {
@@ -178,7 +179,7 @@ class RedisCache implements CachePort {
     if (!this.connection) {
       const connection = this.connect() as ScriptedRedis;
       connection.defineCommand('caasGcra', { numberOfKeys: 1, lua: GCRA_SCRIPT });
-      connection.defineCommand('caasIncrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL_SCRIPT });
+      connection.defineCommand('caasIncr', { numberOfKeys: 1, lua: INCR_SCRIPT });
       this.connection = connection;
     }
     return this.connection;

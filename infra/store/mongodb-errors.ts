@@ -35,8 +35,9 @@ export function isConnectionLost(error: unknown): boolean {
 export function isDuplicateKey(error: unknown): boolean {
   if (!(error instanceof MongoServerError)) return false;
   if (error.code === 11000 || error.code === 11001) return true;
-  // FerretDB v1 reports a unique violation on update or index build as an InternalError.
-  return error.code === 1 && /UNIQUE constraint failed/.test(error.message);
+  // FerretDB v1 reports a unique violation on update or index build as an InternalError carrying
+  // its backend's words: SQLite's constraint message or PostgreSQL's SQLSTATE 23505.
+  return error.code === 1 && /UNIQUE constraint failed|SQLSTATE 23505/.test(error.message);
 }
 
 /** Codes MongoDB answers when the request itself is wrong: bad paths, types, immutable _id, parse errors. */

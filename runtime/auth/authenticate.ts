@@ -4,6 +4,7 @@ import type { AuthKind } from '../define-function.ts';
 import { AppError } from '../errors.ts';
 import type { AppCredentials } from './credential-lookup.ts';
 import { claimedAppId, verifyUserToken } from './user-tokens.ts';
+import { VerifiedTokens } from './verified-tokens.ts';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
@@ -34,23 +35,26 @@ export interface Credential {
   expiresAt: number | null;
 }
 
+/** Per process: a token verified once is not verified again on every request (verified-tokens.ts). */
+const verifiedTokens = new VerifiedTokens();
+
 async function resolveCredential(services: Services, token: string, onBehalfOf: string | undefined): Promise<Credential> {
   if (isAdminToken(services, token)) return { caller: { kind: 'admin' }, app: null, expiresAt: null };
-  const { store } = services.ports;
   const lookup = services.credentials;
   if (lookup.isServerKey(token)) {
-    const key = await lookup.liveServerKey(store, token);
+    const key = await lookup.liveServerKey(services, token);
     if (!key) throw new AppError('UNAUTHENTICATED', 'Server key is unknown or revoked');
-    if (onBehalfOf !== undefined && !(await lookup.user(store, key.appId, onBehalfOf))) {
+    if (onBehalfOf !== undefined && !(await lookup.user(services, key.appId, onBehalfOf))) {
       throw new AppError('NOT_FOUND', `X-On-Behalf-Of: user ${onBehalfOf} not found`);
     }
     return { caller: { kind: 'server', appId: key.appId, keyId: key.keyId, onBehalfOf: onBehalfOf ?? null }, app: null, expiresAt: null };
   }
   const appId = claimedAppId(token);
-  const app = await lookup.app(store, appId);
+  const app = await lookup.app(services, appId);
   if (!app) throw new AppError('UNAUTHENTICATED', 'User token is invalid');
-  const claims = await verifyUserToken(token, app.appId, app.signingSecret, services.clock.now());
-  const user = await lookup.user(store, appId, claims.userId);
+  const now = services.clock.now();
+  const claims = verifiedTokens.get(token, app.signingSecret, now) ?? verifiedTokens.remember(token, app.signingSecret, await verifyUserToken(token, app.appId, app.signingSecret, now));
+  const user = await lookup.user(services, appId, claims.userId);
   if (!user) throw new AppError('UNAUTHENTICATED', 'User of this token no longer exists');
   if (claims.tokenVersion < user.tokenVersion) throw new AppError('UNAUTHENTICATED', 'User token has been revoked');
   return { caller: { kind: 'user', appId, userId: claims.userId }, app, expiresAt: claims.expiresAt };

@@ -1,4 +1,4 @@
-import type { StorePort } from '../../infra/store/port.ts';
+import type { Services } from '../context.ts';
 
 /** What authentication needs to know about an app: how to check its tokens and where its pages live. */
 export interface AppCredentials {
@@ -9,11 +9,12 @@ export interface AppCredentials {
 
 /**
  * The records authentication reads, handed in by the domain (apps, users) so the runtime never
- * imports endpoint code. Each lookup returns null for what does not exist (or is revoked).
+ * imports endpoint code. Each lookup returns null for what does not exist (or is revoked). They
+ * run on every authenticated request, so the domain serves them from `services.reads`.
  */
 export interface CredentialLookup {
   isServerKey(token: string): boolean;
-  liveServerKey(store: StorePort, secret: string): Promise<{ appId: string; keyId: string } | null>;
-  app(store: StorePort, appId: string): Promise<AppCredentials | null>;
-  user(store: StorePort, appId: string, userId: string): Promise<{ tokenVersion: number } | null>;
+  liveServerKey(services: Services, secret: string): Promise<{ appId: string; keyId: string } | null>;
+  app(services: Services, appId: string): Promise<AppCredentials | null>;
+  user(services: Services, appId: string, userId: string): Promise<{ tokenVersion: number } | null>;
 }

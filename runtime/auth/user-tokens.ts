@@ -1,5 +1,6 @@
 import { SignJWT, decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import { AppError } from '../errors.ts';
+import { EXPIRY_TOLERANCE_MS } from './verified-tokens.ts';
 
 /**
  * User JWTs: HS256 with the app's signing secret, `iss` = app id, `aud` = "caas", `sub` = user id,
@@ -57,7 +58,7 @@ export async function verifyUserToken(token: string, appId: string, signingSecre
       audience: TOKEN_AUDIENCE,
       requiredClaims: ['exp', 'sub'],
       currentDate: new Date(now),
-      clockTolerance: 5,
+      clockTolerance: EXPIRY_TOLERANCE_MS / 1000,
     });
     const tokenVersion = typeof payload.tv === 'number' ? payload.tv : 0;
     return { appId, userId: payload.sub as string, tokenVersion, expiresAt: (payload.exp as number) * 1000 };

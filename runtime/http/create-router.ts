@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { swaggerUI } from '@hono/swagger-ui';
+import { mountConsole } from '../../console/serve.ts';
 import { publicUrl } from '../config.ts';
 import type { Services } from '../context.ts';
 import type { AnyFunctionDefinition } from '../define-function.ts';
@@ -66,6 +67,7 @@ export function createRouter({ services, functions, audit, metrics }: RouterOpti
   const document = openApiDocument(functions, publicUrl(services.config));
   app.get('/openapi.json', (c) => c.json(document));
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  mountConsole(app);
 
   if (servesOwnUrls(services.ports.blob)) {
     const blob = services.ports.blob;

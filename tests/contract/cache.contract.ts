@@ -121,6 +121,26 @@ export function cacheContract(factory: () => Promise<CachePort>): void {
       expect(await cache.incr(`${p}window`, 1, { ttlMs: 100 })).toBe(1);
     });
 
+    it('raises a counter to its floor before adding, never lowering it', async () => {
+      const p = prefix();
+      expect(await cache.incr(`${p}fresh`, 1, { floor: 41 })).toBe(42);
+      expect(await cache.incr(`${p}fresh`, 1, { floor: 10 })).toBe(43);
+      await cache.set(`${p}behind`, '5');
+      expect(await cache.incr(`${p}behind`, 1, { floor: 100 })).toBe(101);
+      expect(await cache.get(`${p}behind`)).toBe('101');
+      expect(await cache.incr(`${p}ttl`, 1, { floor: 3, ttlMs: 5_000 })).toBe(4);
+      expect(await cache.ttl(`${p}ttl`)).toBeGreaterThan(0);
+      await expect(cache.incr(`${p}fresh`, 1, { floor: 1.5 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    });
+
+    it('hands out every number once when writers raise the floor concurrently', async () => {
+      const key = `${prefix()}seq`;
+      await cache.set(key, '3');
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => cache.incr(key, 1, { floor: i % 2 === 0 ? 10 : 0 })));
+      expect(new Set(results).size).toBe(40);
+      expect(Math.max(...results)).toBe(50);
+    });
+
     it('refuses to increment a value that is not an integer', async () => {
       const key = `${prefix()}name`;
       await cache.set(key, 'alice');

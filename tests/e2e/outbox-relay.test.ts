@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/apps/apps.ts';
 import { createConversation } from '../../functions/conversations/conversation-lifecycle.ts';
 import { accessConversation } from '../../functions/conversations/conversations.ts';
-import { CONVERSATION_EVENTS_TOPIC, appendEvent, nextSequence } from '../../functions/events/events.ts';
+import { CONVERSATION_EVENTS_TOPIC, EVENTS, appendEvent } from '../../functions/events/events.ts';
+import { sequenceAllocator } from '../../functions/events/sequence-allocator.ts';
 import { startOutboxRelay } from '../../workers/outbox-relay.ts';
 import { sendMessage } from '../../functions/messages/message-sending.ts';
 import { MESSAGES } from '../../functions/messages/messages.ts';
@@ -97,11 +98,38 @@ describe('outbox relay', () => {
 
   it('holds later events behind a reserved sequence, then skips it once its writer is presumed dead', async () => {
     const id = await newConversation();
-    await nextSequence(services.ports.store, appId, id);
+    await sequenceAllocator(services).next(appId, id);
     await sendAs(id, 'after the gap');
     const relay = await startOutboxRelay(services, { pollMs: 20, gapTimeoutMs: 500 });
     await waitFor(() => seqsOf(id).includes(3), 20_000, 'event after the gap');
     await relay.stop();
     expect([...new Set(seqsOf(id))]).toEqual([1, 3]);
+  });
+
+  it('a retry of a send whose writer died after the commit answers at once with its message, projecting it', async () => {
+    const id = await newConversation();
+    const input = { text: 'committed, then the writer died', attachments: [], mentions: [], custom: {}, silent: false, type: 'regular' as const, clientMessageId: 'cm-1' };
+    const access = await accessConversation(services.ports.store, { kind: 'user', appId, userId: 'a' }, appId, 'a', id);
+    const first = await sendMessage(services, access, input);
+    // As if the process had died between the event (the commit point) and its projection.
+    await services.ports.store.collection(MESSAGES).deleteOne({ _id: first.message._id });
+    const started = Date.now();
+    const retry = await sendMessage(services, access, input);
+    expect(Date.now() - started).toBeLessThan(2_000); // no waiting for a writer that is gone (formerly 5 s, then 409)
+    expect(retry).toMatchObject({ created: false, message: { _id: first.message._id, seq: first.message.seq, text: input.text } });
+    expect(await services.ports.store.collection(MESSAGES).countDocuments({ conversationId: id, clientMessageId: 'cm-1' })).toBe(1);
+  });
+
+  it('concurrent retries of one clientMessageId create one message and all answer with it', async () => {
+    const id = await newConversation();
+    const access = await accessConversation(services.ports.store, { kind: 'user', appId, userId: 'a' }, appId, 'a', id);
+    const input = { text: 'once', attachments: [], mentions: [], custom: {}, silent: false, type: 'regular' as const, clientMessageId: 'cm-race' };
+    const results = await Promise.all(Array.from({ length: 8 }, () => sendMessage(services, access, input)));
+    expect(new Set(results.map((result) => result.message._id)).size).toBe(1);
+    expect(results.filter((result) => result.created)).toHaveLength(1);
+    expect(await services.ports.store.collection(MESSAGES).countDocuments({ conversationId: id, clientMessageId: 'cm-race' })).toBe(1);
+    // Racing in one process, they shared one attempt: no sequence number was reserved and left unused.
+    const seqs = (await services.ports.store.collection<{ _id: string; seq: number }>(EVENTS).find({ conversationId: id }, { sort: { seq: 1 } })).map((event) => event.seq);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
   });
 });
