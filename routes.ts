@@ -5,8 +5,12 @@ import { keyFunctions } from './functions/keys/index.ts';
 import { mediaFunctions } from './functions/media/index.ts';
 import { messageFunctions } from './functions/messages/index.ts';
 import { moderationFunctions } from './functions/moderation/index.ts';
+import { scheduledFunctions } from './functions/scheduled/index.ts';
 import { searchFunctions } from './functions/search/index.ts';
 import { userFunctions } from './functions/users/index.ts';
+import { eventStreamFunctions } from './functions/event-stream/index.ts';
+import { hookFunctions } from './functions/hooks/index.ts';
+import { webhookFunctions } from './functions/webhooks/index.ts';
 import type { AnyFunctionDefinition } from './runtime/define-function.ts';
 
 /**
@@ -18,9 +22,13 @@ export const functions: AnyFunctionDefinition[] = [
   ...userFunctions,
   ...conversationFunctions,
   ...messageFunctions,
+  ...scheduledFunctions,
   ...eventFunctions,
   ...moderationFunctions,
   ...searchFunctions,
   ...mediaFunctions,
   ...keyFunctions,
+  ...webhookFunctions,
+  ...hookFunctions,
+  ...eventStreamFunctions,
 ];

@@ -52,6 +52,8 @@ async function main(): Promise<void> {
       `  demo app      ${demo.appId}`,
       `  server key    ${demo.serverKey}`,
       ...demo.users.map((user) => `  ${user.id.padEnd(13)} ${user.token}`),
+      `  (user tokens last 24 h; every start prints fresh ones, or mint one:`,
+      `   curl -s -X POST ${base}/v1/users/${demo.users[0]?.id ?? 'alice'}/tokens -H "Authorization: Bearer ${demo.serverKey}" -H 'content-type: application/json' -d '{"ttlSeconds":86400}')`,
       '',
       `  try: curl -s ${base}/v1/me -H "Authorization: Bearer ${demo.users[0]?.token ?? ''}"`,
       '',

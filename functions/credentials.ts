@@ -11,7 +11,14 @@ export const credentialLookup: CredentialLookup = {
   },
   async app(services, appId) {
     const app = await readApp(services, appId);
-    return app ? { appId: app._id, signingSecret: app.signingSecret, allowedOrigins: app.allowedOrigins } : null;
+    if (!app) return null;
+    return {
+      appId: app._id,
+      signingSecret: app.signingSecret,
+      previousSigningSecret: app.previousSigningSecret ?? null,
+      previousSigningSecretUntil: app.previousSigningSecretUntil ?? null,
+      allowedOrigins: app.allowedOrigins,
+    };
   },
   async user(services, appId, userId) {
     const user = await readUser(services, appId, userId);

@@ -10,6 +10,10 @@ import { flagIndexes } from './moderation/flags.ts';
 import { mediaIndexes } from './media/media-records.ts';
 import { dataKeyIndexes } from './crypto/data-keys.ts';
 import { rotationIndexes } from './keys/rotations.ts';
+import { appEventIndexes } from './event-stream/app-event-log.ts';
+import { deliveryIndexes } from './webhooks/deliveries.ts';
+import { webhookIndexes } from './webhooks/webhooks.ts';
+import { scheduledIndexes } from './scheduled/scheduled.ts';
 
 /** Every index the domain needs; created at startup by every process (see runtime/platform.ts). */
 export const allIndexes: IndexDeclaration[] = [
@@ -24,5 +28,9 @@ export const allIndexes: IndexDeclaration[] = [
   ...mediaIndexes,
   ...dataKeyIndexes,
   ...rotationIndexes,
+  ...webhookIndexes,
+  ...deliveryIndexes,
+  ...appEventIndexes,
+  ...scheduledIndexes,
 ];
 

@@ -68,7 +68,7 @@ async function dispatch(ctx: FrameContext, connection: Connection, frame: Client
         return;
       }
       await ctx.delivery.start(connection, frame.conversations);
-      await ctx.presence.changed(connection.appId, connection.userId, connection.presenceScope);
+      await ctx.presence.changed(connection.appId, connection.userId, connection.presenceScope, [...connection.cursors.keys()]);
       return;
     case 'ping':
       connection.sendFrame(serverFrames.pong(frame.id));
@@ -85,7 +85,7 @@ async function dispatch(ctx: FrameContext, connection: Connection, frame: Client
       return ctx.typing.stop(connection, frame.conversationId);
     case 'presence.set':
       connection.status = frame.status;
-      return ctx.presence.changed(connection.appId, connection.userId, connection.presenceScope);
+      return ctx.presence.changed(connection.appId, connection.userId, connection.presenceScope, [...connection.cursors.keys()]);
     case 'presence.query':
       return queryPresence(ctx, connection, frame.userIds);
   }

@@ -19,6 +19,7 @@ import { EVENTS_CHANNEL, startFanout, type Fanout } from './fanout.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createRealtimeMetrics, type DisconnectReason } from './metrics.ts';
 import { realtimeOptions, type RealtimeOptions } from './options.ts';
+import { OccupancyNotifier } from './occupancy.ts';
 import { PresenceTracker } from './presence-tracker.ts';
 import { SUBPROTOCOL, serverFrames } from './protocol.ts';
 import { SIGNALS_CHANNEL, routeSignal, type Signal } from './signals.ts';
@@ -58,7 +59,7 @@ export async function startRealtime(services: Services, { registry, ...overrides
   const { cache } = services.ports;
   const index = new SubscriptionIndex();
   const delivery = new Delivery(services, options, index);
-  const presence = new PresenceTracker(services, index, nodeId, options.presenceTtlMs);
+  const presence = new PresenceTracker(services, index, nodeId, options.presenceTtlMs, new OccupancyNotifier(services, options));
   const typing = new TypingRelay(services, options);
   const wss = new WebSocketServer({
     noServer: true,
@@ -119,7 +120,12 @@ export async function startRealtime(services: Services, { registry, ...overrides
     if (connection.closed) return;
     if (!connection.bucket.take(services.clock.now())) {
       connection.refused += 1;
-      if (connection.refused >= options.frameBurst) connection.close(CLOSE.RATE_LIMITED, 'too many frames', 'rate_limited');
+      // Frames accepted before are answered first: they wait in the inbox, and a burst that arrived
+      // in one read would otherwise see the close overtake their answers.
+      if (connection.refused >= options.frameBurst) {
+        const cutOff = () => connection.close(CLOSE.RATE_LIMITED, 'too many frames', 'rate_limited');
+        void connection.inbox.then(cutOff, cutOff);
+      }
       else connection.sendFrame(serverFrames.error('RATE_LIMITED', 'too many frames; slow down', { retryAfterMs: connection.bucket.retryAfterMs() }));
       return;
     }
@@ -136,13 +142,14 @@ export async function startRealtime(services: Services, { registry, ...overrides
   function onClose(connection: Connection): void {
     const wasLive = connection.state === 'live' || connection.state === 'starting';
     const conversationIds = connection.presenceScope;
+    const subscribedIds = [...connection.cursors.keys()];
     connection.state = 'closed';
     if (connection.authTimer) clearTimeout(connection.authTimer);
     index.removeConnection(connection);
     if (connection.closeReason === null) metrics.disconnected('client');
     if (wasLive) {
       void typing.stopAll(connection).catch((error: unknown) => log.warn({ err: error }, 'typing stop not published'));
-      void presence.changed(connection.appId, connection.userId, conversationIds);
+      void presence.changed(connection.appId, connection.userId, conversationIds, subscribedIds);
     }
     if (index.size === 0) drained?.();
   }

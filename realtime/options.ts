@@ -24,6 +24,10 @@ export interface RealtimeOptions {
   presenceTtlMs: number;
   /** Presence is pushed in direct conversations and groups up to this size; larger ones use presence.query. */
   presenceMaxMembers: number;
+  /** Occupancy frames: a presence change is pushed as a count this long after it (changes in between fold into one). */
+  occupancyDelayMs: number;
+  /** Conversations over 200 members get at most one occupancy frame per this interval (plus the delay). */
+  occupancyBigIntervalMs: number;
   /** A typing indicator ends by itself after this long without a new `typing.start`. */
   typingTtlMs: number;
   /** `typing.start` frames allowed per user and conversation in `typingWindowMs`, across nodes. */
@@ -46,6 +50,8 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   frameBurst: 40,
   presenceTtlMs: 60_000,
   presenceMaxMembers: 200,
+  occupancyDelayMs: 1_000,
+  occupancyBigIntervalMs: 10_000,
   typingTtlMs: 6_000,
   typingLimit: 10,
   typingWindowMs: 10_000,

@@ -6,6 +6,7 @@
  */
 import type { Services } from '../runtime/context.ts';
 import { splitUserKey, userKeyOf, type ClientStatus, type Connection } from './connection.ts';
+import type { OccupancyNotifier } from './occupancy.ts';
 import { PresenceRegistry, type HostedUser } from './presence.ts';
 import { publishSignal } from './signals.ts';
 import type { SubscriptionIndex } from './subscription-index.ts';
@@ -22,6 +23,7 @@ export class PresenceTracker {
     private readonly index: SubscriptionIndex,
     nodeId: string,
     ttlMs: number,
+    private readonly occupancy?: OccupancyNotifier,
   ) {
     this.registry = new PresenceRegistry(services.ports.cache, nodeId, ttlMs, services.clock);
     this.timer = setInterval(() => void this.renew(), Math.max(1, Math.floor(ttlMs / 3)));
@@ -37,9 +39,9 @@ export class PresenceTracker {
    * Re-evaluates a user after one of their sockets here started, changed status or closed;
    * `conversationIds` names who to tell (the conversations of the socket that changed).
    */
-  changed(appId: string, userId: string, conversationIds: string[]): Promise<void> {
+  changed(appId: string, userId: string, conversationIds: string[], occupancyIds: string[] = conversationIds): Promise<void> {
     const key = userKeyOf(appId, userId);
-    const run = (this.queues.get(key) ?? Promise.resolve()).then(() => this.apply(appId, userId, conversationIds));
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(() => this.apply(appId, userId, conversationIds, occupancyIds));
     const tail = run.catch((error: unknown) => this.services.log.warn({ err: error, appId, userId }, 'presence update failed; the TTL corrects it'));
     this.queues.set(key, tail);
     void tail.then(() => {
@@ -51,6 +53,7 @@ export class PresenceTracker {
   /** Stops renewing and waits for pending updates (sockets closed on shutdown have marked their users already). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.occupancy?.stop();
     await Promise.all([...this.queues.values()]);
     await this.registry.leave().catch((error: unknown) => this.services.log.warn({ err: error }, 'presence node not removed; it expires with its TTL'));
   }
@@ -58,9 +61,10 @@ export class PresenceTracker {
   /** Models a crash for tests and drills: stop renewing, clean nothing up. */
   halt(): void {
     clearInterval(this.timer);
+    this.occupancy?.stop();
   }
 
-  private async apply(appId: string, userId: string, conversationIds: string[]): Promise<void> {
+  private async apply(appId: string, userId: string, conversationIds: string[], occupancyIds: string[]): Promise<void> {
     const key = userKeyOf(appId, userId);
     const status = this.statusHere(appId, userId);
     if ((this.hosted.get(key) ?? null) === status) return;
@@ -69,6 +73,7 @@ export class PresenceTracker {
     await this.registry.mark(appId, userId, status);
     const view = await this.registry.read(appId, userId);
     await publishSignal(this.services.ports.cache, { kind: 'presence', appId, conversationIds, ...view });
+    await this.occupancy?.changed(appId, occupancyIds);
   }
 
   /** 'online' if any live socket of the user here is online, 'away' if all are away, null if none. */

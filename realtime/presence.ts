@@ -79,3 +79,21 @@ function bestOf(statuses: Array<string | null>): PresenceStatus {
   if (statuses.includes('away')) return 'away';
   return 'offline';
 }
+
+/**
+ * How many of `userIds` (all of one app) have a live connection (online or away) on any live
+ * node: occupancy. One read of the node set, then one get per user and node.
+ */
+export async function countConnected(cache: CachePort, appId: string, userIds: Iterable<string>): Promise<number> {
+  const nodeIds = await cache.setMembers(NODES);
+  let connected = 0;
+  for (const userId of userIds) {
+    for (const nodeId of nodeIds) {
+      if ((await cache.get(userKey(appId, userId, nodeId))) !== null) {
+        connected += 1;
+        break;
+      }
+    }
+  }
+  return connected;
+}

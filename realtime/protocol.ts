@@ -64,6 +64,8 @@ export const serverFrames = {
     ({ v, type: 'typing', conversationId, userId, state, expiresAt }) as const,
   presence: (view: PresenceView) => ({ v, type: 'presence', ...view }) as const,
   presenceState: (users: PresenceView[]) => ({ v, type: 'presence.state', users }) as const,
+  /** Members of a conversation online now; pushed at a bounded rate (realtime/occupancy.ts). */
+  occupancy: (conversationId: string, online: number) => ({ v, type: 'occupancy', conversationId, online }) as const,
   pong: (id: string | number | undefined) => ({ v, type: 'pong', ...(id === undefined ? {} : { id }) }) as const,
   error: (code: string, message: string, extra: Record<string, unknown> = {}) => ({ v, type: 'error', code, message, ...extra }) as const,
 };

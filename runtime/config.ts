@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isAllowlistEntry } from '../infra/outbound/address-policy.ts';
 
 /**
  * The one place that reads the environment. Parsed once at startup; every invalid variable is
@@ -24,6 +25,17 @@ export const configSchema = z.object({
   CAAS_RATE_LIMIT_USER: z.coerce.number().int().min(0).default(1_200),
   CAAS_RATE_LIMIT_IP: z.coerce.number().int().min(0).default(600),
   CAAS_MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(100_000).default(4_000),
+  CAAS_OUTBOUND_ALLOW_HOSTS: z
+    .string()
+    .refine((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean).every(isAllowlistEntry), 'comma-separated host names, addresses or CIDRs')
+    .optional(),
+  CAAS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(10_000),
+  CAAS_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
+  CAAS_WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(3_600_000),
+  CAAS_WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().min(1).default(86_400_000),
+  CAAS_WEBHOOK_BREAKER_OPEN_MS: z.coerce.number().int().min(1).default(30_000),
+  CAAS_WEBHOOK_POLL_MS: z.coerce.number().int().min(5).default(1_000),
+  CAAS_SIGNING_SECRET_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(3_600),
   CAAS_READ_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
   MONGO_DB: z.string().default('caas'),
@@ -41,6 +53,7 @@ export const configSchema = z.object({
   KMS_ACCESS_KEY_ID: z.string().optional(),
   KMS_SECRET_ACCESS_KEY: z.string().optional(),
   CAAS_KMS_ALIAS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and -, at most 32').default('caas'),
+  S3_PUBLIC_ENDPOINT: optionalUrl,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -45,4 +45,6 @@ export interface Services {
 export interface FunctionContext extends Services {
   caller: Caller;
   requestId: string;
+  /** The HTTP request, for the few handlers that negotiate on headers (streams: Accept, Last-Event-ID). */
+  request?: Request;
 }

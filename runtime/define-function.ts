@@ -38,6 +38,23 @@ export function reply<R>(status: number, body?: R, headers?: Record<string, stri
   return { reply: true, status, body, ...(headers ? { headers } : {}) };
 }
 
+/**
+ * A streamed answer (NDJSON, server-sent events): the handler builds the Response itself. Only for
+ * reads: a stream is never stored for idempotent replay.
+ */
+export interface StreamReply {
+  readonly stream: true;
+  response: Response;
+}
+
+export function streamReply(response: Response): StreamReply {
+  return { stream: true, response };
+}
+
+export function isStreamReply(value: unknown): value is StreamReply {
+  return typeof value === 'object' && value !== null && (value as { stream?: unknown }).stream === true && (value as { response?: unknown }).response instanceof Response;
+}
+
 export interface FunctionDefinition<
   P extends Schema | undefined = Schema | undefined,
   Q extends Schema | undefined = Schema | undefined,
@@ -66,7 +83,7 @@ export interface FunctionDefinition<
   handler: (
     input: FunctionInput<Infer<P>, Infer<Q>, Infer<B>>,
     ctx: FunctionContext,
-  ) => Promise<Infer<R> | Reply<Infer<R>> | void>;
+  ) => Promise<Infer<R> | Reply<Infer<R>> | StreamReply | void>;
 }
 
 export type AnyFunctionDefinition = FunctionDefinition<any, any, any, any>;

@@ -1,10 +1,15 @@
 import { startOutboxRelay } from './outbox-relay.ts';
 import { startMediaProcessor } from './media-processor.ts';
+import { startMessageExpiry } from './message-expiry.ts';
+import { startScheduledSender } from './scheduled-sender.ts';
 import type { Services } from '../runtime/context.ts';
 import { startSearchIndexer } from './search-indexer.ts';
+import { startWebhookDelivery } from './webhook-delivery.ts';
+import { startAppEventLog } from './app-event-log.ts';
 
 /**
- * Background work: the outbox relay and the bus consumers. `npm start` runs it in the same
+ * Background work: the outbox relay, the bus consumers, and the store pollers (scheduled sends,
+ * message expiry). `npm start` runs it in the same
  * process as the router; cluster mode runs it as its own process (bin/worker.ts).
  */
 export interface BackgroundWork {
@@ -21,6 +26,10 @@ export const workers: Record<string, WorkerStarter> = {
   'outbox-relay': (services) => startOutboxRelay(services),
   'search-indexer': (services) => startSearchIndexer(services),
   'media-processor': (services) => startMediaProcessor(services),
+  'webhook-delivery': (services) => startWebhookDelivery(services),
+  'app-event-log': (services) => startAppEventLog(services),
+  'scheduled-sender': (services) => startScheduledSender(services),
+  'message-expiry': (services) => startMessageExpiry(services),
 };
 
 export async function startBackgroundWork(services: Services, names: string[] = Object.keys(workers)): Promise<BackgroundWork> {

@@ -10,6 +10,9 @@ export interface AppDoc {
   name: string;
   /** HS256 secret customers' backends sign user JWTs with; shown once, rotatable. */
   signingSecret: string;
+  /** The secret replaced by the last rotation, still accepted until `previousSigningSecretUntil`. */
+  previousSigningSecret?: string | null;
+  previousSigningSecretUntil?: number | null;
   /** Origins allowed to open WebSockets and make browser calls; empty allows any. */
   allowedOrigins: string[];
   createdAt: number;
@@ -130,12 +133,30 @@ export async function findLiveServerKey(services: Services, secret: string): Pro
   return timingSafeEqual(Buffer.from(key.hash), Buffer.from(hash)) ? key : null;
 }
 
-export async function rotateSigningSecret(services: Services, appId: string): Promise<string> {
+/**
+ * Replaces the signing secret. Tokens signed with the one it replaces stay valid for
+ * CAAS_SIGNING_SECRET_OVERLAP_SECONDS, so a rotation does not log every user out at once.
+ */
+export async function rotateSigningSecret(services: Services, appId: string): Promise<{ signingSecret: string; previousSecretValidUntil: number | null }> {
+  const app = await findApp(services.ports.store, appId);
+  if (!app) throw new AppError('NOT_FOUND', `App ${appId} not found`);
+  const now = services.clock.now();
+  const overlapMs = services.config.CAAS_SIGNING_SECRET_OVERLAP_SECONDS * 1000;
+  const previousSecretValidUntil = overlapMs > 0 ? now + overlapMs : null;
   const signingSecret = newSecret(32);
-  const result = await services.ports.store
-    .collection<AppDoc>(APPS)
-    .updateOne({ _id: appId }, { $set: { signingSecret, updatedAt: services.clock.now() } });
+  const result = await services.ports.store.collection<AppDoc>(APPS).updateOne(
+    { _id: appId },
+    {
+      $set: {
+        signingSecret,
+        previousSigningSecret: previousSecretValidUntil === null ? null : app.signingSecret,
+        previousSigningSecretUntil: previousSecretValidUntil,
+        updatedAt: now,
+      },
+    },
+  );
   if (result.matchedCount === 0) throw new AppError('NOT_FOUND', `App ${appId} not found`);
   await services.reads.invalidate(appReadKey(appId));
-  return signingSecret;
+  return { signingSecret, previousSecretValidUntil };
 }
+

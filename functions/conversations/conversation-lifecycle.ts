@@ -52,6 +52,7 @@ export interface CreateConversationInput {
   name?: string | null;
   image?: string | null;
   custom?: Record<string, unknown>;
+  messageTtlSeconds?: number | null;
 }
 
 /**
@@ -101,6 +102,7 @@ export async function createConversation(
     lastMessage: null,
     memberCount: everyone.length,
     slowModeSeconds: 0,
+    messageTtlSeconds: input.messageTtlSeconds ?? null,
   };
   const members = everyone.map((userId) =>
     newMember(appId, conversation._id, userId, input.type !== 'direct' && userId === creatorId ? 'owner' : 'member', now),
@@ -131,6 +133,7 @@ export interface ConversationChanges {
   image?: string | null;
   custom?: Record<string, unknown>;
   slowModeSeconds?: number;
+  messageTtlSeconds?: number | null;
 }
 
 export async function updateConversation(services: Services, conversation: ConversationDoc, actorId: string | null, changes: ConversationChanges): Promise<ConversationDoc> {

@@ -28,6 +28,8 @@ export const ConversationView = z.object({
     .nullable(),
   memberCount: z.number(),
   slowModeSeconds: z.number(),
+  /** Disappearing messages: seconds after which new messages expire; null = off. */
+  messageTtlSeconds: z.number().nullable(),
   /** The caller's own membership, when the caller is a member. */
   membership: MemberView.extend({ hidden: z.boolean(), archived: z.boolean() }).nullable(),
   /** Messages after the caller's read marker, not written by the caller. */
@@ -61,6 +63,7 @@ export function toConversationView(conversation: ConversationDoc, member: Member
     lastMessage: conversation.lastMessage,
     memberCount: conversation.memberCount,
     slowModeSeconds: conversation.slowModeSeconds,
+    messageTtlSeconds: conversation.messageTtlSeconds ?? null,
     membership: member ? { ...toMemberView(member), hidden: member.hidden, archived: member.archived } : null,
     ...(unreadCount === undefined ? {} : { unreadCount }),
   };

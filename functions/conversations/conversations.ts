@@ -40,6 +40,8 @@ export interface ConversationDoc {
   memberCount: number;
   /** Seconds a member must wait between two messages; 0 = off. Owners and admins are exempt. */
   slowModeSeconds: number;
+  /** Disappearing messages: new messages expire this many seconds after sending; null (or absent) = off. */
+  messageTtlSeconds?: number | null;
   [key: string]: unknown;
 }
 

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { actingUserId, callerAppId } from '../../runtime/auth/authenticate.ts';
 import { defineFunction, reply } from '../../runtime/define-function.ts';
 import { CustomData } from '../custom-data.ts';
+import { TtlSeconds } from '../messages/message-ttl.ts';
+import { refuseIfBanned } from '../messages/send-policy.ts';
 import { UserId } from '../users/users.ts';
 import { createConversation, MAX_INITIAL_MEMBERS } from './conversation-lifecycle.ts';
 import { findMember } from './conversations.ts';
@@ -20,11 +22,13 @@ export default defineFunction({
     name: z.string().min(1).max(256).nullable().optional(),
     image: z.url().max(2048).nullable().optional(),
     custom: CustomData.optional(),
+    messageTtlSeconds: TtlSeconds.nullable().optional(),
   }),
   response: ConversationView,
   successStatus: 201,
   handler: async ({ body }, ctx) => {
     const userId = actingUserId(ctx.caller);
+    await refuseIfBanned(ctx, callerAppId(ctx.caller), userId);
     const { conversation, created } = await createConversation(ctx, callerAppId(ctx.caller), userId, body);
     const member = userId ? await findMember(ctx.ports.store, conversation._id, userId) : null;
     return reply(created ? 201 : 200, toConversationView(conversation, member));

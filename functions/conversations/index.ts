@@ -2,6 +2,7 @@
 import addMembers from './add-members.ts';
 import createConversation from './create-conversation.ts';
 import getConversation from './get-conversation.ts';
+import getOccupancy from './get-occupancy.ts';
 import joinChannel from './join-channel.ts';
 import listConversations from './list-conversations.ts';
 import listMembers from './list-members.ts';
@@ -24,4 +25,5 @@ export const conversationFunctions = [
   setVisibility,
   markReadFunction,
   markDeliveredFunction,
+  getOccupancy,
 ];

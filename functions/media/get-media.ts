@@ -16,7 +16,12 @@ function requireReady(ctx: FunctionContext, media: MediaDoc): void {
   if (media.status === 'ready') return;
   const userId = actingUserId(ctx.caller);
   if (userId !== null && userId !== media.uploaderId) throw new AppError('NOT_FOUND', `Media ${media._id} not found`);
-  const hint = media.status === 'pending' ? 'complete the upload first' : `it was rejected: ${media.rejectedReason ?? 'no reason recorded'}`;
+  const hint =
+    media.status === 'pending'
+      ? 'complete the upload first'
+      : media.status === 'quarantined'
+        ? `it is quarantined for good: ${media.rejectedReason ?? 'the scanner found it infected'}`
+        : `it was rejected: ${media.rejectedReason ?? 'no reason recorded'}`;
   throw new AppError('CONFLICT', `Media ${media._id} is ${media.status}: ${hint}`);
 }
 

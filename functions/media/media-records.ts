@@ -9,7 +9,8 @@ import { MESSAGES } from '../messages/messages.ts';
  * chose (`<appId>/media/<mediaId>`); the record says what was declared, what was verified, and
  * what the worker derived (dimensions, thumbnail). Only ready media can be attached to messages.
  */
-export type MediaStatus = 'pending' | 'ready' | 'rejected' | 'expired';
+/** `quarantined`: the app's scanner called it infected; the object is gone and it is never downloadable. */
+export type MediaStatus = 'pending' | 'ready' | 'rejected' | 'quarantined' | 'expired';
 
 /** What the worker still has to do: make a thumbnail ('pending'), nothing ('none'), done or gave up. */
 export type MediaProcessing = 'pending' | 'done' | 'failed' | 'none';

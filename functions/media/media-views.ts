@@ -13,7 +13,7 @@ export const PresignedRequestView = z.object({
 
 export const MediaView = z.object({
   id: z.string(),
-  status: z.enum(['pending', 'ready', 'rejected']),
+  status: z.enum(['pending', 'ready', 'rejected', 'quarantined']),
   fileName: z.string(),
   contentType: z.string(),
   size: z.number(),

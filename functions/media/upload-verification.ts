@@ -1,6 +1,7 @@
 import type { BlobMeta } from '../../infra/blob/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
+import { quarantine, quarantineError, scanUpload } from '../hooks/media-scan.ts';
 import { checkContent, SNIFF_BYTES } from './content-check.ts';
 import { publishMediaReady } from './media-events.ts';
 import { MEDIA, objectIdentity, type MediaDoc } from './media-records.ts';
@@ -55,6 +56,7 @@ async function reject(services: Services, media: MediaDoc, reason: string): Prom
 export async function completeUpload(services: Services, media: MediaDoc): Promise<MediaDoc> {
   if (media.status === 'ready') return media;
   if (media.status === 'rejected') throw rejection(media);
+  if (media.status === 'quarantined') throw quarantineError(media);
   const inspection = await inspect(services, media);
   if (inspection.kind === 'missing') {
     const expired = services.clock.now() > media.uploadExpiresAt;
@@ -66,6 +68,12 @@ export async function completeUpload(services: Services, media: MediaDoc): Promi
     );
   }
   if (inspection.kind === 'mismatch') return reject(services, media, inspection.reason);
+  const scan = await scanUpload(services, media);
+  if (scan.verdict === 'infected') {
+    const quarantined = await quarantine(services, media, scan.reason);
+    if (!quarantined) return answerWithCurrent(services, media._id);
+    throw quarantineError(quarantined);
+  }
 
   const processing = THUMBNAIL_SOURCE_TYPES.has(media.contentType) ? 'pending' : 'none';
   const verifiedObject = objectIdentity(inspection.meta);

@@ -6,6 +6,7 @@ import listMessages from './list-messages.ts';
 import listReplies from './list-replies.ts';
 import { listPinsFunction, pinMessageFunction, unpinMessageFunction } from './pin.ts';
 import { addReactionFunction, listReactionsFunction, removeReactionFunction } from './react.ts';
+import restoreMessage from './restore-message.ts';
 import sendMessage from './send-message.ts';
 
 export const messageFunctions = [
@@ -13,6 +14,7 @@ export const messageFunctions = [
   listMessages,
   getMessage,
   editMessage,
+  restoreMessage,
   deleteMessage,
   listReplies,
   addReactionFunction,

@@ -3,13 +3,13 @@ import type { Services } from '../../runtime/context.ts';
 import { isAppError } from '../../runtime/errors.ts';
 import { CONVERSATIONS, MEMBERS, type ConversationDoc, type MemberDoc } from '../conversations/conversations.ts';
 import type { EventDoc } from '../events/events.ts';
+import { forgetPreviewOf, previewOf } from './last-message.ts';
 import { MAX_LATEST_REPLIERS, MESSAGES, REACTIONS, type MessageDoc, type ReactionDoc } from './messages.ts';
 
 /**
  * How message events change message, reaction and conversation rows. Idempotent: inserts ignore
  * duplicates, updates apply only over an older `version`, counts are recounted, not incremented.
  */
-const PREVIEW_CHARS = 200;
 
 export async function projectMessageNew(services: Services, event: EventDoc): Promise<void> {
   const { message } = event.payload as { message: MessageDoc };
@@ -39,7 +39,7 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
       {
         $set: {
           lastActivityAt: message.createdAt,
-          lastMessage: { id: message._id, seq: message.seq, authorId: message.authorId, text: message.text.slice(0, PREVIEW_CHARS), createdAt: message.createdAt },
+          lastMessage: previewOf(message),
         },
       },
     ),
@@ -69,9 +69,10 @@ export async function projectMessageDeleted(services: Services, event: EventDoc)
   if (hard) {
     await store.collection<MessageDoc>(MESSAGES).deleteOne({ _id: messageId });
     await store.collection<ReactionDoc>(REACTIONS).deleteMany({ messageId });
-    return;
+  } else {
+    await projectMessageChanged(services, event);
   }
-  await projectMessageChanged(services, event);
+  await forgetPreviewOf(services, event.conversationId, messageId);
 }
 
 async function recountReaction(services: Services, messageId: string, emoji: string): Promise<void> {

@@ -4,12 +4,15 @@ import { newId } from '../../runtime/ids.ts';
 import type { Access } from '../conversations/conversations.ts';
 import { requireUsersExist } from '../conversations/conversation-lifecycle.ts';
 import { recordChange } from '../events/record-change.ts';
+import { applyPreSendHook } from '../hooks/pre-send.ts';
 import { requireReadyMedia } from '../media/media-records.ts';
 import { applyBlocklist, moderationSettings } from '../moderation/moderation-settings.ts';
 import { MESSAGES, type MessageDoc } from './messages.ts';
 import { DuplicateChange, findByDedupeKey, type EventDoc } from '../events/events.ts';
 import { applyProjection } from '../events/projections.ts';
+import { expiresAtFor } from './message-ttl.ts';
 import { checkMayPost, checkSlowMode } from './send-policy.ts';
+import type { UserDoc } from '../users/users.ts';
 
 export interface SendInput {
   text: string;
@@ -21,6 +24,8 @@ export interface SendInput {
   silent: boolean;
   type: 'regular' | 'system';
   clientMessageId?: string;
+  /** Disappearing message: expires this long after sending (else the conversation's messageTtlSeconds applies). */
+  ttlSeconds?: number;
 }
 
 /**
@@ -63,6 +68,26 @@ function validateText(services: Services, input: SendInput): void {
 }
 
 /**
+ * Everything a send checks before it may reserve a sequence (all but slow mode): scheduling a
+ * message runs the same checks when it is scheduled, and again when it is delivered.
+ */
+export async function checkSendable(services: Services, access: Access, input: SendInput): Promise<{ author: UserDoc | null; text: string }> {
+  const { conversation } = access;
+  if (input.type === 'system' && access.userId !== null) throw new AppError('FORBIDDEN', 'Only the app (a server key without X-On-Behalf-Of) sends system messages');
+  validateText(services, input);
+  const author = await checkMayPost(services, access);
+  const text = applyBlocklist(input.text, await moderationSettings(services, conversation.appId));
+  await requireReadyMedia(services.ports.store, conversation.appId, input.attachments);
+  await requireUsersExist(services, conversation.appId, input.mentions);
+  if (input.parentId) {
+    const parent = await requireSameConversation(services, access, input.parentId, 'parentId');
+    if (parent.parentId) throw new AppError('VALIDATION_FAILED', 'parentId: replies to replies are not threads; reply to the thread root', { issues: [{ path: 'body.parentId', message: 'is itself a reply' }] });
+  }
+  if (input.quotedId) await requireSameConversation(services, access, input.quotedId, 'quotedId');
+  return { author, text };
+}
+
+/**
  * Sends a message. Everything is validated before the sequence is reserved, so a refused send
  * leaves no event and no gap; a retry with the same clientMessageId returns the first message.
  */
@@ -88,18 +113,19 @@ async function send(services: Services, access: Access, input: SendInput, dedupe
     if (existing) return { message: existing, created: false };
   }
 
-  if (input.type === 'system' && authorId !== null) throw new AppError('FORBIDDEN', 'Only the app (a server key without X-On-Behalf-Of) sends system messages');
-  validateText(services, input);
-  const author = await checkMayPost(services, access);
-  const text = applyBlocklist(input.text, await moderationSettings(services, conversation.appId));
-  await requireReadyMedia(services.ports.store, conversation.appId, input.attachments);
-  await requireUsersExist(services, conversation.appId, input.mentions);
-  if (input.parentId) {
-    const parent = await requireSameConversation(services, access, input.parentId, 'parentId');
-    if (parent.parentId) throw new AppError('VALIDATION_FAILED', 'parentId: replies to replies are not threads; reply to the thread root', { issues: [{ path: 'body.parentId', message: 'is itself a reply' }] });
-  }
-  if (input.quotedId) await requireSameConversation(services, access, input.quotedId, 'quotedId');
+  const { author, text: blocklisted } = await checkSendable(services, access, input);
   await checkSlowMode(services, access);
+  const text = await applyPreSendHook(services, conversation.appId, {
+    conversationId: conversation._id,
+    authorId,
+    type: input.type,
+    text: blocklisted,
+    attachments: input.attachments,
+    mentions: input.mentions,
+    custom: input.custom,
+    parentId: input.parentId ?? null,
+    quotedId: input.quotedId ?? null,
+  });
 
   const now = services.clock.now();
   const messageId = newId('msg', now);
@@ -127,6 +153,7 @@ async function send(services: Services, access: Access, input: SendInput, dedupe
     latestReplierIds: [],
     pinnedAt: null,
     pinnedBy: null,
+    expiresAt: expiresAtFor(now, input.ttlSeconds, conversation.messageTtlSeconds),
   };
   let event: EventDoc;
   try {

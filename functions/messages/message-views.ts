@@ -29,6 +29,8 @@ export const MessageView = z.object({
   latestReplierIds: z.array(z.string().nullable()),
   pinnedAt: z.number().nullable(),
   pinnedBy: z.string().nullable(),
+  /** Disappearing messages: when it is removed everywhere (epoch ms); null when it stays. */
+  expiresAt: z.number().nullable(),
   edits: z.array(z.object({ text: z.string(), editedAt: z.number() })).optional(),
 });
 export type MessageView = z.infer<typeof MessageView>;
@@ -59,6 +61,7 @@ export function toMessageView(message: MessageDoc, ownReactions: string[] = [], 
     latestReplierIds: [...message.latestReplierIds].reverse(),
     pinnedAt: message.pinnedAt,
     pinnedBy: message.pinnedBy,
+    expiresAt: message.expiresAt ?? null,
     ...(withEdits ? { edits: message.erased ? [] : message.edits } : {}),
   };
 }

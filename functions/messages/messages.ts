@@ -38,6 +38,8 @@ export interface MessageDoc {
   pinnedBy: string | null;
   /** Set on read when the author's data key was destroyed (crypto-shredding): text is then null. */
   erased?: boolean;
+  /** Disappearing messages: removed everywhere at this time (absent on messages sent before TTLs existed). */
+  expiresAt?: number | null;
   [key: string]: unknown;
 }
 
@@ -63,6 +65,7 @@ export const messageIndexes: IndexDeclaration[] = [
       { keys: { conversationId: 1, seq: 1 }, unique: true },
       { keys: { parentId: 1, seq: 1 } },
       { keys: { conversationId: 1, pinnedAt: 1 } },
+      { keys: { expiresAt: 1 } },
     ],
   },
   { collection: REACTIONS, specs: [{ keys: { messageId: 1, emoji: 1, createdAt: 1 } }] },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { requireMember, type Access } from '../conversations/conversations.ts';
+import { refuseIfBanned } from './send-policy.ts';
 import { recordChange } from '../events/record-change.ts';
 import { REACTIONS, reactionKey, type MessageDoc, type ReactionDoc } from './messages.ts';
 
@@ -24,6 +25,7 @@ export const ReactionKey = z.string().max(64).refine(isReactionKey, 'must be one
 export async function addReaction(services: Services, access: Access, message: MessageDoc, emoji: string): Promise<boolean> {
   const member = requireMember(access);
   if (message.deletedAt !== null) throw new AppError('NOT_FOUND', `Message ${message._id} was deleted`);
+  await refuseIfBanned(services, message.appId, member.userId);
   const id = reactionKey(message._id, member.userId, emoji);
   if (await services.ports.store.collection<ReactionDoc>(REACTIONS).findOne({ _id: id })) return false;
   const reaction: ReactionDoc = {

@@ -27,6 +27,17 @@ export async function checkMayPost(services: Services, access: Access): Promise<
   return author;
 }
 
+/**
+ * What a ban stops: everything other members would see (sending, editing, reacting, joining
+ * channels). Reading is left alone: a banned user keeps read access to the conversations they
+ * are a member of (see README, "Who may read what").
+ */
+export async function refuseIfBanned(services: Services, appId: string, userId: string | null): Promise<void> {
+  if (userId === null) return;
+  const user = await readUser(services, appId, userId);
+  if (user && isBanned(user, services.clock.now())) throw new AppError('FORBIDDEN', 'This user is banned from the app');
+}
+
 /** Slow mode: one message per member per cooldown; owners and admins are exempt. */
 export async function checkSlowMode(services: Services, access: Access): Promise<void> {
   const seconds = access.conversation.slowModeSeconds;

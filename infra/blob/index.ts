@@ -25,6 +25,7 @@ export async function createBlob(config: Config, clock: Clock = systemClock): Pr
       bucket: config.S3_BUCKET,
       accessKeyId: config.S3_ACCESS_KEY_ID,
       secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+      ...(config.S3_PUBLIC_ENDPOINT ? { publicEndpoint: config.S3_PUBLIC_ENDPOINT } : {}),
     });
   }
   const dir = join(config.CAAS_DATA_DIR, 'blobs');

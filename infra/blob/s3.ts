@@ -18,7 +18,8 @@ import { isMissingObject, isTransientS3Error, s3Refusal, s3Status } from './s3-e
  * Options (defaults in brackets): `endpoint` (AWS when absent), `region` [us-east-1], `bucket`,
  * `accessKeyId`/`secretAccessKey` (required: the SDK's fallback chain would probe cloud metadata),
  * `forcePathStyle` [true: MinIO and SeaweedFS serve `<endpoint>/<bucket>/<key>`],
- * `timeoutMs` [10 000 per call].
+ * `timeoutMs` [10 000 per call], `publicEndpoint` [`endpoint`: the address presigned URLs name,
+ * for clients that reach the server by another name than this process does, as in docker compose].
  *
  * @example
  *   const blob = await createS3Blob({ endpoint: 'http://127.0.0.1:9000', bucket: 'caas', accessKeyId, secretAccessKey });
@@ -32,6 +33,7 @@ export interface S3BlobOptions {
   secretAccessKey: string;
   forcePathStyle?: boolean;
   timeoutMs?: number;
+  publicEndpoint?: string;
 }
 
 const NAME = 'blob:s3';
@@ -44,14 +46,22 @@ const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).d
 export class S3Blob implements BlobPort {
   readonly name = 's3';
   private readonly client: S3Client;
+  /** Signs presigned URLs: the same client, or one naming the public endpoint. Signing is local, no network. */
+  private readonly signer: S3Client;
   private readonly bucket: string;
   private readonly guard: EngineGuard;
   private bucketReady: Promise<void> | undefined;
 
   constructor(options: S3BlobOptions) {
     this.bucket = options.bucket;
-    this.client = new S3Client({
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    this.client = S3Blob.client(options, options.endpoint);
+    this.signer = options.publicEndpoint ? S3Blob.client(options, options.publicEndpoint) : this.client;
+    this.guard = enginePolicy({ engine: NAME, timeoutMs: options.timeoutMs ?? 10_000, isTransient: isTransientS3Error });
+  }
+
+  private static client(options: S3BlobOptions, endpoint: string | undefined): S3Client {
+    return new S3Client({
+      ...(endpoint ? { endpoint } : {}),
       credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
       region: options.region ?? 'us-east-1',
       forcePathStyle: options.forcePathStyle ?? true,
@@ -62,7 +72,6 @@ export class S3Blob implements BlobPort {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
-    this.guard = enginePolicy({ engine: NAME, timeoutMs: options.timeoutMs ?? 10_000, isTransient: isTransientS3Error });
   }
 
   /**
@@ -252,7 +261,7 @@ export class S3Blob implements BlobPort {
     // A URL into a bucket that does not exist would only fail for the client.
     await this.ensureBucket();
     try {
-      return await getSignedUrl(this.client, command, { expiresIn, ...headers });
+      return await getSignedUrl(this.signer, command, { expiresIn, ...headers });
     } catch (error) {
       throw new AppError('ENGINE_UNAVAILABLE', `[${NAME}] cannot sign a URL: ${(error as Error).message}`, { cause: error });
     }

@@ -3,7 +3,7 @@ import type { Caller, Services } from '../context.ts';
 import type { AuthKind } from '../define-function.ts';
 import { AppError } from '../errors.ts';
 import type { AppCredentials } from './credential-lookup.ts';
-import { claimedAppId, verifyUserToken } from './user-tokens.ts';
+import { acceptedSigningSecrets, claimedAppId, verifyUserToken, type UserClaims } from './user-tokens.ts';
 import { VerifiedTokens } from './verified-tokens.ts';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
@@ -38,6 +38,11 @@ export interface Credential {
 /** Per process: a token verified once is not verified again on every request (verified-tokens.ts). */
 const verifiedTokens = new VerifiedTokens();
 
+async function verifyAndRemember(token: string, appId: string, secrets: string[], now: number): Promise<UserClaims> {
+  const { claims, secret } = await verifyUserToken(token, appId, secrets, now);
+  return verifiedTokens.remember(token, secret, claims);
+}
+
 async function resolveCredential(services: Services, token: string, onBehalfOf: string | undefined): Promise<Credential> {
   if (isAdminToken(services, token)) return { caller: { kind: 'admin' }, app: null, expiresAt: null };
   const lookup = services.credentials;
@@ -53,10 +58,12 @@ async function resolveCredential(services: Services, token: string, onBehalfOf: 
   const app = await lookup.app(services, appId);
   if (!app) throw new AppError('UNAUTHENTICATED', 'User token is invalid');
   const now = services.clock.now();
-  const claims = verifiedTokens.get(token, app.signingSecret, now) ?? verifiedTokens.remember(token, app.signingSecret, await verifyUserToken(token, app.appId, app.signingSecret, now));
+  const secrets = acceptedSigningSecrets(app, now);
+  const claims = verifiedTokens.get(token, secrets, now) ?? (await verifyAndRemember(token, app.appId, secrets, now));
   const user = await lookup.user(services, appId, claims.userId);
   if (!user) throw new AppError('UNAUTHENTICATED', 'User of this token no longer exists');
   if (claims.tokenVersion < user.tokenVersion) throw new AppError('UNAUTHENTICATED', 'User token has been revoked');
+  if (onBehalfOf !== undefined) throw new AppError('BAD_REQUEST', 'X-On-Behalf-Of is for server keys; a user token always acts as its own user');
   return { caller: { kind: 'user', appId, userId: claims.userId }, app, expiresAt: claims.expiresAt };
 }
 

@@ -4,6 +4,9 @@ import type { Services } from '../context.ts';
 export interface AppCredentials {
   appId: string;
   signingSecret: string;
+  /** The secret the last rotation replaced, still accepted until `previousSigningSecretUntil` (epoch ms). */
+  previousSigningSecret: string | null;
+  previousSigningSecretUntil: number | null;
   allowedOrigins: string[];
 }
 

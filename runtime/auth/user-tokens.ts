@@ -1,5 +1,6 @@
 import { SignJWT, decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import { AppError } from '../errors.ts';
+import type { AppCredentials } from './credential-lookup.ts';
 import { EXPIRY_TOLERANCE_MS } from './verified-tokens.ts';
 
 /**
@@ -50,7 +51,31 @@ export function claimedAppId(token: string): string {
   throw new AppError('UNAUTHENTICATED', 'Bearer token is neither a server key nor a valid user token');
 }
 
-export async function verifyUserToken(token: string, appId: string, signingSecret: string, now: number): Promise<UserClaims> {
+/** The secrets a user token of this app may be signed with now: the current one, then the previous during its rotation overlap. */
+export function acceptedSigningSecrets(app: Pick<AppCredentials, 'signingSecret' | 'previousSigningSecret' | 'previousSigningSecretUntil'>, now: number): string[] {
+  const previous = app.previousSigningSecret;
+  return previous && (app.previousSigningSecretUntil ?? 0) > now ? [app.signingSecret, previous] : [app.signingSecret];
+}
+
+/**
+ * Verifies a token against the app's accepted secrets in order (current, then the previous one
+ * during its rotation overlap); an expired token is reported as expired at once. Resolves with
+ * the claims and the secret that verified them.
+ */
+export async function verifyUserToken(token: string, appId: string, signingSecrets: string[], now: number): Promise<{ claims: UserClaims; secret: string }> {
+  let refusal: AppError | null = null;
+  for (const secret of signingSecrets) {
+    try {
+      return { claims: await verifyWithSecret(token, appId, secret, now), secret };
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'TOKEN_EXPIRED') throw error;
+      refusal ??= error as AppError;
+    }
+  }
+  throw refusal ?? new AppError('UNAUTHENTICATED', 'User token is invalid');
+}
+
+async function verifyWithSecret(token: string, appId: string, signingSecret: string, now: number): Promise<UserClaims> {
   try {
     const { payload } = await jwtVerify(token, keyOf(signingSecret), {
       algorithms: [TOKEN_ALGORITHM],

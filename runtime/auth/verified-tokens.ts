@@ -2,8 +2,9 @@ import type { UserClaims } from './user-tokens.ts';
 
 /**
  * User tokens whose signature this process has already checked, so a client's every request does
- * not pay for the HMAC again. An entry counts only for the secret that verified it (a rotated
- * secret makes it miss and the token is verified afresh) and only until the token expires, with
+ * not pay for the HMAC again. An entry counts only while the secret that verified it is accepted
+ * (the current one, or the previous one during a rotation's overlap; once it is not, the entry
+ * misses and the token is verified afresh) and only until the token expires, with
  * the same tolerance verification allows. Revocation is not cached here: the token version is
  * compared with the user's on every request.
  */
@@ -18,10 +19,10 @@ interface Entry {
 export class VerifiedTokens {
   private readonly entries = new Map<string, Entry>();
 
-  get(token: string, secret: string, now: number): UserClaims | null {
+  get(token: string, acceptedSecrets: string[], now: number): UserClaims | null {
     const entry = this.entries.get(token);
     if (!entry) return null;
-    if (entry.secret !== secret || entry.claims.expiresAt + EXPIRY_TOLERANCE_MS <= now) {
+    if (!acceptedSecrets.includes(entry.secret) || entry.claims.expiresAt + EXPIRY_TOLERANCE_MS <= now) {
       this.entries.delete(token);
       return null;
     }

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { authenticate } from '../auth/authenticate.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { Caller } from '../context.ts';
-import type { AnyFunctionDefinition, Reply } from '../define-function.ts';
+import { isStreamReply, type AnyFunctionDefinition, type Reply } from '../define-function.ts';
 import { AppError, toProblem } from '../errors.ts';
 import type { HttpEnv } from './env.ts';
 import { runIdempotent, type StoredResponse } from './idempotency.ts';
@@ -72,6 +72,7 @@ export function mountFunction(app: Hono<HttpEnv>, definition: AnyFunctionDefinit
       const rateLimitHeaders = await enforceRateLimits(services, caller, peerAddress(c));
       const bodyText = definition.body ? await readBodyText(c, definition.maxBodyBytes ?? services.config.CAAS_MAX_BODY_BYTES) : '';
 
+      let streamed: Response | null = null;
       const execute = async (): Promise<StoredResponse> => {
         try {
           const params = parseWith(definition.params, c.req.param(), 'params');
@@ -79,8 +80,12 @@ export function mountFunction(app: Hono<HttpEnv>, definition: AnyFunctionDefinit
           const body = parseWith(definition.body, parseJson(bodyText), 'body');
           const result = await definition.handler(
             { params, query, body },
-            { ...services, log: c.get('log'), caller, requestId: c.get('requestId') },
+            { ...services, log: c.get('log'), caller, requestId: c.get('requestId'), request: c.req.raw },
           );
+          if (isStreamReply(result) && !WRITE_METHODS.has(definition.method)) {
+            streamed = result.response;
+            return { status: result.response.status, body: null, contentType: '' };
+          }
           const { status, body: payload, headers } = isReply(result) ? result : { status: defaultStatus(definition), body: result, headers: undefined };
           return {
             status,
@@ -111,6 +116,7 @@ export function mountFunction(app: Hono<HttpEnv>, definition: AnyFunctionDefinit
           : { ...(await execute()), replayed: false };
 
       if (audited && !outcome.replayed) recordAudit(c, audit, definition, caller, outcome.status);
+      if (streamed !== null) return withHeaders(streamed, rateLimitHeaders);
       return toResponse({ ...outcome, headers: { ...rateLimitHeaders, ...outcome.headers } }, definition, outcome.replayed);
     } catch (error) {
       if (audited) recordAudit(c, audit, definition, caller, asAppError(error).status);
@@ -125,6 +131,12 @@ function toResponse(stored: StoredResponse, definition: AnyFunctionDefinition, r
   if (definition.noStore ?? definition.method === 'GET') headers['cache-control'] = 'no-store';
   if (replayed) headers['idempotent-replayed'] = 'true';
   return new Response(stored.body, { status: stored.status, headers });
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  response.headers.set('cache-control', 'no-store');
+  return response;
 }
 
 function recordAudit(c: Context<HttpEnv>, audit: AuditTrail, definition: AnyFunctionDefinition, caller: Caller, status: number): void {

@@ -48,6 +48,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('signs presigned links for an address a browser on the host reaches, not the internal minio host', () => {
+    for (const app of ['router', 'realtime1', 'realtime2', 'worker']) {
+      const env = services[app]?.environment ?? {};
+      expect(env.S3_ENDPOINT).toBe('http://minio:9000');
+      expect(env.S3_PUBLIC_ENDPOINT).toMatch(/^http:\/\/localhost:9000$|^\$\{S3_PUBLIC_ENDPOINT:-http:\/\/localhost:9000\}$/);
+    }
+  });
+
   it('runs the bundled entries the build produces', () => {
     expect(services.router?.command).toEqual(['node', 'dist/router.mjs']);
     expect(services.realtime1?.command).toEqual(['node', 'dist/realtime.mjs']);

@@ -14,52 +14,71 @@ import type F11 from '../../../functions/conversations/add-members.ts';
 import type F12 from '../../../functions/conversations/list-members.ts';
 import type F13 from '../../../functions/conversations/remove-member.ts';
 import type F14 from '../../../functions/conversations/update-member.ts';
-import type F15 from '../../../functions/conversations/mark-read.ts';
-import type F16 from '../../../functions/conversations/update-conversation.ts';
-import type F17 from '../../../functions/conversations/set-visibility.ts';
-import type F18 from '../../../functions/events/list-events.ts';
-import type F19 from '../../../functions/keys/get-keys.ts';
-import type F20 from '../../../functions/keys/rotate-key.ts';
-import type F21 from '../../../functions/keys/list-rotations.ts';
-import type F22 from '../../../functions/media/get-media.ts';
-import type { getMediaSettingsFunction as F23 } from '../../../functions/media/media-settings.ts';
-import type F24 from '../../../functions/media/media-settings.ts';
-import type F25 from '../../../functions/media/complete-upload.ts';
-import type F26 from '../../../functions/media/create-upload.ts';
-import type F27 from '../../../functions/media/get-usage.ts';
-import type F28 from '../../../functions/messages/delete-message.ts';
-import type F29 from '../../../functions/messages/edit-message.ts';
-import type F30 from '../../../functions/messages/get-message.ts';
-import type F31 from '../../../functions/messages/list-messages.ts';
-import type F32 from '../../../functions/messages/pin.ts';
-import type { listPinsFunction as F33 } from '../../../functions/messages/pin.ts';
-import type F34 from '../../../functions/messages/react.ts';
-import type { listReactionsFunction as F35 } from '../../../functions/messages/react.ts';
-import type { removeReactionFunction as F36 } from '../../../functions/messages/react.ts';
-import type F37 from '../../../functions/messages/list-replies.ts';
-import type F38 from '../../../functions/messages/send-message.ts';
-import type { unpinMessageFunction as F39 } from '../../../functions/messages/pin.ts';
-import type F40 from '../../../functions/moderation/ban-user.ts';
-import type { getBlocklistFunction as F41 } from '../../../functions/moderation/blocklist.ts';
-import type F42 from '../../../functions/moderation/blocklist.ts';
-import type F43 from '../../../functions/moderation/block-users.ts';
-import type { listBlocksFunction as F44 } from '../../../functions/moderation/block-users.ts';
-import type { unblockUserFunction as F45 } from '../../../functions/moderation/block-users.ts';
-import type F46 from '../../../functions/moderation/flag-message.ts';
-import type { listFlagsFunction as F47 } from '../../../functions/moderation/flag-message.ts';
-import type { resolveFlagFunction as F48 } from '../../../functions/moderation/flag-message.ts';
-import type { unbanUserFunction as F49 } from '../../../functions/moderation/ban-user.ts';
-import type F50 from '../../../functions/search/search-messages.ts';
-import type F51 from '../../../functions/search/start-reindex.ts';
-import type F52 from '../../../functions/search/get-reindex.ts';
-import type F53 from '../../../functions/users/delete-user.ts';
-import type F54 from '../../../functions/users/get-user.ts';
-import type F55 from '../../../functions/users/get-me.ts';
-import type F56 from '../../../functions/users/patch-user.ts';
-import type F57 from '../../../functions/keys/shred-user.ts';
-import type F58 from '../../../functions/users/create-token.ts';
-import type F59 from '../../../functions/users/revoke-tokens.ts';
-import type F60 from '../../../functions/users/upsert-user.ts';
+import type F15 from '../../../functions/conversations/get-occupancy.ts';
+import type F16 from '../../../functions/conversations/mark-read.ts';
+import type F17 from '../../../functions/conversations/update-conversation.ts';
+import type F18 from '../../../functions/conversations/set-visibility.ts';
+import type F19 from '../../../functions/events/list-events.ts';
+import type F20 from '../../../functions/event-stream/stream-events.ts';
+import type { deleteMediaScanHook as F21 } from '../../../functions/hooks/media-scan-functions.ts';
+import type { getMediaScanHook as F22 } from '../../../functions/hooks/media-scan-functions.ts';
+import type F23 from '../../../functions/hooks/media-scan-functions.ts';
+import type { deletePreSendHook as F24 } from '../../../functions/hooks/pre-send-functions.ts';
+import type { getPreSendHook as F25 } from '../../../functions/hooks/pre-send-functions.ts';
+import type F26 from '../../../functions/hooks/pre-send-functions.ts';
+import type F27 from '../../../functions/keys/get-keys.ts';
+import type F28 from '../../../functions/keys/rotate-key.ts';
+import type F29 from '../../../functions/keys/list-rotations.ts';
+import type F30 from '../../../functions/media/get-media.ts';
+import type { getMediaSettingsFunction as F31 } from '../../../functions/media/media-settings.ts';
+import type F32 from '../../../functions/media/media-settings.ts';
+import type F33 from '../../../functions/media/complete-upload.ts';
+import type F34 from '../../../functions/media/create-upload.ts';
+import type F35 from '../../../functions/media/get-usage.ts';
+import type F36 from '../../../functions/messages/delete-message.ts';
+import type F37 from '../../../functions/messages/edit-message.ts';
+import type F38 from '../../../functions/messages/get-message.ts';
+import type F39 from '../../../functions/messages/list-messages.ts';
+import type F40 from '../../../functions/messages/pin.ts';
+import type { listPinsFunction as F41 } from '../../../functions/messages/pin.ts';
+import type F42 from '../../../functions/messages/react.ts';
+import type { listReactionsFunction as F43 } from '../../../functions/messages/react.ts';
+import type { removeReactionFunction as F44 } from '../../../functions/messages/react.ts';
+import type F45 from '../../../functions/messages/list-replies.ts';
+import type F46 from '../../../functions/messages/restore-message.ts';
+import type F47 from '../../../functions/messages/send-message.ts';
+import type { unpinMessageFunction as F48 } from '../../../functions/messages/pin.ts';
+import type F49 from '../../../functions/moderation/ban-user.ts';
+import type { getBlocklistFunction as F50 } from '../../../functions/moderation/blocklist.ts';
+import type F51 from '../../../functions/moderation/blocklist.ts';
+import type F52 from '../../../functions/moderation/block-users.ts';
+import type { listBlocksFunction as F53 } from '../../../functions/moderation/block-users.ts';
+import type { unblockUserFunction as F54 } from '../../../functions/moderation/block-users.ts';
+import type F55 from '../../../functions/moderation/flag-message.ts';
+import type { listFlagsFunction as F56 } from '../../../functions/moderation/flag-message.ts';
+import type { resolveFlagFunction as F57 } from '../../../functions/moderation/flag-message.ts';
+import type { unbanUserFunction as F58 } from '../../../functions/moderation/ban-user.ts';
+import type F59 from '../../../functions/scheduled/cancel-scheduled.ts';
+import type F60 from '../../../functions/scheduled/list-scheduled.ts';
+import type F61 from '../../../functions/scheduled/update-scheduled.ts';
+import type F62 from '../../../functions/search/search-messages.ts';
+import type F63 from '../../../functions/search/start-reindex.ts';
+import type F64 from '../../../functions/search/get-reindex.ts';
+import type F65 from '../../../functions/users/delete-user.ts';
+import type F66 from '../../../functions/users/get-user.ts';
+import type F67 from '../../../functions/users/get-me.ts';
+import type F68 from '../../../functions/users/patch-user.ts';
+import type F69 from '../../../functions/keys/shred-user.ts';
+import type F70 from '../../../functions/users/create-token.ts';
+import type F71 from '../../../functions/users/revoke-tokens.ts';
+import type F72 from '../../../functions/users/upsert-user.ts';
+import type F73 from '../../../functions/webhooks/webhook-endpoints.ts';
+import type { deleteWebhookFunction as F74 } from '../../../functions/webhooks/webhook-changes.ts';
+import type F75 from '../../../functions/webhooks/delivery-functions.ts';
+import type { replayDeliveryFunction as F76 } from '../../../functions/webhooks/delivery-functions.ts';
+import type { getWebhookFunction as F77 } from '../../../functions/webhooks/webhook-endpoints.ts';
+import type { listWebhooksFunction as F78 } from '../../../functions/webhooks/webhook-endpoints.ts';
+import type F79 from '../../../functions/webhooks/webhook-changes.ts';
 
 export const routes = {
   'apps.create': { method: 'POST', path: '/v1/apps', auth: 'admin' },
@@ -77,10 +96,18 @@ export const routes = {
   'conversations.members.list': { method: 'GET', path: '/v1/conversations/:conversationId/members', auth: 'server-or-user' },
   'conversations.members.remove': { method: 'DELETE', path: '/v1/conversations/:conversationId/members/:userId', auth: 'server-or-user' },
   'conversations.members.update': { method: 'PATCH', path: '/v1/conversations/:conversationId/members/:userId', auth: 'server-or-user' },
+  'conversations.occupancy': { method: 'GET', path: '/v1/conversations/:conversationId/occupancy', auth: 'server-or-user' },
   'conversations.read': { method: 'POST', path: '/v1/conversations/:conversationId/read', auth: 'server-or-user' },
   'conversations.update': { method: 'PATCH', path: '/v1/conversations/:conversationId', auth: 'server-or-user' },
   'conversations.visibility': { method: 'PUT', path: '/v1/conversations/:conversationId/visibility', auth: 'server-or-user' },
   'events.list': { method: 'GET', path: '/v1/conversations/:conversationId/events', auth: 'server-or-user' },
+  'events.stream': { method: 'GET', path: '/v1/events/stream', auth: 'server' },
+  'hooks.mediaScan.delete': { method: 'DELETE', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.mediaScan.get': { method: 'GET', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.mediaScan.put': { method: 'PUT', path: '/v1/hooks/media-scan', auth: 'server' },
+  'hooks.preSend.delete': { method: 'DELETE', path: '/v1/hooks/pre-send', auth: 'server' },
+  'hooks.preSend.get': { method: 'GET', path: '/v1/hooks/pre-send', auth: 'server' },
+  'hooks.preSend.put': { method: 'PUT', path: '/v1/hooks/pre-send', auth: 'server' },
   'keys.get': { method: 'GET', path: '/v1/keys', auth: 'server' },
   'keys.rotate': { method: 'POST', path: '/v1/keys/rotate', auth: 'server' },
   'keys.rotations': { method: 'GET', path: '/v1/keys/rotations', auth: 'server' },
@@ -100,6 +127,7 @@ export const routes = {
   'messages.reactions.list': { method: 'GET', path: '/v1/messages/:messageId/reactions', auth: 'server-or-user' },
   'messages.reactions.remove': { method: 'DELETE', path: '/v1/messages/:messageId/reactions/:emoji', auth: 'server-or-user' },
   'messages.replies': { method: 'GET', path: '/v1/messages/:messageId/replies', auth: 'server-or-user' },
+  'messages.restore': { method: 'POST', path: '/v1/messages/:messageId/restore', auth: 'server-or-user' },
   'messages.send': { method: 'POST', path: '/v1/conversations/:conversationId/messages', auth: 'server-or-user' },
   'messages.unpin': { method: 'DELETE', path: '/v1/messages/:messageId/pin', auth: 'server-or-user' },
   'moderation.ban': { method: 'PUT', path: '/v1/users/:userId/ban', auth: 'server' },
@@ -112,6 +140,9 @@ export const routes = {
   'moderation.flags.list': { method: 'GET', path: '/v1/moderation/flags', auth: 'server' },
   'moderation.flags.resolve': { method: 'POST', path: '/v1/moderation/flags/:flagId/resolve', auth: 'server' },
   'moderation.unban': { method: 'DELETE', path: '/v1/users/:userId/ban', auth: 'server' },
+  'scheduled.cancel': { method: 'DELETE', path: '/v1/scheduled/:scheduledId', auth: 'server-or-user' },
+  'scheduled.list': { method: 'GET', path: '/v1/conversations/:conversationId/scheduled', auth: 'server-or-user' },
+  'scheduled.update': { method: 'PATCH', path: '/v1/scheduled/:scheduledId', auth: 'server-or-user' },
   'search.messages': { method: 'GET', path: '/v1/search/messages', auth: 'server-or-user' },
   'search.reindex.start': { method: 'POST', path: '/v1/admin/apps/:appId/search/reindex', auth: 'admin' },
   'search.reindex.status': { method: 'GET', path: '/v1/admin/apps/:appId/search/reindex', auth: 'admin' },
@@ -123,6 +154,13 @@ export const routes = {
   'users.tokens.create': { method: 'POST', path: '/v1/users/:userId/tokens', auth: 'server' },
   'users.tokens.revoke': { method: 'POST', path: '/v1/users/:userId/tokens/revoke', auth: 'server' },
   'users.upsert': { method: 'PUT', path: '/v1/users/:userId', auth: 'server' },
+  'webhooks.create': { method: 'POST', path: '/v1/webhooks', auth: 'server' },
+  'webhooks.delete': { method: 'DELETE', path: '/v1/webhooks/:webhookId', auth: 'server' },
+  'webhooks.deliveries.list': { method: 'GET', path: '/v1/webhooks/:webhookId/deliveries', auth: 'server' },
+  'webhooks.deliveries.replay': { method: 'POST', path: '/v1/webhooks/:webhookId/deliveries/:deliveryId/replay', auth: 'server' },
+  'webhooks.get': { method: 'GET', path: '/v1/webhooks/:webhookId', auth: 'server' },
+  'webhooks.list': { method: 'GET', path: '/v1/webhooks', auth: 'server' },
+  'webhooks.update': { method: 'PATCH', path: '/v1/webhooks/:webhookId', auth: 'server' },
 } as const;
 
 /** Each function name mapped to its declaration (types only: nothing of the server is bundled). */
@@ -142,50 +180,69 @@ export interface Functions {
   'conversations.members.list': typeof F12;
   'conversations.members.remove': typeof F13;
   'conversations.members.update': typeof F14;
-  'conversations.read': typeof F15;
-  'conversations.update': typeof F16;
-  'conversations.visibility': typeof F17;
-  'events.list': typeof F18;
-  'keys.get': typeof F19;
-  'keys.rotate': typeof F20;
-  'keys.rotations': typeof F21;
-  'media.get': typeof F22;
-  'media.settings.get': typeof F23;
-  'media.settings.put': typeof F24;
-  'media.uploads.complete': typeof F25;
-  'media.uploads.create': typeof F26;
-  'media.usage': typeof F27;
-  'messages.delete': typeof F28;
-  'messages.edit': typeof F29;
-  'messages.get': typeof F30;
-  'messages.list': typeof F31;
-  'messages.pin': typeof F32;
-  'messages.pins': typeof F33;
-  'messages.reactions.add': typeof F34;
-  'messages.reactions.list': typeof F35;
-  'messages.reactions.remove': typeof F36;
-  'messages.replies': typeof F37;
-  'messages.send': typeof F38;
-  'messages.unpin': typeof F39;
-  'moderation.ban': typeof F40;
-  'moderation.blocklist.get': typeof F41;
-  'moderation.blocklist.put': typeof F42;
-  'moderation.blocks.add': typeof F43;
-  'moderation.blocks.list': typeof F44;
-  'moderation.blocks.remove': typeof F45;
-  'moderation.flags.create': typeof F46;
-  'moderation.flags.list': typeof F47;
-  'moderation.flags.resolve': typeof F48;
-  'moderation.unban': typeof F49;
-  'search.messages': typeof F50;
-  'search.reindex.start': typeof F51;
-  'search.reindex.status': typeof F52;
-  'users.delete': typeof F53;
-  'users.get': typeof F54;
-  'users.me': typeof F55;
-  'users.patch': typeof F56;
-  'users.shred': typeof F57;
-  'users.tokens.create': typeof F58;
-  'users.tokens.revoke': typeof F59;
-  'users.upsert': typeof F60;
+  'conversations.occupancy': typeof F15;
+  'conversations.read': typeof F16;
+  'conversations.update': typeof F17;
+  'conversations.visibility': typeof F18;
+  'events.list': typeof F19;
+  'events.stream': typeof F20;
+  'hooks.mediaScan.delete': typeof F21;
+  'hooks.mediaScan.get': typeof F22;
+  'hooks.mediaScan.put': typeof F23;
+  'hooks.preSend.delete': typeof F24;
+  'hooks.preSend.get': typeof F25;
+  'hooks.preSend.put': typeof F26;
+  'keys.get': typeof F27;
+  'keys.rotate': typeof F28;
+  'keys.rotations': typeof F29;
+  'media.get': typeof F30;
+  'media.settings.get': typeof F31;
+  'media.settings.put': typeof F32;
+  'media.uploads.complete': typeof F33;
+  'media.uploads.create': typeof F34;
+  'media.usage': typeof F35;
+  'messages.delete': typeof F36;
+  'messages.edit': typeof F37;
+  'messages.get': typeof F38;
+  'messages.list': typeof F39;
+  'messages.pin': typeof F40;
+  'messages.pins': typeof F41;
+  'messages.reactions.add': typeof F42;
+  'messages.reactions.list': typeof F43;
+  'messages.reactions.remove': typeof F44;
+  'messages.replies': typeof F45;
+  'messages.restore': typeof F46;
+  'messages.send': typeof F47;
+  'messages.unpin': typeof F48;
+  'moderation.ban': typeof F49;
+  'moderation.blocklist.get': typeof F50;
+  'moderation.blocklist.put': typeof F51;
+  'moderation.blocks.add': typeof F52;
+  'moderation.blocks.list': typeof F53;
+  'moderation.blocks.remove': typeof F54;
+  'moderation.flags.create': typeof F55;
+  'moderation.flags.list': typeof F56;
+  'moderation.flags.resolve': typeof F57;
+  'moderation.unban': typeof F58;
+  'scheduled.cancel': typeof F59;
+  'scheduled.list': typeof F60;
+  'scheduled.update': typeof F61;
+  'search.messages': typeof F62;
+  'search.reindex.start': typeof F63;
+  'search.reindex.status': typeof F64;
+  'users.delete': typeof F65;
+  'users.get': typeof F66;
+  'users.me': typeof F67;
+  'users.patch': typeof F68;
+  'users.shred': typeof F69;
+  'users.tokens.create': typeof F70;
+  'users.tokens.revoke': typeof F71;
+  'users.upsert': typeof F72;
+  'webhooks.create': typeof F73;
+  'webhooks.delete': typeof F74;
+  'webhooks.deliveries.list': typeof F75;
+  'webhooks.deliveries.replay': typeof F76;
+  'webhooks.get': typeof F77;
+  'webhooks.list': typeof F78;
+  'webhooks.update': typeof F79;
 }

@@ -67,9 +67,10 @@ export class Outbox {
     for (const item of await this.#store.load()) {
       this.#order = Math.max(this.#order, item.order + 1);
       try {
-        const message = await this.options.rest.call('messages.send', { params: { conversationId: item.conversationId }, body: item.body });
+        const sent = await this.options.rest.call('messages.send', { params: { conversationId: item.conversationId }, body: item.body });
         await this.#store.delete(item.clientMessageId);
-        this.options.onSent?.(item, message);
+        // Without sendAt the answer is the message; with it, the scheduled message (not a Message).
+        if (!('sendAt' in sent)) this.options.onSent?.(item, sent);
       } catch (error) {
         if (isRetryable(error)) {
           this.#again = false;

@@ -37,6 +37,7 @@ export function messageOf(event: NewMessageEvent): Message {
     silent: m.silent, clientMessageId: m.clientMessageId, createdAt: m.createdAt, editedAt: m.editedAt,
     deleted: m.deletedAt !== null, deletedAt: m.deletedAt, reactionCounts: m.reactionCounts, ownReactions: [],
     replyCount: m.replyCount, latestReplierIds: [...m.latestReplierIds].reverse(), pinnedAt: m.pinnedAt, pinnedBy: m.pinnedBy,
+    expiresAt: m.expiresAt ?? null,
   };
 }
 

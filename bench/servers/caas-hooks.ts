@@ -1,0 +1,54 @@
+/**
+ * CaaS in local mode like caas-local.ts, plus what BENCH_HOOKS names: `pre-send` sets a pre-send
+ * hook and/or `webhook` a webhook for every event, both at BENCH_RECEIVER (allowed by
+ * CAAS_OUTBOUND_ALLOW_HOSTS). Prints the same JSON line.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../functions/apps/apps.ts';
+import { createConversation } from '../../functions/conversations/conversation-lifecycle.ts';
+import { HOOKS, hookId, type HookDoc } from '../../functions/hooks/hooks.ts';
+import { newSigningSecret } from '../../functions/webhooks/signing.ts';
+import { createWebhook } from '../../functions/webhooks/webhooks.ts';
+import { domain } from '../../functions/domain.ts';
+import { upsertUser } from '../../functions/users/users.ts';
+import { functions } from '../../routes.ts';
+import { mintUserToken } from '../../runtime/auth/user-tokens.ts';
+import { loadConfig } from '../../runtime/config.ts';
+import { createRouter } from '../../runtime/http/create-router.ts';
+import { serveRouter } from '../../runtime/http/serve.ts';
+import { startPreparedServices } from '../../runtime/platform.ts';
+import { startBackgroundWork } from '../../workers/index.ts';
+
+const hooks = (process.env.BENCH_HOOKS ?? '').split(',').filter(Boolean);
+const receiver = process.env.BENCH_RECEIVER ?? 'http://127.0.0.2:9';
+const dataDir = await mkdtemp(join(tmpdir(), 'caas-bench-'));
+const config = loadConfig({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  CAAS_DATA_DIR: dataDir,
+  CAAS_LOG_LEVEL: 'silent',
+  CAAS_RATE_LIMIT_USER: '0',
+  CAAS_OUTBOUND_ALLOW_HOSTS: new URL(receiver).hostname,
+  CAAS_WEBHOOK_POLL_MS: '50',
+});
+const services = await startPreparedServices(domain, config);
+const server = await serveRouter(createRouter({ services, functions }), services);
+await startBackgroundWork(services);
+
+const { app } = await createApp(services, { name: 'bench' });
+await upsertUser(services, app._id, 'sender', {});
+await upsertUser(services, app._id, 'reader', {});
+const { conversation } = await createConversation(services, app._id, 'sender', { type: 'group', memberIds: ['reader'] });
+if (hooks.includes('pre-send')) {
+  const now = Date.now();
+  const hook: HookDoc = { _id: hookId(app._id, 'pre-send'), appId: app._id, kind: 'pre-send', url: `${receiver}/pre-send`, secret: newSigningSecret(), timeoutMs: 800, failureMode: 'open', createdAt: now, updatedAt: now };
+  await services.ports.store.collection<HookDoc>(HOOKS).insertOne(hook);
+}
+if (hooks.includes('webhook')) {
+  await createWebhook(services, app._id, { url: `${receiver}/webhook`, eventTypes: ['message.new'], description: 'bench', enabled: true });
+}
+const { token } = await mintUserToken({ appId: app._id, userId: 'sender', tokenVersion: 0, ttlSec: 3600, now: Date.now() }, app.signingSecret);
+process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.port}`, token, conversationId: conversation._id })}\n`);
+process.on('SIGINT', () => process.exit(0));

@@ -1,0 +1,52 @@
+import { openDocument } from '../crypto/sealed-store.ts';
+import { EVENTS } from '../events/events.ts';
+import { appendDense } from '../../infra/store/dense-append.ts';
+import type { Services } from '../../runtime/context.ts';
+import type { IndexDeclaration } from '../../infra/store/port.ts';
+import type { EventView } from '../events/event-codec.ts';
+
+/**
+ * Every event of an app, in one durable order: the app event log behind `GET /v1/events/stream`.
+ * Its consumer (workers/app-event-log.ts) appends each conversation event once (deduped by event
+ * id) with the app's next dense sequence number, which is the stream's cursor: resuming after a
+ * cursor yields exactly the events after it, however long the client was away, across restarts.
+ */
+export interface AppEventDoc {
+  /** `${appId}:${seq}` */
+  _id: string;
+  appId: string;
+  seq: number;
+  eventId: string;
+  event: EventView;
+  loggedAt: number;
+  [key: string]: unknown;
+}
+
+export const APP_EVENTS = 'app_events';
+
+export const appEventIndexes: IndexDeclaration[] = [
+  {
+    collection: APP_EVENTS,
+    specs: [
+      { keys: { appId: 1, seq: 1 }, unique: true },
+      { keys: { eventId: 1 }, unique: true },
+    ],
+  },
+];
+
+export function appendToAppLog(services: Services, appId: string, event: EventView): Promise<AppEventDoc> {
+  const collection = services.ports.store.collection<AppEventDoc>(APP_EVENTS);
+  return appendDense({
+    collection,
+    scope: { appId },
+    make: (seq) => ({ _id: `${appId}:${String(seq).padStart(12, '0')}`, appId, seq, eventId: event.id, event, loggedAt: services.clock.now() }),
+    existing: () => collection.findOne({ eventId: event.id }),
+  });
+}
+
+/** The log keeps events as the bus carries them (message fields encrypted); they are opened here, on the way out. */
+export async function appEventsAfter(services: Services, appId: string, afterSeq: number, limit: number): Promise<AppEventDoc[]> {
+  const rows = await services.ports.store.collection<AppEventDoc>(APP_EVENTS).find({ appId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
+  const { store } = services.ports;
+  return Promise.all(rows.map(async (row) => ({ ...row, event: await openDocument(store, EVENTS, row.event, row.event.id, row.appId) })));
+}
