@@ -1,4 +1,4 @@
-import type { Collection, Doc, Filter, StorePort, Update } from '../../infra/store/port.ts';
+import type { Collection, Doc, Filter, FindOptions, StorePort, Update } from '../../infra/store/port.ts';
 import type { Envelope } from './envelope.ts';
 import { SEALED, type SealedCollection } from './sealed-fields.ts';
 import { openValues, requireDocId, sealValues } from './sealed-values.ts';
@@ -81,8 +81,8 @@ function sealedCollection<T extends Doc>(raw: Collection<T>, collection: string,
       return doc;
     },
     insertMany: async (docs) => raw.insertMany(await Promise.all(docs.map(seal))),
-    findOne: async (filter, options) => open(await raw.findOne(filter, options)),
-    find: async (filter, options) => Promise.all((await raw.find(filter, options)).map(async (doc) => (await open(doc))!)),
+    findOne: async (filter, options) => open(await raw.findOne(filter, withAppId(options))),
+    find: async (filter, options) => Promise.all((await raw.find(filter, withAppId(options))).map(async (doc) => (await open(doc))!)),
     countDocuments: (filter) => raw.countDocuments(filter),
     updateOne: async (filter, update, options) => raw.updateOne(filter, await sealUpdate(filter, update), options),
     updateMany: async (filter, update) => raw.updateMany(filter, await sealUpdate(filter, update)),
@@ -97,4 +97,11 @@ function sealedCollection<T extends Doc>(raw: Collection<T>, collection: string,
 function touches(key: string, path: string): boolean {
   const flat = path.replaceAll('.*', '');
   return flat === key || flat.startsWith(`${key}.`);
+}
+
+/** An inclusion projection also reads `appId`: decryption needs it (it is bound into every ciphertext). */
+function withAppId<O extends FindOptions | Omit<FindOptions, 'limit'>>(options: O | undefined): O | undefined {
+  const projection = options?.projection;
+  if (!projection || !Object.values(projection).includes(1)) return options;
+  return { ...options, projection: { ...projection, appId: 1 } } as O;
 }
