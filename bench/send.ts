@@ -42,6 +42,7 @@ async function enginePids(): Promise<number[]> {
 
 async function measure(script: string, shape: 'one' | 'many'): Promise<Measured> {
   const { info, child } = await startServer<{ url: string; targets: SendTarget[] }>(script, [shape, String(connections)]);
+  if (info.targets.length === 0) throw new Error(`${script} named no targets`);
   const engines = await enginePids();
   try {
     const target = { url: info.url, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body, targets: info.targets, connections };
@@ -49,6 +50,7 @@ async function measure(script: string, shape: 'one' | 'many'): Promise<Measured>
     const serverBefore = await processCpuMicros(child.pid!);
     const enginesBefore = await processGroupCpuMicros(engines);
     const result = await runLoad({ ...target, seconds });
+    if (result.non2xx > 0 && script !== 'bench/servers/caas.ts') throw new Error(`${script} answered ${result.non2xx} non-2xx: not a ceiling`);
     const served = Math.max(result.total, 1);
     return {
       ...result,

@@ -4,7 +4,7 @@ import { defineFunction, reply } from '../../runtime/define-function.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { requireCallableUrl } from '../webhooks/webhooks.ts';
 import { newSigningSecret } from '../webhooks/signing.ts';
-import { findHook, HOOK_DEFAULTS, hookId, HOOKS, type HookDoc, type HookKind } from './hooks.ts';
+import { findHook, HOOK_DEFAULTS, hookChanged, hookId, HOOKS, type HookDoc, type HookKind } from './hooks.ts';
 
 /** PUT, GET and DELETE for one kind of app hook; the secret is answered when it is created. */
 export const HookView = z.object({
@@ -46,6 +46,7 @@ export function hookEndpoints(kind: HookKind, name: string, what: string) {
       const secret = !current || body.rotateSecret ? newSigningSecret() : current.secret;
       const hook: HookDoc = { _id: hookId(appId, kind), appId, kind, url, secret, timeoutMs: body.timeoutMs, failureMode: body.failureMode, createdAt: current?.createdAt ?? now, updatedAt: now };
       await ctx.ports.store.collection<HookDoc>(HOOKS).replaceOne({ _id: hook._id }, hook, { upsert: true });
+      await hookChanged(ctx, appId, kind);
       return reply(current ? 200 : 201, { ...toHookView(hook), ...(secret !== current?.secret ? { secret } : {}) });
     },
   });
@@ -71,7 +72,9 @@ export function hookEndpoints(kind: HookKind, name: string, what: string) {
     summary: `Remove the app's ${what} hook`,
     tags: ['hooks'],
     handler: async (_input, ctx) => {
-      const removed = await ctx.ports.store.collection(HOOKS).deleteOne({ _id: hookId(callerAppId(ctx.caller), kind) });
+      const appId = callerAppId(ctx.caller);
+      const removed = await ctx.ports.store.collection(HOOKS).deleteOne({ _id: hookId(appId, kind) });
+      await hookChanged(ctx, appId, kind);
       if (removed === 0) throw new AppError('NOT_FOUND', `No ${what} hook is set`);
     },
   });

@@ -42,8 +42,15 @@ export function hookId(appId: string, kind: HookKind): string {
   return `${appId}:${kind}`;
 }
 
+/** The app's hook of this kind, through the read cache: the pre-send hook is looked up on every send. */
 export async function findHook(services: Services, appId: string, kind: HookKind): Promise<HookDoc | null> {
-  return services.ports.store.collection<HookDoc>(HOOKS).findOne({ _id: hookId(appId, kind) });
+  const id = hookId(appId, kind);
+  return services.reads.read(`hook:${id}`, () => services.ports.store.collection<HookDoc>(HOOKS).findOne({ _id: id }));
+}
+
+/** After a hook is set or removed, so cached lookups everywhere drop it. */
+export function hookChanged(services: Services, appId: string, kind: HookKind): Promise<void> {
+  return services.reads.invalidate(`hook:${hookId(appId, kind)}`);
 }
 
 /** One breaker per hook and budget, per process (keyed by the process's ports). */
