@@ -5,6 +5,7 @@ import { gdprFunctions } from './functions/gdpr/index.ts';
 import { retentionFunctions } from './functions/retention/index.ts';
 import { conversationFunctions } from './functions/conversations/index.ts';
 import { eventFunctions } from './functions/events/index.ts';
+import { keyFunctions } from './functions/keys/index.ts';
 import { mediaFunctions } from './functions/media/index.ts';
 import { messageFunctions } from './functions/messages/index.ts';
 import { moderationFunctions } from './functions/moderation/index.ts';
@@ -34,6 +35,7 @@ export const functions: AnyFunctionDefinition[] = [
   ...consentFunctions,
   ...gdprFunctions,
   ...retentionFunctions,
+  ...keyFunctions,
   ...webhookFunctions,
   ...hookFunctions,
   ...eventStreamFunctions,

@@ -2,6 +2,8 @@
  * `npm start`: the whole platform in one process, local mode by default (embedded engines under
  * CAAS_DATA_DIR), any engine named by its URL in the environment.
  */
+import { assertKeyConfig } from '../infra/kms/index.ts';
+import { LocalKms } from '../infra/kms/local.ts';
 import { functions } from '../routes.ts';
 import { resolveAdminToken } from '../runtime/admin-token.ts';
 import { ConfigError, loadConfig, publicUrl } from '../runtime/config.ts';
@@ -15,6 +17,7 @@ import { domain } from '../functions/domain.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertKeyConfig(config);
   const admin = await resolveAdminToken(config);
   config.CAAS_ADMIN_TOKEN = admin.token;
   const services = await startPreparedServices(domain, config, { role: 'all-in-one' });
@@ -34,6 +37,8 @@ async function main(): Promise<void> {
   config.CAAS_PUBLIC_URL ??= `http://localhost:${server.port}`;
   const base = publicUrl(config);
   const demo = await ensureDemoApp(services);
+  const kms = services.ports.kms;
+  const generatedMasterKey = kms instanceof LocalKms ? kms.generatedFile : undefined;
   const adapters = Object.entries(services.ports).map(([port, adapter]) => `${port}=${adapter.name}`).join(' ');
   process.stdout.write(
     [
@@ -43,6 +48,7 @@ async function main(): Promise<void> {
       `  console       ${base}/console/`,
       `  realtime      ${base.replace(/^http/, 'ws')}/v1/realtime`,
       `  admin token   ${admin.token}${admin.generated ? '   (generated; kept in the data dir)' : ''}`,
+      ...(generatedMasterKey ? [`  master key    generated into ${generatedMasterKey}: back it up, data encrypted at rest is unreadable without it`] : []),
       `  demo app      ${demo.appId}`,
       `  server key    ${demo.serverKey}`,
       ...demo.users.map((user) => `  ${user.id.padEnd(13)} ${user.token}`),

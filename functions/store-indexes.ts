@@ -13,6 +13,8 @@ import { consentIndexes } from './consents/consents.ts';
 import { gdprIndexes } from './gdpr/gdpr-jobs.ts';
 import { downloadIndexes } from './gdpr/export-downloads.ts';
 import { holdIndexes } from './retention/legal-holds.ts';
+import { dataKeyIndexes } from './crypto/data-keys.ts';
+import { rotationIndexes } from './keys/rotations.ts';
 import { appEventIndexes } from './event-stream/app-event-log.ts';
 import { deliveryIndexes } from './webhooks/deliveries.ts';
 import { webhookIndexes } from './webhooks/webhooks.ts';
@@ -34,6 +36,8 @@ export const allIndexes: IndexDeclaration[] = [
   ...gdprIndexes,
   ...downloadIndexes,
   ...holdIndexes,
+  ...dataKeyIndexes,
+  ...rotationIndexes,
   ...webhookIndexes,
   ...deliveryIndexes,
   ...appEventIndexes,

@@ -12,8 +12,9 @@ import type { StorePort } from './store/port.ts';
  * channels, topics and consumer groups, search indexes, blob keys — gets the namespace in front,
  * and names handed back are stripped of it. Adapters never know.
  */
-export function namespacePorts(ports: Ports, namespace: string): Ports {
+export function namespacePorts<P extends Omit<Ports, 'kms'>>(ports: P, namespace: string): P {
   return {
+    ...ports,
     store: namespacedStore(ports.store, `${namespace}_`),
     cache: namespacedCache(ports.cache, `${namespace}:`),
     bus: namespacedBus(ports.bus, `${namespace}.`),

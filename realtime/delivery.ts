@@ -14,6 +14,7 @@ import { presenceScope, pushesPresence } from './presence-scope.ts';
 import { serverFrames } from './protocol.ts';
 import type { SubscriptionIndex } from './subscription-index.ts';
 import { decodeEvent, type ConversationEvent } from '../functions/events/event-codec.ts';
+import { openEvent } from '../functions/events/open-event.ts';
 import { eventFrame, joinedUserIds } from './wire-event.ts';
 
 export interface DeliveryCounters {
@@ -110,9 +111,16 @@ export class Delivery implements EventHistory {
     for (const cursor of [...connection.cursors.values()]) cursor.release(replay.has(cursor));
   }
 
-  /** A conversation event from the fan-out channel. */
-  onEvent(raw: string): void {
-    const event = decodeEvent(raw);
+  private inbound: Promise<void> = Promise.resolve();
+
+  /** A conversation event from the fan-out channel, decrypted; delivered in arrival order. */
+  onEvent(raw: string): Promise<void> {
+    const next = this.inbound.then(async () => this.deliverEvent(await openEvent(this.services.ports.store, decodeEvent(raw))));
+    this.inbound = next.catch(() => undefined);
+    return next;
+  }
+
+  private deliverEvent(event: ConversationEvent): void {
     const joined = joinedUserIds(event);
     if (joined.length > 0) this.attachJoined(event, joined);
     const cursors = this.index.cursorsOf(event.conversationId);

@@ -161,11 +161,7 @@ export async function startRealtime(services: Services, { registry, ...overrides
   }
 
   const onEvent = (raw: string) => {
-    try {
-      delivery.onEvent(raw);
-    } catch (error) {
-      log.error({ err: error }, 'conversation event not delivered');
-    }
+    delivery.onEvent(raw).catch((error: unknown) => log.error({ err: error }, 'conversation event not delivered'));
   };
   const onSignal = (raw: string) => routeSignal(JSON.parse(raw) as Signal, (id) => index.cursorsOf(id));
   // Started all or nothing, so a caller retrying a failed start (engines still down) leaks nothing.

@@ -58,6 +58,11 @@ export const configSchema = z.object({
   CAAS_AUDIT_CHECKPOINT_RECORDS: z.coerce.number().int().positive().default(1_000),
   CAAS_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().positive().default(60),
   CAAS_RETENTION_SWEEP_SECONDS: z.coerce.number().positive().default(3_600),
+  KMS_ENDPOINT: optionalUrl,
+  KMS_REGION: z.string().default('us-east-1'),
+  KMS_ACCESS_KEY_ID: z.string().optional(),
+  KMS_SECRET_ACCESS_KEY: z.string().optional(),
+  CAAS_KMS_ALIAS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and -, at most 32').default('caas'),
   S3_PUBLIC_ENDPOINT: optionalUrl,
 });
 

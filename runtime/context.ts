@@ -26,6 +26,8 @@ export interface Startup {
 export interface Domain {
   indexes: IndexDeclaration[];
   credentials: CredentialLookup;
+  /** Wraps the ports once at startup (the domain's encryption at rest seals the store). */
+  sealPorts?: (ports: Ports) => Ports;
 }
 
 /** What every handler, worker and realtime node receives: ports, identity, logger, clock. */

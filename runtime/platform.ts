@@ -1,3 +1,4 @@
+import { assertKeyConfig } from '../infra/kms/index.ts';
 import { closePorts, createPorts } from '../infra/ports.ts';
 import { retryUntilDone } from '../infra/resilience.ts';
 import { systemClock } from './clock.ts';
@@ -16,7 +17,10 @@ import { createReadCache } from './read-cache.ts';
 export async function startServices(domain: Domain, config: Config = loadConfig(), bindings: Record<string, unknown> = {}): Promise<Services> {
   const log = createLogger(config, bindings);
   const clock = systemClock;
-  const ports = await createPorts(config, clock);
+  // Every process refuses a cluster config without a master key or KMS here, naming it.
+  assertKeyConfig(config);
+  const created = await createPorts(config, clock);
+  const ports = domain.sealPorts ? domain.sealPorts(created) : created;
   const abort = new AbortController();
   const startup: Startup = {
     done: false,
@@ -28,6 +32,8 @@ export async function startServices(domain: Domain, config: Config = loadConfig(
     'prepare engines',
     async () => {
       for (const { collection, specs } of domain.indexes) await ports.store.ensureIndexes(collection, specs);
+      // The master key against its key check value (local mode checked it already in createKms).
+      await ports.kms.verify();
     },
     (error, attempt, delayMs) => {
       startup.lastError = error instanceof Error ? error.message : String(error);

@@ -1,3 +1,4 @@
+import { openDocument, unsealed } from '../functions/crypto/sealed-store.ts';
 import { encodeEvent } from '../functions/events/event-codec.ts';
 import { CONVERSATION_EVENTS_TOPIC, EVENTS, type EventDoc } from '../functions/events/events.ts';
 import { applyProjection } from '../functions/events/projections.ts';
@@ -42,7 +43,8 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
   const graceMs = options.projectionGraceMs ?? 5_000;
   const gapTimeoutMs = options.gapTimeoutMs ?? 10_000;
   const { store, bus, cache } = services.ports;
-  const events = store.collection<EventDoc>(EVENTS);
+  // Read as stored: the bus carries the message fields encrypted, consumers open them (open-event.ts).
+  const events = unsealed(store).collection<EventDoc>(EVENTS);
   /** Last sequence published per conversation, learned from the store on first sight. */
   const published = new Map<string, number>();
   const gapSince = new Map<string, number>();
@@ -94,7 +96,8 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
           services.log.warn({ conversationId, missing: last + 1, next: event.seq }, 'outbox: skipping a sequence whose writer died');
         }
         gapSince.delete(conversationId);
-        if (now - event.at > graceMs) await applyProjection(services, event);
+        // The projection writes plaintext through the sealed store, which encrypts it for its own rows.
+        if (now - event.at > graceMs) await applyProjection(services, await openDocument(store, EVENTS, event, event._id, event.appId));
         ready.push(event);
         last = event.seq;
       }

@@ -3,6 +3,7 @@ import { z, ZodError } from 'zod';
 import { isAppError } from '../runtime/errors.ts';
 import { CONVERSATION_EVENTS_TOPIC } from '../functions/events/events.ts';
 import { decodeEvent } from '../functions/events/event-codec.ts';
+import { openEvent } from '../functions/events/open-event.ts';
 import { forgetAuthor, indexConversationEvent, type IndexOutcome } from '../functions/search/indexing.ts';
 import { ReindexRequest, SEARCH_REINDEX_TOPIC } from '../functions/search/reindex-queue.ts';
 import { runReindex } from '../functions/search/reindex.ts';
@@ -48,7 +49,7 @@ function parseJson(value: string): unknown {
 
 async function handleEvent(services: Services, message: BusMessage): Promise<{ outcome: HandlerOutcome; at?: number }> {
   try {
-    const event = decodeEvent(message.value);
+    const event = await openEvent(services.ports.store, decodeEvent(message.value));
     return { outcome: await indexConversationEvent(services, event), at: event.at };
   } catch (error) {
     // A malformed event or payload is refused by the codec (AppError INTERNAL) or the payload schemas (ZodError).

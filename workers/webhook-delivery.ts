@@ -1,3 +1,4 @@
+import { openEvent } from '../functions/events/open-event.ts';
 import { Counter } from 'prom-client';
 import { decodeEvent } from '../functions/events/event-codec.ts';
 import { CONVERSATION_EVENTS_TOPIC } from '../functions/events/events.ts';
@@ -103,7 +104,8 @@ export async function startWebhookDelivery(services: Services): Promise<WorkerHa
     handler: async (message) => {
       let decoded;
       try {
-        decoded = decodeEvent(message.value);
+        // The bus carries message fields encrypted; the app's endpoint gets them in clear.
+        decoded = await openEvent(services.ports.store, decodeEvent(message.value));
       } catch (error) {
         if (!isAppError(error)) throw error;
         services.log.warn({ err: error, offset: message.offset }, 'webhook dispatcher: malformed event skipped');

@@ -24,7 +24,7 @@ export const ConversationView = z.object({
   updatedAt: z.number(),
   lastActivityAt: z.number(),
   lastMessage: z
-    .object({ id: z.string(), seq: z.number(), authorId: z.string().nullable(), text: z.string(), createdAt: z.number() })
+    .object({ id: z.string(), seq: z.number(), authorId: z.string().nullable(), text: z.string().nullable(), erased: z.boolean().optional(), createdAt: z.number() })
     .nullable(),
   memberCount: z.number(),
   slowModeSeconds: z.number(),

@@ -1,3 +1,5 @@
+import { openDocument } from '../crypto/sealed-store.ts';
+import { EVENTS } from '../events/events.ts';
 import { appendDense } from '../../infra/store/dense-append.ts';
 import type { Services } from '../../runtime/context.ts';
 import type { IndexDeclaration } from '../../infra/store/port.ts';
@@ -42,6 +44,9 @@ export function appendToAppLog(services: Services, appId: string, event: EventVi
   });
 }
 
-export function appEventsAfter(services: Services, appId: string, afterSeq: number, limit: number): Promise<AppEventDoc[]> {
-  return services.ports.store.collection<AppEventDoc>(APP_EVENTS).find({ appId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
+/** The log keeps events as the bus carries them (message fields encrypted); they are opened here, on the way out. */
+export async function appEventsAfter(services: Services, appId: string, afterSeq: number, limit: number): Promise<AppEventDoc[]> {
+  const rows = await services.ports.store.collection<AppEventDoc>(APP_EVENTS).find({ appId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
+  const { store } = services.ports;
+  return Promise.all(rows.map(async (row) => ({ ...row, event: await openDocument(store, EVENTS, row.event, row.event.id, row.appId) })));
 }

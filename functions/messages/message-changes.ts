@@ -29,7 +29,8 @@ export async function editMessage(services: Services, access: Access, message: M
     conversationId: message.conversationId,
     type: 'message.updated',
     actorId: access.userId,
-    payload: { messageId: message._id, changes: { text: masked, editedAt }, push: { edits: previous } },
+    // authorId: whose data key seals the new text in the event (crypto/sealed-fields.ts).
+    payload: { messageId: message._id, authorId: message.authorId, changes: { text: masked, editedAt }, push: { edits: previous } },
   });
   return { ...message, text: masked, editedAt, edits: [...message.edits, previous], version: event.seq };
 }

@@ -34,7 +34,8 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
   // Independent rows: written side by side (one round trip's wait on a remote store, not two).
   await Promise.all([
     store.collection<ConversationDoc>(CONVERSATIONS).updateOne(
-      { _id: message.conversationId, lastActivityAt: { $lte: message.createdAt } },
+      // appId as well: the sealed store binds the preview's ciphertext to it without reading the row.
+      { _id: message.conversationId, appId: message.appId, lastActivityAt: { $lte: message.createdAt } },
       {
         $set: {
           lastActivityAt: message.createdAt,

@@ -36,6 +36,8 @@ export interface MessageDoc {
   latestReplierIds: string[];
   pinnedAt: number | null;
   pinnedBy: string | null;
+  /** Set on read when the author's data key was destroyed (crypto-shredding): text is then null. */
+  erased?: boolean;
   /** Disappearing messages: removed everywhere at this time (absent on messages sent before TTLs existed). */
   expiresAt?: number | null;
   [key: string]: unknown;

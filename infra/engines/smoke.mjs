@@ -1,5 +1,5 @@
 // Exercises each engine started by up.sh with the project's own clients and prints what answered.
-// Usage: node infra/engines/smoke.mjs [redis kafka elasticsearch mongodb s3]
+// Usage: node infra/engines/smoke.mjs [redis kafka elasticsearch mongodb s3 kms]
 // (default: every engine listed in $CAAS_ENGINES_STATE/engines.json). Exits non-zero on the first failure.
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,7 @@ import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { MongoClient } from 'mongodb';
 import { S3Client, PutObjectCommand, GetObjectCommand, HeadObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { KMSClient, CreateKeyCommand, GenerateDataKeyCommand, DecryptCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 
 const stateDir = process.env.CAAS_ENGINES_STATE ?? '/tmp/caas-engines';
 const env = Object.fromEntries(
@@ -165,7 +166,28 @@ async function s3() {
   }
 }
 
-const checks = { redis, kafka, elasticsearch, mongodb, s3 };
+async function kms() {
+  const client = new KMSClient({
+    endpoint: env.KMS_ENDPOINT,
+    region: env.KMS_REGION,
+    credentials: { accessKeyId: env.KMS_ACCESS_KEY_ID, secretAccessKey: env.KMS_SECRET_ACCESS_KEY },
+  });
+  try {
+    const { KeyMetadata } = await client.send(new CreateKeyCommand({ Description: `smoke ${suffix}` }));
+    const EncryptionContext = { smoke: suffix };
+    const key = await client.send(new GenerateDataKeyCommand({ KeyId: KeyMetadata.KeyId, KeySpec: 'AES_256', EncryptionContext }));
+    const back = await client.send(new DecryptCommand({ KeyId: KeyMetadata.KeyId, CiphertextBlob: key.CiphertextBlob, EncryptionContext }));
+    check(Buffer.from(back.Plaintext).equals(Buffer.from(key.Plaintext)), 'decrypted data key differs');
+    const refused = await client.send(new DecryptCommand({ CiphertextBlob: key.CiphertextBlob, EncryptionContext: { smoke: 'other' } })).then(() => false, () => true);
+    check(refused, 'another encryption context was accepted');
+    await client.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata.KeyId, PendingWindowInDays: 7 }));
+    return 'kms: create key, data key round trip, encryption context enforced';
+  } finally {
+    client.destroy();
+  }
+}
+
+const checks = { redis, kafka, elasticsearch, mongodb, s3, kms };
 const started = JSON.parse(readFileSync(env.CAAS_ENGINES_JSON ?? `${stateDir}/engines.json`, 'utf8'));
 const wanted = process.argv.length > 2 ? process.argv.slice(2) : started.map((engine) => engine.name);
 

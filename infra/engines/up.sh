@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (once, cached) and starts the real engines on loopback without Docker (DESIGN.md §8).
-# Usage: up.sh [redis kafka elasticsearch mongodb s3]   (default: all). See README.md.
+# Usage: up.sh [redis kafka elasticsearch mongodb s3 kms]   (default: all). See README.md.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/common.sh

@@ -16,7 +16,7 @@ describe('an engine that is down at startup', () => {
     // Nothing listens on port 1: the MongoDB adapter cannot connect.
     const services = await startServices(
       domain,
-      loadConfig({ CAAS_DATA_DIR: dataDir, MONGO_URL: 'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=300', CAAS_LOG_LEVEL: 'silent', CAAS_ADMIN_TOKEN: ADMIN }),
+      loadConfig({ CAAS_DATA_DIR: dataDir, MONGO_URL: 'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=300', CAAS_MASTER_KEY: 'engine-down-test-master-key-0123456789', CAAS_LOG_LEVEL: 'silent', CAAS_ADMIN_TOKEN: ADMIN }),
     );
     try {
       const router = createRouter({ services, functions });

@@ -32,6 +32,7 @@ describe('npm start', () => {
     const aliceToken = /alice\s+(\S+)/.exec(banner)?.[1];
     const adminToken = /admin token\s+(\S+)/.exec(banner)?.[1];
     expect(url).toBeDefined();
+    expect(banner).toContain(`master key    generated into ${join(dataDir, 'master-key')}`);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const me = await fetch(`${url}/v1/me`, { headers: { authorization: `Bearer ${aliceToken}` } });
     expect(await me.json()).toMatchObject({ id: 'alice', name: 'Alice' });
@@ -46,6 +47,18 @@ describe('npm start', () => {
     child!.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 60_000);
+
+  it('refuses to start in cluster mode without a master key or KMS, naming CAAS_MASTER_KEY', async () => {
+    const run = children.spawn(process.execPath, ['--import', 'tsx', 'bin/caas.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, REDIS_URL: 'redis://127.0.0.1:1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    run.stderr!.on('data', (chunk) => (err += chunk));
+    expect(await new Promise<number | null>((resolve) => run.once('exit', resolve))).toBe(78);
+    expect(err).toContain('CAAS_MASTER_KEY: required in cluster mode (REDIS_URL is set)');
+  }, 30_000);
 
   it('names every invalid variable and exits without starting', async () => {
     const run = children.spawn(process.execPath, ['--import', 'tsx', 'bin/caas.ts'], {

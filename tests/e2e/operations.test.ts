@@ -18,7 +18,7 @@ describe('operations endpoints', () => {
     expect((await call('GET', '/healthz')).body).toEqual({ status: 'ok' });
     const ready = await call('GET', '/readyz', { token: local.platform.adminToken });
     expect(ready.status).toBe(200);
-    expect(ready.body.checks.map((check: { port: string }) => check.port).sort()).toEqual(['blob', 'bus', 'cache', 'search', 'store']);
+    expect(ready.body.checks.map((check: { port: string }) => check.port).sort()).toEqual(['blob', 'bus', 'cache', 'kms', 'search', 'store']);
     expect(ready.body.checks.every((check: { ok: boolean; adapter: string }) => check.ok && check.adapter === 'local')).toBe(true);
   });
 

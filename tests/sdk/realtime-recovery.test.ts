@@ -32,7 +32,7 @@ describe('SDK realtime recovery: long outages and token refresh', () => {
     });
     const texts: string[] = [];
     const resyncs: string[] = [];
-    ben.on('event', (event: ChatEvent) => isNewMessage(event) && texts.push(messageOf(event).text));
+    ben.on('event', (event: ChatEvent) => isNewMessage(event) && texts.push(messageOf(event).text ?? ''));
     ben.on('resync', (frame) => resyncs.push(frame.reason));
     await ben.connect();
     const ann = world.userApi('ann');

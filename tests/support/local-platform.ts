@@ -33,6 +33,10 @@ const ENGINE_VARS = [
   'S3_ACCESS_KEY_ID',
   'S3_SECRET_ACCESS_KEY',
   'S3_REGION',
+  'KMS_ENDPOINT',
+  'KMS_REGION',
+  'KMS_ACCESS_KEY_ID',
+  'KMS_SECRET_ACCESS_KEY',
 ];
 
 /**
@@ -41,7 +45,8 @@ const ENGINE_VARS = [
  */
 export function engineEnv(): Record<string, string> {
   if (process.env.CAAS_E2E_ENGINES !== '1') return {};
-  const env: Record<string, string> = { CAAS_NAMESPACE: `t${newSecret(6).toLowerCase().replace(/[^a-z0-9]/g, '')}` };
+  // Cluster mode needs a master key (or KMS_ENDPOINT): one per test platform.
+  const env: Record<string, string> = { CAAS_NAMESPACE: `t${newSecret(6).toLowerCase().replace(/[^a-z0-9]/g, '')}`, CAAS_MASTER_KEY: `test-master-${newSecret(24)}` };
   for (const name of ENGINE_VARS) if (process.env[name]) env[name] = process.env[name]!;
   return env;
 }

@@ -45,7 +45,7 @@ export function renderLog(list: HTMLElement, log: ConversationLog, rest: RestCli
       const status = message.authorId === me ? receipt(log, message) : 'received';
       const tick = status === 'read' ? '✓✓' : status === 'sent' ? '✓' : '';
       const meta = h('div', { class: 'meta' }, clock(message.createdAt), tick ? h('span', { class: `tick ${status}`, 'data-testid': 'receipt' }, tick) : null);
-      return bubble(rest, me, message.authorId, message.deleted ? '(deleted)' : message.text, message.attachments, meta, { 'data-status': status, 'data-seq': String(message.seq) });
+      return bubble(rest, me, message.authorId, message.deleted ? '(deleted)' : message.erased ? '(erased)' : (message.text ?? ''), message.attachments, meta, { 'data-status': status, 'data-seq': String(message.seq) });
     }),
     ...[...log.pending.values()].map((item) =>
       bubble(rest, me, me, item.body.text ?? '', item.body.attachments ?? [], h('div', { class: 'meta' }, h('span', { class: 'tick pending' }, 'queued · waiting for network')), {

@@ -8,7 +8,7 @@ CACHE_DIR="${CAAS_ENGINES_CACHE:-$HOME/.cache/caas-engines}"
 STATE_DIR="${CAAS_ENGINES_STATE:-/tmp/caas-engines}"
 PID_DIR="$STATE_DIR/pids"
 LOG_DIR="$STATE_DIR/logs"
-ALL_ENGINES=(redis kafka elasticsearch mongodb s3)
+ALL_ENGINES=(redis kafka elasticsearch mongodb s3 kms)
 # Added to every port, so a second set of engines (another checkout, a parallel CI job) can run beside.
 PORT_OFFSET="${CAAS_ENGINES_PORT_OFFSET:-0}"
 

@@ -32,7 +32,7 @@ export function isMessageChange(event: ChatEvent): event is MessageChangeEvent {
 export function messageOf(event: NewMessageEvent): Message {
   const m = event.payload.message;
   return {
-    id: m._id, conversationId: m.conversationId, seq: m.seq, authorId: m.authorId, type: m.type, text: m.text,
+    id: m._id, conversationId: m.conversationId, seq: m.seq, authorId: m.authorId, type: m.type, text: m.text, erased: m.erased === true,
     attachments: m.attachments, mentions: m.mentions, custom: m.custom, parentId: m.parentId, quotedId: m.quotedId,
     silent: m.silent, clientMessageId: m.clientMessageId, createdAt: m.createdAt, editedAt: m.editedAt,
     deleted: m.deletedAt !== null, deletedAt: m.deletedAt, reactionCounts: m.reactionCounts, ownReactions: [],

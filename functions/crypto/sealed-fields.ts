@@ -1,0 +1,64 @@
+/**
+ * Which fields are encrypted at rest, per collection: the one place that says so. The sealed store
+ * (sealed-store.ts) encrypts them on every write and decrypts them on every read; nothing else in
+ * the domain handles ciphertext. A path may cross arrays with `*`; `json` values (custom data) are
+ * stored as one ciphertext of their JSON. Empty values ('' , {}, []) and null stay as they are.
+ *
+ * `owner` names whose data key seals the document's fields: a user id (crypto-shredding reaches
+ * it), null for the app's key, or undefined when the write alone does not tell (an update of a
+ * message's text: the sealed store then reads the stored document's author).
+ */
+export interface SealedField {
+  path: string;
+  kind: 'text' | 'json';
+}
+
+export interface SealedCollection {
+  fields: SealedField[];
+  owner: (doc: Record<string, unknown>) => string | null | undefined;
+}
+
+const str = (value: unknown) => (typeof value === 'string' ? value : value === null ? null : undefined);
+const at = (doc: Record<string, unknown>, key: string) => (doc[key] && typeof doc[key] === 'object' ? (doc[key] as Record<string, unknown>) : undefined);
+
+export const SEALED: Record<string, SealedCollection> = {
+  messages: {
+    fields: [
+      { path: 'text', kind: 'text' },
+      { path: 'custom', kind: 'json' },
+      { path: 'edits.*.text', kind: 'text' },
+    ],
+    owner: (doc) => str(doc.authorId),
+  },
+  events: {
+    fields: [
+      { path: 'payload.message.text', kind: 'text' },
+      { path: 'payload.message.custom', kind: 'json' },
+      { path: 'payload.message.edits.*.text', kind: 'text' },
+      { path: 'payload.changes.text', kind: 'text' },
+      { path: 'payload.push.edits.text', kind: 'text' },
+    ],
+    owner: (doc) => {
+      const payload = at(doc, 'payload');
+      const message = payload && at(payload, 'message');
+      return str(message ? message.authorId : (payload?.authorId ?? null)) ?? null;
+    },
+  },
+  conversations: {
+    fields: [{ path: 'lastMessage.text', kind: 'text' }],
+    owner: (doc) => str(at(doc, 'lastMessage')?.authorId),
+  },
+  users: {
+    fields: [
+      { path: 'name', kind: 'text' },
+      { path: 'image', kind: 'text' },
+      { path: 'custom', kind: 'json' },
+    ],
+    // The profile is the app's record of the user (erasure deletes it); the app key seals it.
+    owner: () => null,
+  },
+  media: {
+    fields: [{ path: 'fileName', kind: 'text' }],
+    owner: () => null,
+  },
+};
