@@ -1,7 +1,7 @@
 import type { Collection, Doc, Filter, FindOptions, StorePort, Update } from '../../infra/store/port.ts';
 import type { Envelope } from './envelope.ts';
 import { SEALED, type SealedCollection } from './sealed-fields.ts';
-import { openValues, requireDocId, sealValues } from './sealed-values.ts';
+import { needsSealing, openValues, requireDocId, sealValues } from './sealed-values.ts';
 
 /**
  * The store as the domain sees it: the collections of sealed-fields.ts are encrypted on write and
@@ -50,7 +50,14 @@ function sealedCollection<T extends Doc>(raw: Collection<T>, collection: string,
 
   /** Encrypts the sealed fields an update writes, bound to the one document it names. */
   async function sealUpdate(filter: Filter, update: Update): Promise<Update> {
-    const touched = (['$set', '$setOnInsert', '$push'] as const).filter((op) => update[op] && Object.keys(update[op]!).some((key) => spec.fields.some((f) => touches(key, f.path))));
+    const candidates = (['$set', '$setOnInsert', '$push'] as const).filter((op) => update[op] && Object.keys(update[op]!).some((key) => spec.fields.some((f) => touches(key, f.path))));
+    const touched: typeof candidates = [];
+    for (const op of candidates) {
+      const values = op === '$push' ? Object.fromEntries(Object.entries(update.$push!).map(([k, v]) => [k, [v]])) : update[op]!;
+      if (await needsSealing(spec, values)) touched.push(op);
+    }
+    // Only values to encrypt bind an update to one document: emptying sealed fields (erasure,
+    // retention) may name many.
     if (touched.length === 0) return update;
     const docId = requireDocId(collection, filter);
     const writes = { ...update.$setOnInsert, ...update.$set };

@@ -45,6 +45,16 @@ const isEmpty = (value: unknown) => value === null || value === undefined || val
 
 type Base = { appId: string; collection: string; docId: string };
 
+/** Whether `target` holds any value `sealValues` would encrypt (an update that only empties sealed fields needs no key). */
+export async function needsSealing(spec: SealedCollection, target: Obj): Promise<boolean> {
+  let found = false;
+  await rewriteAll(spec, target, async (value) => {
+    if (!isEmpty(value) && !isCiphertext(value)) found = true;
+    return { value };
+  });
+  return found;
+}
+
 /** Encrypts every sealed value under the owner's data key (null: the app's). */
 export function sealValues(envelope: Envelope, spec: SealedCollection, target: Obj, base: Base, owner: string | null): Promise<Obj> {
   return rewriteAll(spec, target, async (value, field) => {

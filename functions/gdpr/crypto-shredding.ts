@@ -1,24 +1,18 @@
+import type { Services } from '../../runtime/context.ts';
+import { requireEnvelope } from '../keys/rotations.ts';
+import { MESSAGES } from '../messages/messages.ts';
+
 /**
- * Where crypto-shredding plugs into erasure. The `crypto` branch brings an `Envelope` with
- * `shredUser(appId, userId)`: once per-user data keys encrypt message content at rest, destroying
- * the user's key makes every copy unreadable at once — backups, replicas and bus records the
- * erasure job cannot rewrite. Until it is wired here, erasure rewrites what it can reach and this
- * hook does nothing (its result says so: `cryptoShredded: 0`).
- *
- * @example (once the crypto branch is merged)
- *   setCryptoShredder((appId, userId) => envelope.shredUser(appId, userId));
+ * Crypto-shredding in an erasure: destroying the user's data keys makes every copy of what they
+ * wrote unreadable at once — the store, the event log, bus records and backups the job cannot
+ * rewrite (docs/encryption.md). A legal hold on a conversation keeps the user's messages there
+ * readable, so while one holds any of their messages the keys stay and erasure rewrites what it
+ * can reach instead. Returns how many keys were destroyed.
  */
-export type CryptoShredder = (appId: string, userId: string) => Promise<void>;
-
-let shredder: CryptoShredder | null = null;
-
-export function setCryptoShredder(next: CryptoShredder | null): void {
-  shredder = next;
-}
-
-/** 1 when the user's keys were shredded, 0 when no shredder is installed. */
-export async function shredUserKeys(appId: string, userId: string): Promise<number> {
-  if (!shredder) return 0;
-  await shredder(appId, userId);
-  return 1;
+export async function shredUserKeys(services: Services, appId: string, userId: string, heldConversations: ReadonlySet<string>): Promise<number> {
+  if (heldConversations.size > 0) {
+    const held = await services.ports.store.collection(MESSAGES).findOne({ appId, authorId: userId, conversationId: { $in: [...heldConversations] } }, { projection: { _id: 1 } });
+    if (held) return 0;
+  }
+  return requireEnvelope(services).shredUser(appId, userId);
 }

@@ -38,7 +38,7 @@ export async function runErasure(services: Services, job: GdprJobDoc): Promise<R
   const keep = { $nin: [...heldConversations] };
 
   await setStep(store, job._id, 'crypto-shredding');
-  result.cryptoShredded = await shredUserKeys(appId, userId);
+  result.cryptoShredded = await shredUserKeys(services, appId, userId, heldConversations);
 
   await setStep(store, job._id, 'search');
   result.searchEntries = await forgetAuthor(services, appId, userId);

@@ -114,7 +114,8 @@ describe('GDPR erasure', () => {
       const job = await jobOf('erasure');
       return job.body.status === 'done' && job.body;
     }, 'erasure done');
-    expect(done.result).toMatchObject({ messages: 3, files: 1, reactions: 1, memberships: 1, consents: 1, profile: 1, exportArchives: 1, cryptoShredded: 0 });
+    expect(done.result).toMatchObject({ messages: 3, files: 1, reactions: 1, memberships: 1, consents: 1, profile: 1, exportArchives: 1 });
+    expect(done.result.cryptoShredded).toBeGreaterThan(0);
     expect(done.result.eventPayloads).toBeGreaterThanOrEqual(5);
     const again = await local.call('POST', '/v1/users/alice/erasure', { token: world.app.serverKey });
     expect(again.status).toBe(200);
