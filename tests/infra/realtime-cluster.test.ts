@@ -81,6 +81,8 @@ beforeAll(async () => {
     CAAS_DATA_DIR: dataDir,
     CAAS_ADMIN_TOKEN: `adm_${newSecret(24)}`,
     CAAS_NAMESPACE: `rt${newSecret(6).toLowerCase().replace(/[^a-z0-9]/g, '')}`,
+    // Cluster mode refuses to start without a master key (or KMS): one for this cluster's processes.
+    CAAS_MASTER_KEY: `cluster-master-${newSecret(24)}`,
     CAAS_LOG_LEVEL: 'info',
   };
   for (const name of ENGINE_VARS) if (process.env[name]) env[name] = process.env[name]!;
