@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isCiphertext } from '../../functions/crypto/ciphertext.ts';
 import { CONVERSATION_EVENTS_TOPIC } from '../../functions/events/events.ts';
 import { closePorts, createPorts } from '../../infra/ports.ts';
 import { loadConfig } from '../../runtime/config.ts';
@@ -121,18 +122,20 @@ describe('realtime in cluster mode', { timeout: 180_000 }, () => {
     const history = await call('GET', `/v1/conversations/${id}/messages`, { token: t('ben') });
     expect(history.body.messages.map((m: { text: string }) => m.text)).toEqual(expected);
     const ports = await createPorts(loadConfig(env));
-    const onBus: string[] = [];
+    const onBus: Array<{ seq: number; text: string }> = [];
     const subscription = await ports.bus.subscribe({
       group: `cluster-test-${newSecret(4).toLowerCase().replace(/[^a-z0-9]/g, '')}`,
       topics: [CONVERSATION_EVENTS_TOPIC],
       handler: async (message) => {
-        const event = JSON.parse(message.value) as { conversationId: string; type: string; payload: { message?: { text: string } } };
-        if (event.conversationId === id && event.type === 'message.new') onBus.push(event.payload.message!.text);
+        const event = JSON.parse(message.value) as { conversationId: string; seq: number; type: string; payload: { message?: { text: string } } };
+        if (event.conversationId === id && event.type === 'message.new') onBus.push({ seq: event.seq, text: event.payload.message!.text });
       },
     });
     try {
       await waitFor(() => onBus.length >= 20, LIVE_TIMEOUT_MS, 'the messages on the bus');
-      expect([...new Set(onBus)]).toEqual(expected);
+      // Every message once per sequence, and sealed: the bus carries ciphertext (docs/encryption.md).
+      expect(new Set(onBus.map((entry) => entry.seq)).size).toBe(20);
+      expect(onBus.every((entry) => isCiphertext(entry.text) && !expected.includes(entry.text))).toBe(true);
     } finally {
       await subscription.stop();
       await closePorts(ports);

@@ -30,6 +30,9 @@ export function isMessageChange(event: ChatEvent): event is MessageChangeEvent {
 
 /** The message of a `message.new` event, shaped like `GET /v1/messages/:id` answers it. */
 export function messageOf(event: NewMessageEvent): Message {
+  // Servers since the public event views carry the REST shape itself; older ones the stored row.
+  const view = event.payload.message as unknown as Message & { _id?: string };
+  if (view._id === undefined && typeof view.id === 'string') return view;
   const m = event.payload.message;
   return {
     id: m._id, conversationId: m.conversationId, seq: m.seq, authorId: m.authorId, type: m.type, text: m.text, erased: m.erased === true,
