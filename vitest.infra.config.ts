@@ -14,7 +14,9 @@ export default defineConfig({
     ],
     globalSetup: ['tests/infra/require-engines.ts'],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Closing a platform waits for its workers' in-flight work: after the 2 000-send test on a loaded
+    // FerretDB that once took over two minutes.
+    hookTimeout: 300_000,
     pool: 'forks',
     fileParallelism: false,
   },
