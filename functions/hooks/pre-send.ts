@@ -1,3 +1,4 @@
+import type { MessageDoc } from '../messages/messages.ts';
 import { Histogram } from 'prom-client';
 import { z } from 'zod';
 import type { Services } from '../../runtime/context.ts';
@@ -19,17 +20,8 @@ const latency = new Histogram({
   registers: [processRegistry],
 });
 
-export interface PreSendMessage {
-  conversationId: string;
-  authorId: string | null;
-  type: 'regular' | 'system';
-  text: string;
-  attachments: string[];
-  mentions: string[];
-  custom: Record<string, unknown>;
-  parentId: string | null;
-  quotedId: string | null;
-}
+/** What the hook is shown of a message about to be stored: the message's own fields, one source. */
+export type PreSendMessage = Pick<MessageDoc, 'conversationId' | 'authorId' | 'type' | 'text' | 'attachments' | 'mentions' | 'custom' | 'parentId' | 'quotedId'>;
 
 function answerSchema(maxLength: number) {
   return z.discriminatedUnion('action', [
