@@ -83,6 +83,7 @@ main() {
   wipe_state_dir
   mkdir -p "$PID_DIR" "$LOG_DIR" "$CACHE_DIR"
   touch "$STATE_DIR/$STATE_MARKER"
+  echo "$PORT_OFFSET" >"$STATE_DIR/port-offset"
   ensure_command column bsdextrautils
   : >"$STATE_DIR/engines.tsv"
   echo "CAAS_ENGINES_JSON=$STATE_DIR/engines.json" >"$STATE_DIR/env"

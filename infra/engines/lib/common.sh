@@ -10,7 +10,8 @@ PID_DIR="$STATE_DIR/pids"
 LOG_DIR="$STATE_DIR/logs"
 ALL_ENGINES=(redis kafka elasticsearch mongodb s3 kms)
 # Added to every port, so a second set of engines (another checkout, a parallel CI job) can run beside.
-PORT_OFFSET="${CAAS_ENGINES_PORT_OFFSET:-0}"
+# up.sh records it in the state dir, so stop.sh / start.sh on that dir find the same ports.
+PORT_OFFSET="${CAAS_ENGINES_PORT_OFFSET:-$(cat "$STATE_DIR/port-offset" 2>/dev/null || echo 0)}"
 
 # The unprivileged account that runs engines refusing to run as root (Elasticsearch).
 ENGINE_USER="caas-engines"

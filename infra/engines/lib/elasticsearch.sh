@@ -89,16 +89,24 @@ YML
 }
 
 elasticsearch_start() {
-  require_free_port elasticsearch "$ELASTICSEARCH_PORT"
-  require_free_port elasticsearch "$ELASTICSEARCH_TRANSPORT_PORT"
   elasticsearch_pick
-  local dir="$STATE_DIR/elasticsearch" as_user=()
+  local dir="$STATE_DIR/elasticsearch"
   mkdir -p "$dir/data" "$dir/logs" "$dir/tmp"
   # Elasticsearch refuses to run as root, and the account it runs as cannot read $HOME/.cache when
   # $HOME is private: it runs from a hard-linked copy of the distribution (free, and plain copy
   # when the state dir is on another file system).
   cp -al "$ES_HOME" "$dir/home" 2>/dev/null || cp -r "$ES_HOME" "$dir/home"
   elasticsearch_write_config "$dir"
+  elasticsearch_launch
+}
+
+# Runs the node on the copy, config and data elasticsearch_start made (start.sh: a restart keeping
+# the data).
+elasticsearch_launch() {
+  require_free_port elasticsearch "$ELASTICSEARCH_PORT"
+  require_free_port elasticsearch "$ELASTICSEARCH_TRANSPORT_PORT"
+  elasticsearch_pick
+  local dir="$STATE_DIR/elasticsearch" as_user=()
   if [[ "$(id -u)" == 0 ]]; then
     chown -R "$ENGINE_USER:" "$dir/config" "$dir/data" "$dir/logs" "$dir/tmp"
     as_user=(setpriv --reuid="$ENGINE_USER" --regid="$ENGINE_USER" --clear-groups)

@@ -8,6 +8,7 @@ KAFKA_LOG4J_VERSION="${CAAS_KAFKA_LOG4J_VERSION:-2.25.5}"
 KAFKA_PORT=$((9092 + PORT_OFFSET))
 KAFKA_CONTROLLER_PORT=$((9093 + PORT_OFFSET))
 KAFKA_HOME="$CACHE_DIR/kafka-$KAFKA_VERSION"
+KAFKA_JVM=(-cp "$KAFKA_HOME/libs/*" "-Dlog4j2.configurationFile=$STATE_DIR/kafka/log4j2.properties")
 
 kafka_java() {
   local home
@@ -67,14 +68,20 @@ kafka_cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='
 kafka_start() {
   require_free_port kafka "$KAFKA_PORT"
   require_free_port kafka "$KAFKA_CONTROLLER_PORT"
-  local dir="$STATE_DIR/kafka" java
-  java="$(kafka_java)"
+  local dir="$STATE_DIR/kafka"
   mkdir -p "$dir"
   kafka_write_config "$dir"
-  local jvm=(-cp "$KAFKA_HOME/libs/*" "-Dlog4j2.configurationFile=$dir/log4j2.properties")
-  "$java" "${jvm[@]}" kafka.tools.StorageTool format -t "$(kafka_cluster_id)" -c "$dir/server.properties" \
+  "$(kafka_java)" "${KAFKA_JVM[@]}" kafka.tools.StorageTool format -t "$(kafka_cluster_id)" -c "$dir/server.properties" \
     >"$LOG_DIR/kafka-format.log" 2>&1 || { print_log_tail "$LOG_DIR/kafka-format.log"; die "kafka: formatting the storage failed"; }
-  start_daemon kafka "$java" -Xms256m -Xmx512m "${jvm[@]}" kafka.Kafka "$dir/server.properties"
+  kafka_launch
+}
+
+# Runs the broker on the storage and config kafka_start made (start.sh: a restart keeping the data;
+# formatting a formatted storage again is refused).
+kafka_launch() {
+  require_free_port kafka "$KAFKA_PORT"
+  require_free_port kafka "$KAFKA_CONTROLLER_PORT"
+  start_daemon kafka "$(kafka_java)" -Xms256m -Xmx512m "${KAFKA_JVM[@]}" kafka.Kafka "$STATE_DIR/kafka/server.properties"
 }
 
 # "Kafka Server started" is logged once the broker is unfenced and its listeners accept requests.
