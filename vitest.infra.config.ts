@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { EnginesRestartedLast } from './tests/infra/engines-last.ts';
 
 // `npm run test:infra`: the contract suites and the cluster end-to-end test on real engines,
 // named by env URLs (infra/engines/up.sh writes them; docker compose provides them elsewhere).
@@ -19,5 +20,8 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: 'forks',
     fileParallelism: false,
+    // tests/infra/restart.cache-bus.test.ts and the fault suite (tests/infra/faults.test.ts) stop and
+    // restart the engines: they run after every other file.
+    sequence: { sequencer: EnginesRestartedLast },
   },
 });

@@ -138,4 +138,17 @@ describe('the fault checker', () => {
     expect(verdict.recovery).toEqual({ firstAckMs: null, firstFrameMs: null });
     expect(verdict.violations).toEqual(['no send was acknowledged after the fault ended', 'the socket received nothing after the fault ended']);
   });
+
+  it('counts uploads: one never completed is stranded, one completed but not readable intact is lost', () => {
+    const history = clean();
+    const upload = (name: string, acked: boolean) => ({
+      clientMessageId: name,
+      conversationId: '',
+      attempts: [acked ? { at: 2_500, outcome: 'acked' as const, status: 200, messageId: `media_${name}` } : { at: 2_500, outcome: 'status' as const, status: 503, code: 'put' }],
+    });
+    history.uploads = { records: [upload('u1', true), upload('u2', true), upload('u3', false)], readable: { media_u1: true, media_u2: false } };
+    const verdict = checkHistory(history);
+    expect(verdict.lost).toEqual(['u2 (media media_u2)']);
+    expect(verdict.stranded).toEqual([{ clientMessageId: 'u3', last: 'status 503 put' }]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { History } from './history.ts';
+import type { Attempt, History } from './history.ts';
 
 /**
  * Judges one fault scenario from its record and the platform's final state. A pure function: the
@@ -15,7 +15,7 @@ export interface SeqRef {
 }
 
 export interface Verdict {
-  /** Acknowledged sends whose message is not in the history. */
+  /** Acknowledged sends whose message is not in the history; completed uploads that cannot be downloaded intact. */
   lost: string[];
   /** clientMessageIds with two messages, or acknowledged as two different messages. */
   duplicated: string[];
@@ -29,7 +29,7 @@ export interface Verdict {
   duplicateDeliveries: SeqRef[];
   /** Stored messages no client sent, and frames for events the store does not have. */
   ghosts: string[];
-  /** Sends never acknowledged, with their last answer. */
+  /** Sends (and uploads) never acknowledged, with their last answer. */
   stranded: Array<{ clientMessageId: string; last: string }>;
   /** From the fault's end to the first acknowledged send and to the first frame; null if none came. */
   recovery: { firstAckMs: number | null; firstFrameMs: number | null };
@@ -60,9 +60,13 @@ export function checkHistory(history: History): Verdict {
     if ([...ackedIds].some((id) => !storedById.has(id))) lost.push(send.clientMessageId);
     if (ackedIds.size > 1 || (storedByClientId.get(send.clientMessageId)?.length ?? 0) > 1) duplicated.add(send.clientMessageId);
     if (ackedIds.size === 0) {
-      const last = send.attempts.at(-1);
-      stranded.push({ clientMessageId: send.clientMessageId, last: last ? `${last.outcome} ${last.status ?? ''} ${last.code ?? ''}`.trim() : 'never tried' });
+      stranded.push({ clientMessageId: send.clientMessageId, last: describeAttempt(send.attempts.at(-1)) });
     }
+  }
+  for (const upload of history.uploads?.records ?? []) {
+    const mediaId = upload.attempts.find((attempt) => attempt.outcome === 'acked')?.messageId;
+    if (mediaId === undefined) stranded.push({ clientMessageId: upload.clientMessageId, last: describeAttempt(upload.attempts.at(-1)) });
+    else if (history.uploads?.readable[mediaId] !== true) lost.push(`${upload.clientMessageId} (media ${mediaId})`);
   }
   const ghosts: string[] = [];
   for (const [id, message] of storedById) {
@@ -121,6 +125,10 @@ function checkSequences(history: History) {
     for (const seq of eventSeqs) if (seq > from && !received.has(seq)) gaps.push({ conversationId, seq });
   }
   return { gaps, allowedGaps, reordered, duplicateDeliveries, phantomFrames };
+}
+
+function describeAttempt(attempt: Attempt | undefined): string {
+  return attempt ? `${attempt.outcome} ${attempt.status ?? ''} ${attempt.code ?? ''}`.replace(/ +/g, ' ').trim() : 'never tried';
 }
 
 function minimum(values: Array<number | null>): number | null {

@@ -60,4 +60,6 @@ export interface History {
   socket: { connections: ConnectionRecord[]; frames: FrameRecord[] };
   /** Per conversation, after the scenario: every message (history pages) and every event seq (events pages). */
   final: Record<string, { messages: StoredMessage[]; eventSeqs: number[] }>;
+  /** Media uploads (scenarios that stop the S3 server): `messageId` of an ack is the media id. */
+  uploads?: { records: SendRecord[]; readable: Record<string, boolean> };
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -18,8 +19,21 @@ export interface StoppedEngine {
 }
 
 export async function stopEngine(engine: RestartableEngine): Promise<StoppedEngine> {
+  await assertSameEngines();
   await script('stop.sh', engine);
   return { start: () => script('start.sh', engine) };
+}
+
+/**
+ * The engines the tests use must be the ones of STATE_DIR: a run with another set's env loaded but
+ * CAAS_ENGINES_STATE unset would otherwise restart someone else's engines.
+ */
+async function assertSameEngines(): Promise<void> {
+  const envFile = await readFile(`${STATE_DIR}/env`, 'utf8').catch(() => '');
+  const redisUrl = /^REDIS_URL=(.*)$/m.exec(envFile)?.[1];
+  if (redisUrl !== process.env.REDIS_URL) {
+    throw new Error(`the engines under test (REDIS_URL=${process.env.REDIS_URL}) are not those of ${STATE_DIR} (${redisUrl}); set CAAS_ENGINES_STATE`);
+  }
 }
 
 async function script(name: 'stop.sh' | 'start.sh', engine: RestartableEngine): Promise<void> {
