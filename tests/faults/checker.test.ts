@@ -12,7 +12,7 @@ const C = 'conv_a';
 const acked = (clientMessageId: string, seq: number, at = 2_500, messageId = `m${seq}`): SendRecord => ({
   clientMessageId,
   conversationId: C,
-  attempts: [{ at, outcome: 'acked', status: 201, messageId, seq }],
+  attempts: [{ sentAt: at - 50, at, outcome: 'acked', status: 201, messageId, seq }],
 });
 const frame = (seq: number, connection = 0, at = 2_600, clientMessageId: string | null = null): FrameRecord => ({
   connection,
@@ -30,7 +30,7 @@ function clean(): History {
     sends: [acked('a', 2, 500), acked('b', 3, 2_300), acked('c', 4, 2_400)],
     socket: {
       connections: [{ connection: 0, at: 0, resumedFrom: { [C]: 0 } }],
-      frames: [frame(1, 0, 100), frame(2, 0, 600), frame(3, 0, 2_350), frame(4, 0, 2_450)],
+      frames: [frame(1, 0, 100), frame(2, 0, 600, 'a'), frame(3, 0, 2_350, 'b'), frame(4, 0, 2_450, 'c')],
     },
     final: {
       [C]: {
@@ -68,7 +68,7 @@ describe('the fault checker', () => {
     history.final[C]!.messages.push({ id: 'm5', seq: 5, clientMessageId: 'c' });
     history.final[C]!.eventSeqs.push(5);
     history.socket.frames.push(frame(5));
-    history.sends[0]!.attempts.push({ at: 2_700, outcome: 'acked', status: 200, messageId: 'm3', seq: 3 });
+    history.sends[0]!.attempts.push({ sentAt: 2_650, at: 2_700, outcome: 'acked', status: 200, messageId: 'm3', seq: 3 });
     const verdict = checkHistory(history);
     expect(verdict.duplicated.sort()).toEqual(['a', 'c']);
     expect(verdict.violations).toEqual([expect.stringContaining('2 duplicated')]);
@@ -88,7 +88,7 @@ describe('the fault checker', () => {
 
   it('finds reordering within a connection, and a seq delivered twice (also across a resume)', () => {
     const history = clean();
-    history.socket.frames = [frame(1), frame(3), frame(2), frame(4), frame(4, 1, 2_900)];
+    history.socket.frames = [frame(1), frame(3, 0, 2_600, 'b'), frame(2, 0, 2_600, 'a'), frame(4, 0, 2_600, 'c'), frame(4, 1, 2_900, 'c')];
     history.socket.connections.push({ connection: 1, at: 2_800, resumedFrom: { [C]: 4 } });
     const verdict = checkHistory(history);
     expect(verdict.reordered).toEqual([{ conversationId: C, seq: 2 }]);
@@ -98,7 +98,7 @@ describe('the fault checker', () => {
 
   it('a resumed connection may start lower than the last one ended: only a repeat counts', () => {
     const history = clean();
-    history.socket.frames = [frame(1), frame(2), frame(3, 1, 2_900), frame(4, 1, 2_950)];
+    history.socket.frames = [frame(1), frame(2, 0, 2_600, 'a'), frame(3, 1, 2_900, 'b'), frame(4, 1, 2_950, 'c')];
     history.socket.connections.push({ connection: 1, at: 2_800, resumedFrom: { [C]: 2 } });
     expect(checkHistory(history).violations).toEqual([]);
   });
@@ -120,9 +120,9 @@ describe('the fault checker', () => {
       clientMessageId: 'x',
       conversationId: C,
       attempts: [
-        { at: 1_100, outcome: 'error' },
-        { at: 2_200, outcome: 'status', status: 409, code: 'IDEMPOTENCY_IN_PROGRESS' },
-        { at: 9_000, outcome: 'status', status: 409, code: 'IDEMPOTENCY_IN_PROGRESS' },
+        { sentAt: 1_050, at: 1_100, outcome: 'error' },
+        { sentAt: 2_150, at: 2_200, outcome: 'status', status: 409, code: 'IDEMPOTENCY_IN_PROGRESS' },
+        { sentAt: 8_950, at: 9_000, outcome: 'status', status: 409, code: 'IDEMPOTENCY_IN_PROGRESS' },
       ],
     });
     const verdict = checkHistory(history);
@@ -136,7 +136,7 @@ describe('the fault checker', () => {
     history.socket.frames = history.socket.frames.map((f) => ({ ...f, at: 900 }));
     const verdict = checkHistory(history);
     expect(verdict.recovery).toEqual({ firstAckMs: null, firstFrameMs: null });
-    expect(verdict.violations).toEqual(['no send was acknowledged after the fault ended', 'the socket received nothing after the fault ended']);
+    expect(verdict.violations).toEqual(['no send was acknowledged after the fault ended', 'no message sent after the fault ended reached the socket']);
   });
 
   it('counts uploads: one never completed is stranded, one completed but not readable intact is lost', () => {
@@ -144,7 +144,7 @@ describe('the fault checker', () => {
     const upload = (name: string, acked: boolean) => ({
       clientMessageId: name,
       conversationId: '',
-      attempts: [acked ? { at: 2_500, outcome: 'acked' as const, status: 200, messageId: `media_${name}` } : { at: 2_500, outcome: 'status' as const, status: 503, code: 'put' }],
+      attempts: [acked ? { sentAt: 2_400, at: 2_500, outcome: 'acked' as const, status: 200, messageId: `media_${name}` } : { sentAt: 2_400, at: 2_500, outcome: 'status' as const, status: 503, code: 'put' }],
     });
     history.uploads = { records: [upload('u1', true), upload('u2', true), upload('u3', false)], readable: { media_u1: true, media_u2: false } };
     const verdict = checkHistory(history);

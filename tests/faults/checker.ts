@@ -31,7 +31,7 @@ export interface Verdict {
   ghosts: string[];
   /** Sends (and uploads) never acknowledged, with their last answer. */
   stranded: Array<{ clientMessageId: string; last: string }>;
-  /** From the fault's end to the first acknowledged send and to the first frame; null if none came. */
+  /** From the fault's end to the first acknowledged send, and to the first frame of a message sent after it; null if none came. */
   recovery: { firstAckMs: number | null; firstFrameMs: number | null };
   acknowledged: number;
   violations: string[];
@@ -79,7 +79,10 @@ export function checkHistory(history: History): Verdict {
 
   const afterFault = (at: number) => (at >= history.fault.end ? at - history.fault.end : null);
   const firstAck = minimum(history.sends.flatMap((send) => send.attempts.filter((a) => a.outcome === 'acked').map((a) => afterFault(a.at))));
-  const firstFrame = minimum(history.socket.frames.map((frame) => afterFault(frame.at)));
+  // Live delivery is back when a message first sent after the fault reaches the socket (a backlog
+  // of older events may arrive earlier and says nothing about new ones).
+  const sentAfter = new Set(history.sends.filter((send) => (send.attempts[0]?.sentAt ?? 0) >= history.fault.end).map((send) => send.clientMessageId));
+  const firstFrame = minimum(history.socket.frames.filter((f) => f.clientMessageId !== null && sentAfter.has(f.clientMessageId)).map((f) => afterFault(f.at)));
 
   const verdict: Verdict = {
     lost,
@@ -149,6 +152,6 @@ function describeViolations(verdict: Verdict): string[] {
     found.push(`${verdict.stranded.length} stranded: ${verdict.stranded.slice(0, 10).map((s) => `${s.clientMessageId} (${s.last})`).join(', ')}`);
   }
   if (verdict.recovery.firstAckMs === null) found.push('no send was acknowledged after the fault ended');
-  if (verdict.recovery.firstFrameMs === null) found.push('the socket received nothing after the fault ended');
+  if (verdict.recovery.firstFrameMs === null) found.push('no message sent after the fault ended reached the socket');
   return found;
 }

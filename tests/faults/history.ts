@@ -5,6 +5,8 @@
 
 /** One HTTP attempt of a send: acknowledged (2xx with a message), or why not. */
 export interface Attempt {
+  /** When the attempt was sent; `at` is when its answer (or error) came. */
+  sentAt: number;
   at: number;
   /** 'acked': 200/201 with a message; 'status': another HTTP answer; 'error': connection error or timeout. */
   outcome: 'acked' | 'status' | 'error';

@@ -62,8 +62,16 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     undoMs: undone - end,
     recoveryAckMs: verdict.recovery.firstAckMs,
     recoveryFrameMs: verdict.recovery.firstFrameMs,
+    longestFrameSilenceMs: longestSilence(history.socket.frames.map((frame) => frame.at)),
     violations: verdict.violations,
   };
   process.stdout.write(`fault-scenario ${JSON.stringify(summary)}\n`);
   return { verdict, history };
+}
+
+/** The longest time between two consecutive frames: how long live delivery stalled. */
+function longestSilence(times: number[]): number {
+  let longest = 0;
+  for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+  return longest;
 }

@@ -72,6 +72,7 @@ export class Senders {
 
   private async attempt(record: SendRecord, token: string): Promise<Attempt> {
     const { apiUrl, attemptTimeoutMs = 10_000 } = this.options;
+    const sentAt = Date.now();
     try {
       const response = await fetch(`${apiUrl}/v1/conversations/${record.conversationId}/messages`, {
         method: 'POST',
@@ -82,11 +83,11 @@ export class Senders {
       const body = (await response.json().catch(() => ({}))) as { id?: string; seq?: number; code?: string };
       const at = Date.now();
       if ((response.status === 200 || response.status === 201) && body.id) {
-        return { at, outcome: 'acked', status: response.status, messageId: body.id, seq: body.seq };
+        return { sentAt, at, outcome: 'acked', status: response.status, messageId: body.id, seq: body.seq };
       }
-      return { at, outcome: 'status', status: response.status, code: body.code };
+      return { sentAt, at, outcome: 'status', status: response.status, code: body.code };
     } catch (error) {
-      return { at: Date.now(), outcome: 'error', code: (error as { cause?: { code?: string }; name?: string }).cause?.code ?? (error as Error).name };
+      return { sentAt, at: Date.now(), outcome: 'error', code: (error as { cause?: { code?: string }; name?: string }).cause?.code ?? (error as Error).name };
     }
   }
 }

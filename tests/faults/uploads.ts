@@ -63,7 +63,8 @@ export class Uploaders {
 
   private async attempt(name: string): Promise<Attempt> {
     const bytes = this.bytes(name);
-    const failed = (step: string, status?: number): Attempt => ({ at: Date.now(), outcome: status === undefined ? 'error' : 'status', status, code: step });
+    const sentAt = Date.now();
+    const failed = (step: string, status?: number): Attempt => ({ sentAt, at: Date.now(), outcome: status === undefined ? 'error' : 'status', status, code: step });
     try {
       const signal = AbortSignal.timeout(10_000);
       const sha256 = createHash('sha256').update(bytes).digest('base64');
@@ -75,7 +76,7 @@ export class Uploaders {
       if (put.status !== 200) return failed('put', put.status);
       const completed = await fetch(`${this.apiUrl}/v1/media/${id}/complete`, { method: 'POST', headers: this.auth(), signal });
       if (completed.status !== 200) return failed('complete', completed.status);
-      return { at: Date.now(), outcome: 'acked', status: 200, messageId: id };
+      return { sentAt, at: Date.now(), outcome: 'acked', status: 200, messageId: id };
     } catch (error) {
       return failed(`${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name}`);
     }
