@@ -44,7 +44,7 @@ export class LoadDriver {
    * Stops new sends, lets unacknowledged ones retry for `settleMs`, reads the final state, waits up
    * to `catchUpMs` for the socket to receive the last event of each conversation, and stops it.
    */
-  async finish(fault: FaultWindow, { settleMs = 30_000, catchUpMs = 30_000 } = {}): Promise<History> {
+  async finish(fault: FaultWindow, { settleMs = 30_000, catchUpMs = 120_000 } = {}): Promise<History> {
     const [sends, uploads] = await Promise.all([this.senders.finish(settleMs), this.uploaders?.finish(settleMs)]);
     const { apiUrl, readerToken, conversationIds } = this.options;
     const final = await readFinalState(apiUrl, readerToken, conversationIds);

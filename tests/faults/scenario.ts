@@ -62,6 +62,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     undoMs: undone - end,
     recoveryAckMs: verdict.recovery.firstAckMs,
     recoveryFrameMs: verdict.recovery.firstFrameMs,
+    framesDuringFault: history.socket.frames.filter((frame) => frame.at >= start && frame.at < end).length,
     longestFrameSilenceMs: longestSilence(history.socket.frames.map((frame) => frame.at)),
     violations: verdict.violations,
   };

@@ -83,7 +83,7 @@ function engineOutage(engine: RestartableEngine) {
   };
 }
 
-describe('fault suite, cluster mode on the engines', { timeout: 240_000 }, () => {
+describe('fault suite, cluster mode on the engines', { timeout: 300_000 }, () => {
   it('router SIGKILL mid-load, restarted: nothing lost, doubled, stranded or reordered', async () => {
     const { verdict } = await scenario('router SIGKILL', { inject: () => router.stop('SIGKILL').then(() => undefined), undo: () => router.start() });
     expect(verdict.violations).toEqual([]);
