@@ -64,7 +64,9 @@ export class Delivery implements EventHistory {
    * Cursors are held while positions are read, so live events arriving meanwhile wait in order.
    *
    * A membership event for the user arriving during the start attaches a held cursor just before
-   * the event (attachJoined). For a conversation the client named, its resume position still wins:
+   * the event (attachJoined); one the memberships read found anyway starts at the current sequence
+   * like the others, so the socket gets the event only for a membership that read did not see. For
+   * a conversation the client named, its resume position wins either way:
    * every cursor of the socket is positioned here, in rounds until none is left unpositioned (a
    * cursor attached while one round reads positions is positioned by the next).
    */
@@ -75,20 +77,25 @@ export class Delivery implements EventHistory {
     if (connection.closed) return;
     const fresh = new Set<ConversationCursor>();
     for (const conversationId of memberships) {
-      if (connection.cursors.has(conversationId)) continue;
+      // A membership event that beat this read attached a cursor already: it is placed like the rest.
+      const joined = connection.cursors.get(conversationId);
+      if (joined) {
+        fresh.add(joined);
+        continue;
+      }
       const cursor = new ConversationCursor(connection.appId, conversationId, connection, this, 0, true);
       this.index.attach(connection, cursor);
       fresh.add(cursor);
     }
     // Read beside the first round of positions; no await may follow the last round.
     let scopeRead: Promise<void> | null = presenceScope(store, connection.appId, [...fresh].map((cursor) => cursor.conversationId), this.presenceMaxMembers).then(
-      (scope) => void connection.presenceScope.push(...scope),
+      (scope) => void connection.presenceScope.push(...scope.filter((id) => !connection.presenceScope.includes(id))),
     );
     const positioned = new Set<ConversationCursor>();
     const replay = new Set<ConversationCursor>();
     const resyncs: Array<[ConversationCursor, number, number]> = [];
     for (;;) {
-      // Fresh cursors start at the current sequence; joined ones just before their event unless named.
+      // Found by the memberships read: the current sequence; joined since: just before their event; named: the resume position.
       const unpositioned = [...connection.cursors.values()].filter((c) => !positioned.has(c) && (fresh.has(c) || resume[c.conversationId] !== undefined));
       if (unpositioned.length === 0 && !scopeRead) break;
       const [current] = await Promise.all([currentSequences(this.services, unpositioned.map((cursor) => cursor.conversationId)), scopeRead]);

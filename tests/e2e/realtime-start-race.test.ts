@@ -110,9 +110,15 @@ describe('a membership event while a socket starts', () => {
     });
   }
 
-  it('for a conversation the client did not name: delivery starts with the membership event itself', async () => {
+  it('not named, joined after the memberships read: delivery starts with the membership event itself', async () => {
     const { id, socket } = await scenario('positions', () => ({}));
     expect(socket.frames.find((f) => f.type === 'subscribed')!.conversations[id]).toBe(0);
     expect(socket.seqs(id)).toEqual([1, 2, 3]);
+  });
+
+  it('not named, found by the memberships read too: starts at the current sequence like every other', async () => {
+    const { id, socket } = await scenario('memberships', () => ({}));
+    expect(socket.frames.find((f) => f.type === 'subscribed')!.conversations[id]).toBe(2);
+    expect(socket.seqs(id)).toEqual([3]);
   });
 });
