@@ -1,6 +1,6 @@
 /** Cluster mode: the worker process (outbox relay and bus consumers). Configured only by env. */
 import { loadConfig } from '../runtime/config.ts';
-import { onShutdownSignal } from '../runtime/http/serve.ts';
+import { onShutdownSignal } from '../runtime/shutdown.ts';
 import { startPreparedServices, stopServices } from '../runtime/platform.ts';
 import { startBackgroundWork } from '../workers/index.ts';
 import { domain } from '../functions/domain.ts';
@@ -8,10 +8,10 @@ import { domain } from '../functions/domain.ts';
 async function main(): Promise<void> {
   const services = await startPreparedServices(domain, loadConfig(), { role: 'worker' });
   const work = await startBackgroundWork(services);
-  onShutdownSignal(async () => {
+  onShutdownSignal(services, async () => {
     await work.stop();
     await stopServices(services);
-  }, services.log);
+  });
   services.log.info('worker running');
 }
 

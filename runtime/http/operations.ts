@@ -28,13 +28,15 @@ async function checkPort(name: PortName, ports: Ports): Promise<{ port: PortName
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
- * Liveness, readiness (each port pinged) and Prometheus metrics. Readiness says to anyone which
+ * Liveness, readiness (each port pinged; 503 `draining` once shutdown began) and Prometheus metrics. Readiness says to anyone which
  * port is down; adapters and error text (engine addresses) only with the admin token.
  */
 export function mountOperations(app: Hono<HttpEnv>, metrics: HttpMetrics): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const { ports, startup } = c.get('services');
+    const { ports, startup, lifecycle } = c.get('services');
+    // Draining: out of the load balancer at once, whatever the engines say.
+    if (lifecycle.draining) return c.json({ status: 'draining' }, 503);
     const checks = await Promise.all((Object.keys(ports) as PortName[]).map((name) => checkPort(name, ports)));
     const ready = startup.done && checks.every((check) => check.ok);
     const token = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
