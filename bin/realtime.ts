@@ -4,14 +4,11 @@
  * share the fan-out through the cache's pub/sub (Redis) and the bus consumer group
  * 'realtime-fanout' (Kafka), and a client can resume on any of them.
  */
-import { Hono } from 'hono';
 import { retryUntilDone } from '../infra/resilience.ts';
 import { attachRealtime, startRealtime, type RealtimeNode } from '../realtime/index.ts';
 import { loadConfig } from '../runtime/config.ts';
-import type { HttpEnv } from '../runtime/http/env.ts';
 import { createHttpMetrics } from '../runtime/http/metrics.ts';
-import { mountOperations } from '../runtime/http/operations.ts';
-import { requestContext } from '../runtime/http/request-context.ts';
+import { operationsApp } from '../runtime/http/operations.ts';
 import { serveApp, shutdownLingerMs } from '../runtime/http/serve.ts';
 import { onShutdownSignal } from '../runtime/shutdown.ts';
 import { startServices, stopServices } from '../runtime/platform.ts';
@@ -21,10 +18,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const services = await startServices(domain, config, { role: 'realtime' });
   const metrics = createHttpMetrics();
-  const app = new Hono<HttpEnv>();
-  app.use('*', requestContext(services));
-  mountOperations(app, metrics);
-  const served = await serveApp(app, services);
+  const served = await serveApp(operationsApp(services, metrics), services);
   const server = served.server;
 
   // Operations answer at once; sockets are accepted once the engines are up (retried, never a crash loop).

@@ -1,9 +1,11 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { Registry } from 'prom-client';
 import type { Ports, PortName } from '../../infra/ports.ts';
 import { isAdminToken } from '../auth/authenticate.ts';
+import type { Services } from '../context.ts';
 import type { HttpEnv } from './env.ts';
-import { processRegistry, type HttpMetrics } from './metrics.ts';
+import { createHttpMetrics, processRegistry, type HttpMetrics } from './metrics.ts';
+import { requestContext } from './request-context.ts';
 
 const READINESS_TIMEOUT_MS = 2_000;
 
@@ -53,4 +55,15 @@ export function mountOperations(app: Hono<HttpEnv>, metrics: HttpMetrics): void 
     c.header('content-type', registry.contentType);
     return c.body(await registry.metrics());
   });
+}
+
+/**
+ * An app serving only the operations endpoints, for processes without a router: a realtime node
+ * (bin/realtime.ts, which adds its socket metrics to `metrics.registry`) and a worker (bin/worker.ts).
+ */
+export function operationsApp(services: Services, metrics: HttpMetrics = createHttpMetrics()): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+  app.use('*', requestContext(services));
+  mountOperations(app, metrics);
+  return app;
 }
