@@ -38,11 +38,18 @@ const CONSUMER_CONFIG: Omit<ConsumerConfig, 'groupId'> = {
   maxWaitTimeInMs: 1_000,
   heartbeatInterval: HEARTBEAT_INTERVAL_MS,
   // How long a member that vanished without leaving (a crash, or a broker restart that lost its
-  // leave request) holds its partitions. Long handlers are covered by the keep-alive in handle().
-  sessionTimeout: 10_000,
+  // leave request) holds its partitions: the broker's floor (group.min.session.timeout.ms, 6 s by
+  // default). Long handlers are covered by the keep-alive in handle(). A member that stops leaves
+  // the group (disconnect), so its partitions move at once. kafkajs 2.2.4 has neither static
+  // membership nor cooperative rebalancing (docs/operations.md, "Recovery times").
+  sessionTimeout: 6_000,
+  // How long a rebalance waits for every member to rejoin; a member rejoins once the message in
+  // hand is handled, and one slower than this is dropped from the group and rejoins after.
+  rebalanceTimeout: 20_000,
   allowAutoTopicCreation: false,
-  // kafkajs restarts a crashed consumer itself (broker restart, coordinator moving).
-  retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 10 },
+  // kafkajs restarts a crashed consumer itself (broker restart, coordinator moving), after at most
+  // a second, so consuming resumes within a second or so of the broker answering again.
+  retry: { initialRetryTime: 200, maxRetryTime: 1_000, retries: 10 },
 };
 
 /** Partitions of one member handled side by side (each still strictly in order). */
