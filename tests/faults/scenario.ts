@@ -7,7 +7,8 @@ import { LoadDriver } from './load-driver.ts';
 
 /**
  * One fault scenario: a chat world (4 senders and a reader, 3 group conversations), the load
- * running, the fault injected once `warmupAcks` sends were acknowledged, undone, the load kept
+ * running, the fault injected once `warmupAcks` sends were acknowledged and half as many messages
+ * arrived on the socket, undone, the load kept
  * until `afterAcks` more were acknowledged after the fault's end, then checked. Prints one
  * `fault-scenario` line (JSON) with the counts and recovery times, which docs/operations.md quotes.
  */
@@ -42,6 +43,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
   const driver = new LoadDriver({ apiUrl, realtimeUrl, conversationIds, senderTokens, readerToken: world.tokens.reader!, label, uploaders: options.uploaders });
   await waitFor(() => driver.senders.acknowledgedSince() >= warmupAcks, 60_000, `${warmupAcks} acknowledged sends before the fault`);
+  // Live before the fault: recovery from a previous scenario's fault is not counted against this one.
+  const live = () => driver.socket.frames.filter((frame) => frame.type === 'message.new').length >= warmupAcks / 2;
+  await waitFor(live, 120_000, 'messages live on the socket before the fault');
   const start = Date.now();
   await options.inject();
   const end = Date.now();
