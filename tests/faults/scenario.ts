@@ -8,8 +8,8 @@ import { LoadDriver } from './load-driver.ts';
 /**
  * One fault scenario: a chat world (4 senders and a reader, 3 group conversations), the load
  * running, the fault injected once `warmupAcks` sends were acknowledged and half as many messages
- * arrived on the socket, undone, the load kept
- * until `afterAcks` more were acknowledged after the fault's end, then checked. Prints one
+ * arrived on the socket, undone, the load kept until `afterAcks` more were acknowledged after the
+ * fault's end, then checked. Prints one
  * `fault-scenario` line (JSON) with the counts and recovery times, which docs/operations.md quotes.
  */
 export interface ScenarioOptions {
