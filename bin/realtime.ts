@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { retryUntilDone } from '../infra/resilience.ts';
 import { attachRealtime, startRealtime, type RealtimeNode } from '../realtime/index.ts';
 import { loadConfig } from '../runtime/config.ts';
+import { exitOnStartFailure } from '../runtime/fatal.ts';
 import type { HttpEnv } from '../runtime/http/env.ts';
 import { createHttpMetrics } from '../runtime/http/metrics.ts';
 import { mountOperations } from '../runtime/http/operations.ts';
@@ -54,7 +55,4 @@ async function main(): Promise<void> {
   }, services.log);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`realtime node failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitOnStartFailure('realtime node', error));

@@ -1,5 +1,6 @@
 /** Cluster mode: the worker process (outbox relay and bus consumers). Configured only by env. */
 import { loadConfig } from '../runtime/config.ts';
+import { exitOnStartFailure } from '../runtime/fatal.ts';
 import { onShutdownSignal } from '../runtime/http/serve.ts';
 import { startPreparedServices, stopServices } from '../runtime/platform.ts';
 import { startBackgroundWork } from '../workers/index.ts';
@@ -15,7 +16,4 @@ async function main(): Promise<void> {
   services.log.info('worker running');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`worker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitOnStartFailure('worker', error));
