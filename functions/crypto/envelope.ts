@@ -73,6 +73,20 @@ export class Envelope {
     return this.openWith(ref, fromBytes(ciphertext));
   }
 
+  /**
+   * The owner's current data key itself, for formats that seal many pieces under one key and their
+   * own AAD (blob segments, blob-sealing.ts); the same key `encrypt` would use.
+   */
+  async currentDataKey(appId: string, owner: Owner = {}): Promise<{ dataKeyId: string; key: Uint8Array }> {
+    const dataKeyId = await this.currentKeyId(appId, ownerOf(owner.userId));
+    return { dataKeyId, key: await this.keyFor({ appId, collection: '', docId: '', field: '' }, dataKeyId) };
+  }
+
+  /** A data key by id; errors name `ref` (DECRYPTION_FAILED for an unknown key, KEY_DESTROYED once shredded). */
+  dataKey(ref: FieldRef, dataKeyId: string): Promise<Uint8Array> {
+    return this.keyFor(ref, dataKeyId);
+  }
+
   /** A new KEK version at once: this process's next write uses it; others within `currentKeyTtlMs`. */
   async rotate(appId: string): Promise<KekInfo> {
     const info = await this.kms.rotateKey(appId);
