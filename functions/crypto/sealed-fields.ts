@@ -61,4 +61,25 @@ export const SEALED: Record<string, SealedCollection> = {
     fields: [{ path: 'fileName', kind: 'text' }],
     owner: () => null,
   },
+  // A webhook endpoint's signing secrets (current and those in their rotation overlap).
+  webhooks: {
+    fields: [{ path: 'secrets.*.secret', kind: 'text' }],
+    owner: () => null,
+  },
+  // The exact body each delivery sends (queued, delivered and dead letters): the event, message text included.
+  webhook_deliveries: {
+    fields: [{ path: 'body', kind: 'text' }],
+    owner: (doc) => str(doc.authorId),
+  },
+  // Messages waiting for their send time.
+  scheduled_messages: {
+    fields: [
+      { path: 'message.text', kind: 'text' },
+      { path: 'message.custom', kind: 'json' },
+    ],
+    owner: (doc) => str(doc.authorId),
+  },
 };
+
+/** Whose content an event carries (its message's author), as the event log seals it; null for the app. */
+export const eventContentOwner = (event: { payload: Record<string, unknown> }): string | null => SEALED.events!.owner(event) ?? null;
