@@ -7,7 +7,7 @@ export default defineConfig({
     // The contract suites on each engine, plus the chat end-to-end suites re-run in cluster mode.
     include: [
       'tests/infra/**/*.test.ts',
-      'tests/e2e/{tenancy,user-tokens,idempotency,conversations,messages,moderation,outbox-relay,event-sequences,media,search,realtime-delivery,cross-process-revocation,webhooks,webhooks-ssrf,webhooks-restart,hooks-pre-send,hooks-media-scan,event-stream,encryption,security-tokens,security-media,security-events,security-secrets,security-sockets,security-rate-limits}.test.ts',
+      'tests/e2e/{tenancy,user-tokens,idempotency,conversations,messages,moderation,outbox-relay,event-sequences,media,search,realtime-delivery,realtime-resume,cross-process-revocation,webhooks,webhooks-ssrf,webhooks-restart,hooks-pre-send,hooks-media-scan,event-stream,encryption,security-tokens,security-media,security-events,security-secrets,security-sockets,security-rate-limits}.test.ts',
       'tests/e2e/compliance-*.test.ts',
       // Issue 18's chat features, on real engines too.
       'tests/e2e/{scheduled-messages,disappearing-messages,message-restore,occupancy,read-policy,auth-overlap,public-links}.test.ts',

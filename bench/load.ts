@@ -3,8 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 /** Starts a benchmark server script in its own process; resolves with the JSON line it prints when ready. */
-export async function startServer<T>(script: string, args: string[] = []): Promise<{ info: T; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Spawns a benchmark server; `nodeArgs` go to node (e.g. `--cpu-prof`). */
+export async function startServer<T>(script: string, args: string[] = [], nodeArgs: string[] = []): Promise<{ info: T; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const info = await new Promise<T>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as T));
@@ -12,11 +13,14 @@ export async function startServer<T>(script: string, args: string[] = []): Promi
   return { info, child };
 }
 
+/** SIGTERM (a profiled server writes its profile on exit), SIGKILL after 10 s. */
 export async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
+  child.kill('SIGTERM');
+  const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
+  clearTimeout(kill);
 }
 
 export interface LoadResult {

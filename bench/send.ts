@@ -9,7 +9,7 @@
  * Besides req/s and latency it reports the CPU each send costs: the server process's, and in
  * cluster mode the engines' (every process in each engine's process group).
  *
- *   npx tsx bench/send.ts [--mode local|cluster] [--connections 64] [--seconds 10]
+ *   npx tsx bench/send.ts [--mode local|cluster] [--connections 64] [--seconds 10] [--profile DIR]
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ import { runLoad, startServer, stopServer, type LoadResult, type SendTarget } fr
 import { writeBarChart, writeSection } from './report.ts';
 
 const { values } = parseArgs({
-  options: { mode: { type: 'string', default: 'local' }, connections: { type: 'string', default: '64' }, seconds: { type: 'string', default: '10' } },
+  options: { mode: { type: 'string', default: 'local' }, connections: { type: 'string', default: '64' }, seconds: { type: 'string', default: '10' }, profile: { type: 'string' } },
 });
 const mode = values.mode === 'cluster' ? 'cluster' : 'local';
 const connections = Number(values.connections);
@@ -41,7 +41,9 @@ async function enginePids(): Promise<number[]> {
 }
 
 async function measure(script: string, shape: 'one' | 'many'): Promise<Measured> {
-  const { info, child } = await startServer<{ url: string; targets: SendTarget[] }>(script, [shape, String(connections)]);
+  // --profile DIR: a V8 CPU profile of the CaaS server per shape (one file per thread; the largest is the main thread; summarise: bench/profile-summary.ts).
+  const profile = values.profile && script === 'bench/servers/caas.ts' ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}/${mode}-${shape}`] : [];
+  const { info, child } = await startServer<{ url: string; targets: SendTarget[] }>(script, [shape, String(connections)], profile);
   if (info.targets.length === 0) throw new Error(`${script} named no targets`);
   const engines = await enginePids();
   try {
@@ -73,6 +75,9 @@ for (const shape of ['one', 'many'] as const) {
     `${mode} ${shape}: ceiling ${Math.round(ceiling.requestsPerSecond)} req/s p99 ${ceiling.p99Ms} ms; caas ${Math.round(caas.requestsPerSecond)} req/s p99 ${caas.p99Ms} ms (${caas.non2xx} non-2xx, ${caas.errors} errors); ${(caas.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}x\n`,
   );
 }
+
+// A profiled server is slower: its figures go to the console only.
+if (values.profile) process.exit(0);
 
 const target = mode === 'local' ? { ratio: 0.25, p99: 50 } : { ratio: 0.5, p99: 100 };
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');

@@ -9,7 +9,8 @@ import { resolveAdminToken } from '../runtime/admin-token.ts';
 import { loadConfig, publicUrl } from '../runtime/config.ts';
 import { exitOnStartFailure } from '../runtime/fatal.ts';
 import { createRouter } from '../runtime/http/create-router.ts';
-import { onShutdownSignal, serveRouter } from '../runtime/http/serve.ts';
+import { serveRouter, shutdownLingerMs } from '../runtime/http/serve.ts';
+import { onShutdownSignal } from '../runtime/shutdown.ts';
 import { startPreparedServices, stopServices } from '../runtime/platform.ts';
 import { attachRealtime, startRealtime } from '../realtime/index.ts';
 import { startBackgroundWork } from '../workers/index.ts';
@@ -27,12 +28,13 @@ async function main(): Promise<void> {
   const realtime = await startRealtime(services, { registry: router.metrics.registry });
   attachRealtime(server.server, realtime);
   const work = await startBackgroundWork(services);
-  onShutdownSignal(async () => {
-    await realtime.close();
-    await server.close();
+  // Drain order: sockets told to resume elsewhere and requests answered, then the workers finish
+  // their batch and commit, then the engines are let go (runtime/shutdown.ts bounds it all).
+  onShutdownSignal(services, async () => {
+    await Promise.all([realtime.close(), server.close(shutdownLingerMs(config))]);
     await work.stop();
     await stopServices(services);
-  }, services.log);
+  });
 
   // With PORT=0 the port is known only now; links the runtime signs itself must name it.
   config.CAAS_PUBLIC_URL ??= `http://localhost:${server.port}`;

@@ -4,18 +4,14 @@
  * share the fan-out through the cache's pub/sub (Redis) and the bus consumer group
  * 'realtime-fanout' (Kafka), and a client can resume on any of them.
  */
-import { serve, type ServerType } from '@hono/node-server';
-import { Hono } from 'hono';
-import type { AddressInfo } from 'node:net';
 import { retryUntilDone } from '../infra/resilience.ts';
 import { attachRealtime, startRealtime, type RealtimeNode } from '../realtime/index.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { exitOnStartFailure } from '../runtime/fatal.ts';
-import type { HttpEnv } from '../runtime/http/env.ts';
 import { createHttpMetrics } from '../runtime/http/metrics.ts';
-import { mountOperations } from '../runtime/http/operations.ts';
-import { requestContext } from '../runtime/http/request-context.ts';
-import { onShutdownSignal } from '../runtime/http/serve.ts';
+import { operationsApp } from '../runtime/http/operations.ts';
+import { serveApp, shutdownLingerMs } from '../runtime/http/serve.ts';
+import { onShutdownSignal } from '../runtime/shutdown.ts';
 import { startServices, stopServices } from '../runtime/platform.ts';
 import { domain } from '../functions/domain.ts';
 
@@ -23,12 +19,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const services = await startServices(domain, config, { role: 'realtime' });
   const metrics = createHttpMetrics();
-  const app = new Hono<HttpEnv>();
-  app.use('*', requestContext(services));
-  mountOperations(app, metrics);
-  const server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(started));
-  });
+  const served = await serveApp(operationsApp(services, metrics), services);
+  const server = served.server;
 
   // Operations answer at once; sockets are accepted once the engines are up (retried, never a crash loop).
   let node: RealtimeNode | null = null;
@@ -43,16 +35,15 @@ async function main(): Promise<void> {
     { signal: abort.signal },
   ).then(() => {
     attachRealtime(server, node!);
-    services.log.info({ port: (server.address() as AddressInfo).port, nodeId: node!.nodeId }, 'realtime node listening');
+    services.log.info({ port: served.port, nodeId: node!.nodeId }, 'realtime node listening');
   });
   ready.catch(() => undefined);
 
-  onShutdownSignal(async () => {
+  onShutdownSignal(services, async () => {
     abort.abort();
-    await node?.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([node?.close(), served.close(shutdownLingerMs(config))]);
     await stopServices(services);
-  }, services.log);
+  });
 }
 
 main().catch((error: unknown) => exitOnStartFailure('realtime node', error));

@@ -69,12 +69,13 @@ function namespacedBus(bus: BusPort, prefix: string): BusPort {
     ensureTopics: (topics) => bus.ensureTopics(topics.map((topic) => ({ ...topic, name: prefix + topic.name }))),
     publish: (topic, messages) => bus.publish(prefix + topic, messages),
     ...(bus.rewrite ? { rewrite: (topic: string, rewrite: Parameters<NonNullable<BusPort['rewrite']>>[1]) => bus.rewrite!(prefix + topic, rewrite) } : {}),
-    subscribe: (options) =>
+    subscribe: ({ handler, handleBatch, ...options }) =>
       bus.subscribe({
         ...options,
         group: prefix + options.group,
         topics: options.topics.map((topic) => prefix + topic),
-        handler: (message) => options.handler(strip(message)),
+        ...(handler ? { handler: (message: BusMessage) => handler(strip(message)) } : {}),
+        ...(handleBatch ? { handleBatch: (messages: BusMessage[]) => handleBatch(messages.map(strip)) } : {}),
       }),
   } as Partial<BusPort>);
 }

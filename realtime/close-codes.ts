@@ -1,16 +1,16 @@
 /**
  * WebSocket close codes the realtime tier sends; documented in docs/realtime-protocol.md.
- * 4xxx codes are ours and tell the client what to do next: reconnect (1011, 1012, 4008),
+ * 4xxx codes are ours and tell the client what to do next: reconnect (1001, 1011, 4008),
  * fix its credentials (4001), or stop (4003).
  */
 export const CLOSE = {
   NORMAL: 1000,
+  /** The node is shutting down (draining): reconnect (to another node) and resume. */
+  GOING_AWAY: 1001,
   /** ws sends it by itself when a frame exceeds `maxPayload`. */
   FRAME_TOO_LARGE: 1009,
   /** Something failed on the server (e.g. the store during a replay): reconnect and resume. */
   INTERNAL_ERROR: 1011,
-  /** The node is shutting down: reconnect (to another node) and resume. */
-  SERVICE_RESTART: 1012,
   /** No valid credentials: bad, expired or revoked token, or no `auth` frame in time. */
   UNAUTHENTICATED: 4001,
   /** The app does not allow this Origin. */

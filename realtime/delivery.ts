@@ -62,44 +62,65 @@ export class Delivery implements EventHistory {
    * Begins delivery for an authenticated socket: one cursor per membership, positioned at the
    * client's resume sequence (replayed from the store) or at the conversation's current sequence.
    * Cursors are held while positions are read, so live events arriving meanwhile wait in order.
+   *
+   * A membership event for the user arriving during the start attaches a held cursor just before
+   * the event (attachJoined); one the memberships read found anyway starts at the current sequence
+   * like the others, so the socket gets the event only for a membership that read did not see. For
+   * a conversation the client named, its resume position wins either way:
+   * every cursor of the socket is positioned here, in rounds until none is left unpositioned (a
+   * cursor attached while one round reads positions is positioned by the next).
    */
   async start(connection: Connection, resume: Record<string, number>): Promise<void> {
     const { store } = this.services.ports;
     connection.state = 'starting';
     const memberships = await conversationIdsOf(store, connection.appId, connection.userId);
     if (connection.closed) return;
-    const fresh: ConversationCursor[] = [];
+    const fresh = new Set<ConversationCursor>();
     for (const conversationId of memberships) {
-      if (connection.cursors.has(conversationId)) continue;
+      // A membership event that beat this read attached a cursor already: it is placed like the rest.
+      const joined = connection.cursors.get(conversationId);
+      if (joined) {
+        fresh.add(joined);
+        continue;
+      }
       const cursor = new ConversationCursor(connection.appId, conversationId, connection, this, 0, true);
       this.index.attach(connection, cursor);
-      fresh.push(cursor);
+      fresh.add(cursor);
     }
-    const freshIds = fresh.map((cursor) => cursor.conversationId);
-    const [current, scope] = await Promise.all([
-      currentSequences(this.services, freshIds),
-      presenceScope(store, connection.appId, freshIds, this.presenceMaxMembers),
-    ]);
-    connection.presenceScope.push(...scope);
+    // Read beside the first round of positions; no await may follow the last round.
+    let scopeRead: Promise<void> | null = presenceScope(store, connection.appId, [...fresh].map((cursor) => cursor.conversationId), this.presenceMaxMembers).then(
+      (scope) => void connection.presenceScope.push(...scope.filter((id) => !connection.presenceScope.includes(id))),
+    );
+    const positioned = new Set<ConversationCursor>();
+    const replay = new Set<ConversationCursor>();
+    const resyncs: Array<[ConversationCursor, number, number]> = [];
+    for (;;) {
+      // Found by the memberships read: the current sequence; joined since: just before their event; named: the resume position.
+      const unpositioned = [...connection.cursors.values()].filter((c) => !positioned.has(c) && (fresh.has(c) || resume[c.conversationId] !== undefined));
+      if (unpositioned.length === 0 && !scopeRead) break;
+      const [current] = await Promise.all([currentSequences(this.services, unpositioned.map((cursor) => cursor.conversationId)), scopeRead]);
+      scopeRead = null;
+      if (connection.closed) break;
+      for (const cursor of unpositioned) {
+        positioned.add(cursor);
+        const now = current.get(cursor.conversationId) ?? 0;
+        const asked = resume[cursor.conversationId];
+        if (asked === undefined) cursor.last = now;
+        else if (now - asked > this.maxReplay) {
+          cursor.last = now;
+          resyncs.push([cursor, asked, now]);
+        } else {
+          cursor.last = Math.min(asked, now);
+          replay.add(cursor);
+        }
+      }
+    }
     if (connection.closed) {
       // The close handler may have run before these cursors were attached.
       this.index.removeConnection(connection);
       return;
     }
 
-    const replay = new Set<ConversationCursor>();
-    const resyncs: Array<[ConversationCursor, number, number]> = [];
-    for (const cursor of fresh) {
-      const now = current.get(cursor.conversationId) ?? 0;
-      const asked = resume[cursor.conversationId];
-      cursor.last = now;
-      if (asked === undefined) continue;
-      if (now - asked > this.maxReplay) resyncs.push([cursor, asked, now]);
-      else {
-        cursor.last = Math.min(asked, now);
-        replay.add(cursor);
-      }
-    }
     const positions = Object.fromEntries([...connection.cursors.values()].map((cursor) => [cursor.conversationId, cursor.last]));
     connection.state = 'live';
     connection.sendFrame(serverFrames.subscribed(positions));

@@ -1,7 +1,7 @@
 /**
  * A realtime node: accepts sockets on `GET /v1/realtime`, delivers conversation events from the
  * fan-out channel, relays typing and presence, and shuts down by telling every client to
- * reconnect elsewhere (1012). Several nodes share nothing but the cache and the store.
+ * reconnect elsewhere (1001 going away). Several nodes share nothing but the cache and the store.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -36,7 +36,7 @@ export interface RealtimeNode {
   /** For the node:http server's 'upgrade' event. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   connectionCount(): number;
-  /** Stops accepting, closes every socket with 1012 (terminating stragglers after the grace period). */
+  /** Stops accepting, closes every socket with 1001 going away (terminating stragglers after the grace period). */
   close(): Promise<void>;
   /** Simulates a crash for tests: sockets dropped without a close frame, presence left to expire. */
   crash(): Promise<void>;
@@ -217,7 +217,7 @@ export async function startRealtime(services: Services, { registry, ...overrides
           drained = resolve;
           if (index.size === 0) resolve();
         });
-        for (const connection of index.all()) connection.close(CLOSE.SERVICE_RESTART, 'service restart; reconnect', 'shutdown');
+        for (const connection of index.all()) connection.close(CLOSE.GOING_AWAY, 'going away; reconnect and resume', 'shutdown');
         const grace = setTimeout(() => {
           for (const connection of index.all()) connection.terminate('shutdown');
         }, options.shutdownGraceMs);

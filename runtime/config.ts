@@ -28,6 +28,10 @@ export const configSchema = z.object({
   CAAS_TRUSTED_PROXIES: z.string().default(''),
   CAAS_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   CAAS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** SIGTERM/SIGINT: how long the drain may take (requests in flight, sockets, workers) before the process exits anyway. */
+  CAAS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(25_000),
+  /** A worker-only process (bin/worker.ts) serves /metrics, /healthz and /readyz here; 0 picks a free port. */
+  CAAS_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   CAAS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(20),
   CAAS_MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(100_000).default(4_000),
   CAAS_OUTBOUND_ALLOW_HOSTS: z

@@ -22,6 +22,11 @@ export interface Startup {
   abort(): void;
 }
 
+/** Where the process is in its life after startup: `draining` from the shutdown signal on. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
 /** What the domain hands the runtime at startup (see functions/domain.ts). */
 export interface Domain {
   indexes: IndexDeclaration[];
@@ -37,6 +42,7 @@ export interface Services {
   clock: Clock;
   log: Logger;
   startup: Startup;
+  lifecycle: Lifecycle;
   credentials: CredentialLookup;
   /** Hot reads on the request path, kept briefly and dropped everywhere on change (read-cache.ts). */
   reads: ReadCache;

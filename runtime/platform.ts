@@ -70,7 +70,7 @@ export async function startServices(
     (options.onFatal ?? exitOnConfigError)(error);
   });
   const reads = createReadCache(ports.cache, clock, log, { ttlMs: config.CAAS_READ_CACHE_TTL_MS });
-  return { ports, config, clock, log, startup, credentials: domain.credentials, reads };
+  return { ports, config, clock, log, startup, lifecycle: { draining: false }, credentials: domain.credentials, reads };
 }
 
 /** startServices, then wait until the engines are prepared. */

@@ -1,6 +1,6 @@
 import { Gauge } from 'prom-client';
 import { appendToAppLog } from '../functions/event-stream/app-event-log.ts';
-import { decodeEvent } from '../functions/events/event-codec.ts';
+import { decodeEvent, type EventView } from '../functions/events/event-codec.ts';
 import { CONVERSATION_EVENTS_TOPIC } from '../functions/events/events.ts';
 import type { Services } from '../runtime/context.ts';
 import { isAppError } from '../runtime/errors.ts';
@@ -9,7 +9,8 @@ import type { WorkerHandle } from './index.ts';
 
 /**
  * Feeds the app event log (functions/event-stream/app-event-log.ts) from `conversation-events`,
- * consumer group `app-event-log`: at least once in, once in the log (deduped by event id).
+ * consumer group `app-event-log`, a bus batch at a time: at least once in, once in the log
+ * (deduped by event id).
  */
 const lag = new Gauge({
   name: 'caas_app_event_log_lag_seconds',
@@ -23,18 +24,27 @@ export async function startAppEventLog(services: Services): Promise<WorkerHandle
   const subscription = await bus.subscribe({
     group: 'app-event-log',
     topics: [CONVERSATION_EVENTS_TOPIC],
-    handler: async (message) => {
-      let decoded;
-      try {
-        decoded = decodeEvent(message.value);
-      } catch (error) {
-        if (!isAppError(error)) throw error;
-        services.log.warn({ err: error, offset: message.offset }, 'app event log: malformed event skipped');
-        return;
+    // A bus batch becomes one append per app: two reads and one write instead of three per event.
+    handleBatch: async (messages) => {
+      const byApp = new Map<string, EventView[]>();
+      for (const message of messages) {
+        let decoded;
+        try {
+          decoded = decodeEvent(message.value);
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          services.log.warn({ err: error, offset: message.offset }, 'app event log: malformed event skipped');
+          continue;
+        }
+        const { appId, ...event } = decoded;
+        const ofApp = byApp.get(appId) ?? [];
+        ofApp.push(event);
+        byApp.set(appId, ofApp);
       }
-      const { appId, ...event } = decoded;
-      await appendToAppLog(services, appId, event);
-      lag.set(Math.max(0, services.clock.now() - event.at) / 1000);
+      for (const [appId, events] of byApp) {
+        await appendToAppLog(services, appId, events);
+        lag.set(Math.max(0, services.clock.now() - events.at(-1)!.at) / 1000);
+      }
     },
   });
   return { stop: () => subscription.stop() };

@@ -54,19 +54,24 @@ export async function startAuditChain(services: Services): Promise<WorkerHandle>
   const subscription = await bus.subscribe({
     group: 'audit-chain',
     topics: [AUDIT_TOPIC],
-    handler: async (message) => {
-      const parsed = parseRecord(message);
-      if (!parsed.success) {
-        handled.inc({ outcome: 'invalid' });
-        services.log.warn({ offset: message.offset, partition: message.partition }, 'audit worker: malformed record skipped');
-        return;
+    // A bus batch is appended with one write per app chain (audit-chain.ts appendMany).
+    handleBatch: async (messages) => {
+      const records = [];
+      for (const message of messages) {
+        const parsed = parseRecord(message);
+        if (!parsed.success) {
+          handled.inc({ outcome: 'invalid' });
+          services.log.warn({ offset: message.offset, partition: message.partition }, 'audit worker: malformed record skipped');
+          continue;
+        }
+        records.push(await pseudonyms.apply(chainOf(parsed.data), parsed.data));
       }
-      const chain = chainOf(parsed.data);
-      const result = await appender.append(await pseudonyms.apply(chain, parsed.data));
-      handled.inc({ outcome: result.outcome });
-      if (result.outcome === 'appended') {
-        await checkpointer.appended(chain, { seq: result.link.seq, hash: result.link.hash });
-        lag.set(Math.max(0, services.clock.now() - parsed.data.at) / 1000);
+      for (const result of await appender.appendMany(records)) {
+        handled.inc({ outcome: result.outcome });
+        if (result.outcome === 'appended') {
+          await checkpointer.appended(result.chain, { seq: result.link.seq, hash: result.link.hash });
+          lag.set(Math.max(0, services.clock.now() - result.link.record.at) / 1000);
+        }
       }
     },
   });

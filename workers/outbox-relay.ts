@@ -1,3 +1,4 @@
+import { Counter, Gauge } from 'prom-client';
 import { openDocument, unsealed } from '../functions/crypto/sealed-store.ts';
 import { encodeEvent } from '../functions/events/event-codec.ts';
 import { CONVERSATION_EVENTS_TOPIC, EVENTS, type EventDoc } from '../functions/events/events.ts';
@@ -5,6 +6,7 @@ import { applyProjection } from '../functions/events/projections.ts';
 import { OUTBOX_WAKE_CHANNEL } from '../functions/events/record-change.ts';
 import type { Services } from '../runtime/context.ts';
 import { cacheLease } from '../infra/cache/lease.ts';
+import { processRegistry } from '../runtime/http/metrics.ts';
 import { startPollLoop } from './poll-loop.ts';
 
 /**
@@ -23,6 +25,17 @@ import { startPollLoop } from './poll-loop.ts';
  * publish at a time, so two relays never interleave a conversation's events.
  */
 const OUTBOX_LEASE_KEY = 'caas:outbox:lease';
+
+const lag = new Gauge({
+  name: 'caas_outbox_relay_lag_seconds',
+  help: 'Age of the oldest event not yet published to the bus, at the last pass of the relay holding the lease (0: none pending, or this process does not hold it)',
+  registers: [processRegistry],
+});
+const relayed = new Counter({
+  name: 'caas_outbox_relay_events_total',
+  help: 'Conversation events the outbox relay published to the bus',
+  registers: [processRegistry],
+});
 
 export interface OutboxRelayOptions {
   batchSize?: number;
@@ -73,8 +86,12 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
   }
 
   async function drainOnce(): Promise<number> {
-    if (!(await holdLease())) return 0;
+    if (!(await holdLease())) {
+      lag.set(0);
+      return 0;
+    }
     const pending = await events.find({ published: false }, { sort: { at: 1 }, limit: batchSize });
+    lag.set(pending.length === 0 ? 0 : Math.max(0, services.clock.now() - pending[0]!.at) / 1000);
     if (pending.length === 0) return 0;
     const byConversation = new Map<string, EventDoc[]>();
     for (const event of pending) {
@@ -110,6 +127,7 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
     await bus.publish(CONVERSATION_EVENTS_TOPIC, ready.map(encodeEvent));
     await events.updateMany({ _id: { $in: ready.map((event) => event._id) } }, { $set: { published: true } });
     for (const [conversationId, last] of advanced) published.set(conversationId, last);
+    relayed.inc(ready.length);
     return ready.length;
   }
 

@@ -2,9 +2,9 @@ import { Counter, Gauge } from 'prom-client';
 import { z, ZodError } from 'zod';
 import { isAppError } from '../runtime/errors.ts';
 import { CONVERSATION_EVENTS_TOPIC } from '../functions/events/events.ts';
-import { decodeEvent } from '../functions/events/event-codec.ts';
+import { decodeEvent, type ConversationEvent } from '../functions/events/event-codec.ts';
 import { openEvent } from '../functions/events/open-event.ts';
-import { forgetAuthor, indexConversationEvent, type IndexOutcome } from '../functions/search/indexing.ts';
+import { forgetAuthor, indexConversationEvent, indexConversationEvents, type IndexOutcome } from '../functions/search/indexing.ts';
 import { ReindexRequest, SEARCH_REINDEX_TOPIC } from '../functions/search/reindex-queue.ts';
 import { runReindex } from '../functions/search/reindex.ts';
 import { USER_EVENTS_TOPIC } from '../functions/users/users.ts';
@@ -47,17 +47,43 @@ function parseJson(value: string): unknown {
   }
 }
 
+function isMalformed(error: unknown): boolean {
+  // A malformed event or payload is refused by the codec (AppError INTERNAL) or the payload schemas (ZodError).
+  return error instanceof ZodError || (isAppError(error) && error.message.startsWith('conversation event'));
+}
+
 async function handleEvent(services: Services, message: BusMessage): Promise<{ outcome: HandlerOutcome; at?: number }> {
   try {
     const event = await openEvent(services.ports.store, decodeEvent(message.value));
     return { outcome: await indexConversationEvent(services, event), at: event.at };
   } catch (error) {
-    // A malformed event or payload is refused by the codec (AppError INTERNAL) or the payload schemas (ZodError).
-    const malformed = error instanceof ZodError || (isAppError(error) && error.message.startsWith('conversation event'));
-    if (!malformed) throw error;
+    if (!isMalformed(error)) throw error;
     services.log.warn({ err: error, topic: message.topic, partition: message.partition, offset: message.offset }, 'search indexer: malformed event skipped');
     return { outcome: 'invalid' };
   }
+}
+
+/**
+ * A bus batch at a time (runs of new messages in one write, indexing.ts); a batch holding a
+ * malformed event is indexed an event at a time, so only that event is skipped.
+ */
+async function handleBatch(services: Services, messages: BusMessage[]): Promise<void> {
+  let events: ConversationEvent[];
+  let outcomes: IndexOutcome[];
+  try {
+    events = await Promise.all(messages.map((message) => openEvent(services.ports.store, decodeEvent(message.value))));
+    outcomes = await indexConversationEvents(services, events);
+  } catch (error) {
+    if (!isMalformed(error)) throw error;
+    for (const message of messages) record(services, await handleEvent(services, message));
+    return;
+  }
+  outcomes.forEach((outcome, i) => record(services, { outcome, at: events[i]!.at }));
+}
+
+function record(services: Services, { outcome, at }: { outcome: HandlerOutcome; at?: number }): void {
+  handled.inc({ outcome });
+  if (at !== undefined) lag.set(Math.max(0, services.clock.now() - at) / 1000);
 }
 
 export async function startSearchIndexer(services: Services): Promise<WorkerHandle> {
@@ -67,11 +93,7 @@ export async function startSearchIndexer(services: Services): Promise<WorkerHand
   const events = await bus.subscribe({
     group: 'search-indexer',
     topics: [CONVERSATION_EVENTS_TOPIC],
-    handler: async (message) => {
-      const { outcome, at } = await handleEvent(services, message);
-      handled.inc({ outcome });
-      if (at !== undefined) lag.set(Math.max(0, services.clock.now() - at) / 1000);
-    },
+    handleBatch: (messages) => handleBatch(services, messages),
   });
 
   const erasures = await bus.subscribe({

@@ -101,21 +101,37 @@ export async function startWebhookDelivery(services: Services): Promise<WorkerHa
   const dispatcher = await bus.subscribe({
     group: 'webhook-dispatcher',
     topics: [CONVERSATION_EVENTS_TOPIC],
-    handler: async (message) => {
-      let decoded;
-      try {
-        // The bus carries message fields encrypted; the app's endpoint gets them in clear.
-        decoded = await openEvent(services.ports.store, decodeEvent(message.value));
-      } catch (error) {
-        if (!isAppError(error)) throw error;
-        services.log.warn({ err: error, offset: message.offset }, 'webhook dispatcher: malformed event skipped');
-        return;
+    // A bus batch at a time: each app's endpoints are read once, and only events some endpoint
+    // wants are opened (the bus carries message fields encrypted; endpoints get them in clear).
+    handleBatch: async (messages) => {
+      const targetsOf = new Map<string, WebhookDoc[]>();
+      let enqueued = false;
+      for (const message of messages) {
+        let sealed;
+        try {
+          sealed = decodeEvent(message.value);
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          services.log.warn({ err: error, offset: message.offset }, 'webhook dispatcher: malformed event skipped');
+          continue;
+        }
+        if (!targetsOf.has(sealed.appId)) targetsOf.set(sealed.appId, await webhooks.find({ appId: sealed.appId, enabled: true }));
+        const targets = targetsOf.get(sealed.appId)!.filter((webhook) => wantsEvent(webhook, sealed.type));
+        if (targets.length === 0) continue;
+        let opened;
+        try {
+          opened = await openEvent(services.ports.store, sealed);
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          services.log.warn({ err: error, offset: message.offset }, 'webhook dispatcher: unreadable event skipped');
+          continue;
+        }
+        const { appId: _appId, ...event } = opened;
+        // Endpoints are independent queues: enqueue side by side (each endpoint's order comes from this partition's order).
+        await Promise.all(targets.map((webhook) => enqueueEvent(services, webhook, event)));
+        enqueued = true;
       }
-      const { appId, ...event } = decoded;
-      const targets = (await webhooks.find({ appId, enabled: true })).filter((webhook) => wantsEvent(webhook, event.type));
-      // Endpoints are independent queues: enqueue side by side (each endpoint's order comes from this partition's order).
-      await Promise.all(targets.map((webhook) => enqueueEvent(services, webhook, event)));
-      if (targets.length > 0) void loop.run().catch(() => 0);
+      if (enqueued) void loop.run().catch(() => 0);
     },
   });
 

@@ -51,4 +51,4 @@ if (hooks.includes('webhook')) {
 }
 const { token } = await mintUserToken({ appId: app._id, userId: 'sender', tokenVersion: 0, ttlSec: 3600, now: Date.now() }, app.signingSecret);
 process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.port}`, token, conversationId: conversation._id })}\n`);
-process.on('SIGINT', () => process.exit(0));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));

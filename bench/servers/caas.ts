@@ -62,4 +62,4 @@ for (const [i, userId] of senders.entries()) {
   targets.push({ path: `/v1/conversations/${conversationIds[i % conversationIds.length]}/messages`, headers: { authorization: `Bearer ${token}` } });
 }
 process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.port}`, targets })}\n`);
-process.on('SIGINT', () => process.exit(0));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));

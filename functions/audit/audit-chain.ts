@@ -171,4 +171,41 @@ export class ChainAppender {
     }
     throw new AppError('ENGINE_UNAVAILABLE', `audit chain ${appId}: tail kept moving after ${MAX_ATTEMPTS} attempts`);
   }
+
+  /**
+   * Appends records in their order, each chain's share in one insertMany (all or nothing). When
+   * that conflicts (a redelivery, or another appender moved the tail), those records are appended
+   * one by one, which tells duplicates from new records. Outcomes come in input order per chain.
+   */
+  async appendMany(records: AuditRecord[]): Promise<Array<{ chain: string; outcome: 'appended'; link: AuditLink } | { chain: string; outcome: 'duplicate' }>> {
+    const byChain = new Map<string, AuditRecord[]>();
+    for (const record of records) {
+      const chain = chainOf(record);
+      const list = byChain.get(chain) ?? [];
+      list.push(record);
+      byChain.set(chain, list);
+    }
+    const outcomes: Array<{ chain: string; outcome: 'appended'; link: AuditLink } | { chain: string; outcome: 'duplicate' }> = [];
+    for (const [chain, list] of byChain) {
+      const start = this.tails.get(chain) ?? (await readTail(this.store, chain));
+      let tail = start;
+      const batch = list.map((record) => {
+        const link = nextLink(chain, tail, record);
+        tail = { seq: link.seq, hash: link.hash };
+        return link;
+      });
+      try {
+        await links(this.store).insertMany(batch);
+      } catch (error) {
+        if (!isAppError(error) || error.code !== 'CONFLICT') throw error;
+        this.tails.delete(chain);
+        for (const record of list) outcomes.push({ chain, ...(await this.append(record)) });
+        continue;
+      }
+      this.tails.set(chain, tail);
+      if (Math.floor(tail.seq / HEAD_EVERY) > Math.floor(start.seq / HEAD_EVERY)) await noteHead(this.store, chain, tail.seq);
+      for (const link of batch) outcomes.push({ chain, outcome: 'appended', link });
+    }
+    return outcomes;
+  }
 }

@@ -1,6 +1,6 @@
 import { openDocument } from '../crypto/sealed-store.ts';
 import { EVENTS } from '../events/events.ts';
-import { appendDense } from '../../infra/store/dense-append.ts';
+import { appendDenseMany } from '../../infra/store/dense-append.ts';
 import type { Services } from '../../runtime/context.ts';
 import type { IndexDeclaration } from '../../infra/store/port.ts';
 import type { EventView } from '../events/event-codec.ts';
@@ -34,13 +34,20 @@ export const appEventIndexes: IndexDeclaration[] = [
   },
 ];
 
-export function appendToAppLog(services: Services, appId: string, event: EventView): Promise<AppEventDoc> {
+/** Appends an app's events in their order, each once however often it is delivered. */
+export function appendToAppLog(services: Services, appId: string, events: EventView[]): Promise<void> {
   const collection = services.ports.store.collection<AppEventDoc>(APP_EVENTS);
-  return appendDense({
+  return appendDenseMany({
     collection,
     scope: { appId },
-    make: (seq) => ({ _id: `${appId}:${String(seq).padStart(12, '0')}`, appId, seq, eventId: event.id, event, loggedAt: services.clock.now() }),
-    existing: () => collection.findOne({ eventId: event.id }),
+    inputs: events,
+    make: (event, seq) => ({ _id: `${appId}:${String(seq).padStart(12, '0')}`, appId, seq, eventId: event.id, event, loggedAt: services.clock.now() }),
+    written: async (inputs) => {
+      const rows = await collection.find({ eventId: { $in: inputs.map((event) => event.id) } }, { projection: { eventId: 1 } });
+      const ids = new Set(rows.map((row) => row.eventId));
+      return new Set(inputs.filter((event) => ids.has(event.id)));
+    },
+    existing: (event) => collection.findOne({ eventId: event.id }),
   });
 }
 

@@ -87,7 +87,8 @@ function eventStream(ctx: FunctionContext, appId: string, options: StreamOptions
             if (sent >= options.limit) controller.close();
             return;
           }
-          if (!options.follow || Date.now() > deadline) return controller.close();
+          // A draining process ends a followed stream at once; the client resumes from its cursor elsewhere.
+          if (!options.follow || Date.now() > deadline || ctx.lifecycle.draining) return controller.close();
           if (options.sse && Date.now() - lastWrite > HEARTBEAT_MS) {
             lastWrite = Date.now();
             controller.enqueue(bytes.encode(': keep-alive\n\n'));

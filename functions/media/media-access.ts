@@ -64,6 +64,7 @@ export async function requireDownloadable(ctx: FunctionContext, media: MediaDoc)
  * without X-On-Behalf-Of, may attach any); a refusal reads the same as an unknown id.
  */
 export async function requireAttachableMedia(store: StorePort, appId: string, authorId: string | null, mediaIds: string[]): Promise<void> {
+  if (mediaIds.length === 0) return; // most messages: nothing to look up
   await requireReadyMedia(store, appId, mediaIds);
   if (authorId === null) return;
   const media = await store.collection<MediaDoc>(MEDIA).find({ _id: { $in: mediaIds }, appId }, { limit: mediaIds.length });

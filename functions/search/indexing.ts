@@ -4,6 +4,7 @@ import type { ConversationEvent } from '../events/event-codec.ts';
 import { MESSAGES, type MessageDoc } from '../messages/messages.ts';
 import { isSearchable, toSearchDocument } from './message-documents.ts';
 import { withIndexes, writeTargets } from './search-indexes.ts';
+import type { SearchDocument } from '../../infra/search/port.ts';
 
 /**
  * Keeps an app's search index in step with its conversation events (bus topic
@@ -63,13 +64,48 @@ export async function indexConversationEvent(services: Services, event: Conversa
   }
 }
 
+/**
+ * Indexes a bus batch in order: each run of consecutive new messages of one app is written in one
+ * upsert call (one transaction, or one bulk request); anything else is indexed on its own after
+ * the run before it, so every event still applies in order.
+ */
+export async function indexConversationEvents(services: Services, events: ConversationEvent[]): Promise<IndexOutcome[]> {
+  const outcomes: IndexOutcome[] = [];
+  const run: { appId: string | null; documents: SearchDocument[] } = { appId: null, documents: [] };
+  const flush = async () => {
+    if (run.appId !== null && run.documents.length > 0) await upsertDocuments(services, run.appId, run.documents.splice(0));
+  };
+  for (const event of events) {
+    if (event.type !== 'message.new') {
+      await flush();
+      outcomes.push(await indexConversationEvent(services, event));
+      continue;
+    }
+    const { message } = NewMessagePayload.parse(event.payload);
+    const row = { ...(message as MessageDoc), appId: event.appId };
+    if (!isSearchable(row)) {
+      outcomes.push('skipped');
+      continue;
+    }
+    if (run.appId !== event.appId) await flush();
+    run.appId = event.appId;
+    run.documents.push(toSearchDocument(row, event.seq));
+    outcomes.push('indexed');
+  }
+  await flush();
+  return outcomes;
+}
+
+function upsertDocuments(services: Services, appId: string, documents: SearchDocument[]): Promise<void> {
+  return withIndexes(services, appId, async (state) => {
+    for (const index of writeTargets(state)) await services.ports.search.upsert(index, documents);
+  });
+}
+
 async function upsertMessage(services: Services, message: MessageDoc, version: number): Promise<IndexOutcome> {
   // A soft-deleted row seen through a late edit: the delete event (newer) removes or removed it.
   if (!isSearchable(message)) return 'skipped';
-  const document = toSearchDocument(message, version);
-  await withIndexes(services, message.appId, async (state) => {
-    for (const index of writeTargets(state)) await services.ports.search.upsert(index, [document]);
-  });
+  await upsertDocuments(services, message.appId, [toSearchDocument(message, version)]);
   return 'indexed';
 }
 

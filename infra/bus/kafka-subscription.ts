@@ -1,8 +1,8 @@
 /**
  * One `subscribe()` on Kafka: its own kafkajs consumer, i.e. one member of the consumer group.
  *
- * - Delivery: messages of a partition go to the handler one at a time, in offset order. An offset
- *   is resolved only after its handler resolved, and committed from the resolved offsets (kafkajs
+ * - Delivery: messages of a partition go to the handler one at a time (or up to MAX_BATCH at once
+ *   to `handleBatch`), in offset order. An offset is resolved only after its handler resolved, and committed from the resolved offsets (kafkajs
  *   auto-commit after each batch and at most every second within one, on stop and before a
  *   rebalance), so a commit never covers a message that was not handled.
  * - Failure: the partition is paused and its position left on the failed message; after a capped
@@ -17,6 +17,7 @@
 import type { IBackoff, IBackoffFactory } from 'cockatiel';
 import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, IMemberAssignment, Kafka } from 'kafkajs';
 import { AppError } from '../../runtime/errors.ts';
+import { batchConsumerOf, MAX_BATCH, type BatchConsumer, type BatchOutcome } from './batch-consumer.ts';
 import { toBusMessage } from './kafka-records.ts';
 import type { BusErrorHandler } from './local-partition-worker.ts';
 import type { BusMessage, SubscribeOptions, Subscription } from './port.ts';
@@ -37,11 +38,18 @@ const CONSUMER_CONFIG: Omit<ConsumerConfig, 'groupId'> = {
   maxWaitTimeInMs: 1_000,
   heartbeatInterval: HEARTBEAT_INTERVAL_MS,
   // How long a member that vanished without leaving (a crash, or a broker restart that lost its
-  // leave request) holds its partitions. Long handlers are covered by the keep-alive in handle().
-  sessionTimeout: 10_000,
+  // leave request) holds its partitions: the broker's floor (group.min.session.timeout.ms, 6 s by
+  // default). Long handlers are covered by the keep-alive in handle(). A member that stops leaves
+  // the group (disconnect), so its partitions move at once. kafkajs 2.2.4 has neither static
+  // membership nor cooperative rebalancing (docs/operations.md, "Recovery times").
+  sessionTimeout: 6_000,
+  // How long a rebalance waits for every member to rejoin; a member rejoins once the message in
+  // hand is handled, and one slower than this is dropped from the group and rejoins after.
+  rebalanceTimeout: 20_000,
   allowAutoTopicCreation: false,
-  // kafkajs restarts a crashed consumer itself (broker restart, coordinator moving).
-  retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 10 },
+  // kafkajs restarts a crashed consumer itself (broker restart, coordinator moving), after at most
+  // a second, so consuming resumes within a second or so of the broker answering again.
+  retry: { initialRetryTime: 200, maxRetryTime: 1_000, retries: 10 },
 };
 
 /** Partitions of one member handled side by side (each still strictly in order). */
@@ -57,6 +65,7 @@ export class KafkaSubscription implements Subscription {
   private readonly failures = new Map<string, FailedDelivery>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private readonly consumer: Consumer;
+  private readonly consumeBatch: BatchConsumer;
   private stopping: Promise<void> | null = null;
 
   constructor(
@@ -65,6 +74,7 @@ export class KafkaSubscription implements Subscription {
     private readonly onStopped: () => void,
   ) {
     this.consumer = context.kafka.consumer({ groupId: options.group, ...CONSUMER_CONFIG });
+    this.consumeBatch = batchConsumerOf(options);
   }
 
   /** Joins the group and fixes positions; on failure (or abort) the consumer is disconnected. */
@@ -126,27 +136,29 @@ export class KafkaSubscription implements Subscription {
 
   private async consume(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, pause, commitOffsetsIfNecessary } = payload;
-    for (const record of batch.messages) {
+    for (let start = 0; start < batch.messages.length; start += MAX_BATCH) {
       if (!isRunning() || isStale() || this.stopping) return;
-      const message = toBusMessage(batch.topic, batch.partition, record);
-      const failure = await this.handle(message, heartbeat);
+      const messages = batch.messages.slice(start, start + MAX_BATCH).map((record) => toBusMessage(batch.topic, batch.partition, record));
+      const { handled, failure } = await this.handle(messages, heartbeat);
+      if (handled > 0) {
+        this.failures.delete(slot(messages[0]!));
+        resolveOffset(messages[handled - 1]!.offset);
+        await commitOffsetsIfNecessary();
+      }
       if (failure) {
-        // The offset stays unresolved: when the partition resumes, fetching starts at this message.
-        this.retryLater(message, failure.error, pause());
+        // Unhandled offsets stay unresolved: when the partition resumes, fetching starts at the first.
+        this.retryLater(messages[handled]!, failure.error, pause());
         return;
       }
-      this.failures.delete(slot(message));
-      resolveOffset(record.offset);
-      await commitOffsetsIfNecessary();
       await heartbeat();
     }
   }
 
   /**
-   * Runs the handler, heartbeating meanwhile: kafkajs heartbeats only between messages, and a
-   * handler outliving the session would otherwise cost the member its partitions mid-message.
+   * Hands messages to the subscriber, heartbeating meanwhile: kafkajs heartbeats only between
+   * batches, and a handler outliving the session would otherwise cost the member its partitions.
    */
-  private async handle(message: BusMessage, heartbeat: () => Promise<void>): Promise<{ error: unknown } | null> {
+  private async handle(messages: BusMessage[], heartbeat: () => Promise<void>): Promise<BatchOutcome> {
     const keepAlive = setInterval(() => {
       heartbeat().catch(() => {
         // A rebalance reported here is reported again by the heartbeat after the handler, where
@@ -154,10 +166,7 @@ export class KafkaSubscription implements Subscription {
       });
     }, HEARTBEAT_INTERVAL_MS);
     try {
-      await this.options.handler(message);
-      return null;
-    } catch (error) {
-      return { error };
+      return await this.consumeBatch(messages);
     } finally {
       clearInterval(keepAlive);
     }

@@ -72,11 +72,14 @@ class KafkaBus implements BusPort {
       clientId: options.clientId ?? 'caas',
       brokers: options.brokers,
       connectionTimeout: 3_000,
-      retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 5 },
+      // Retries at most a second apart: after a broker restart the producer and admin are back
+      // within about a second of it answering.
+      retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 5 },
       logLevel: kafkaLogLevel(options.log),
       logCreator: kafkaLogCreator(options.log),
     });
-    this.guard = enginePolicy({ timeoutMs: 30_000, ...options.policy, engine: ADAPTER });
+    // The breaker half-opens after 1 s, not 5: kafkajs's own retries already spare the broker.
+    this.guard = enginePolicy({ timeoutMs: 30_000, halfOpenAfterMs: 1_000, ...options.policy, engine: ADAPTER });
     this.publisher = new KafkaPublisher(this.kafka, ADAPTER);
     this.defaultPartitions = options.defaultPartitions ?? 6;
     this.subscriptionContext = {

@@ -48,4 +48,7 @@ export function assertSubscribable(adapter: string, options: SubscribeOptions): 
   }
   if (options.topics.length === 0) throw new AppError('BAD_REQUEST', `[${adapter}] subscribe needs at least one topic`);
   for (const topic of options.topics) assertTopicName(adapter, topic);
+  if ((options.handler === undefined) === (options.handleBatch === undefined)) {
+    throw new AppError('BAD_REQUEST', `[${adapter}] subscribe needs exactly one of handler and handleBatch`);
+  }
 }

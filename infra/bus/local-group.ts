@@ -4,31 +4,27 @@
  * the members subscribed to each topic, in join order (partition p goes to member p mod n), and
  * is recomputed whenever a member joins or leaves, as Kafka's rebalance would.
  */
+import type { BatchConsumer, BatchOutcome } from './batch-consumer.ts';
 import type { BusMessage } from './port.ts';
 import { PartitionWorker, type PartitionOwner, type WorkerContext } from './local-partition-worker.ts';
 
 export class GroupMember implements PartitionOwner {
-  private readonly inflight = new Set<Promise<void>>();
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(
     readonly topics: ReadonlySet<string>,
     readonly fromBeginning: boolean,
-    private readonly handler: (message: BusMessage) => Promise<void>,
+    private readonly consume: BatchConsumer,
   ) {}
 
-  deliver(message: BusMessage, commit: () => void): Promise<{ error: unknown } | null> {
-    // Handler and commit form one tracked unit, so drain() returns only after the commit.
-    const task = (async () => {
-      await this.handler(message);
-      commit();
-    })();
+  deliver(messages: BusMessage[], commit: (handled: number) => void): Promise<BatchOutcome> {
+    // Handling and commit form one tracked unit, so drain() returns only after the commit.
+    const task = this.consume(messages).then((outcome) => {
+      if (outcome.handled > 0) commit(outcome.handled);
+      return outcome;
+    });
     this.inflight.add(task);
-    return task
-      .then(
-        () => null,
-        (error: unknown) => ({ error }),
-      )
-      .finally(() => this.inflight.delete(task));
+    return task.finally(() => this.inflight.delete(task));
   }
 
   /** Waits for deliveries already started (handler and commit). */

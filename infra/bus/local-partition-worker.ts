@@ -1,13 +1,16 @@
 /**
  * One loop per (group, topic, partition) with an owner in this process: reads the log in offset
- * order and hands each message to the partition's current owner, one at a time. The owner is
- * looked up for every delivery, so a rebalance simply changes who receives the next message:
+ * order and hands each read batch to the partition's current owner, which handles it one message
+ * at a time or whole (batch-consumer.ts); its offset is committed once per delivery. The owner is
+ * looked up for every delivery, so a rebalance simply changes who receives the next batch:
  * a partition is never handled by two subscribers at once and never skips or reorders.
- * A failed delivery is retried after a capped exponential backoff; the partition waits for it.
+ * A failed delivery is retried from the first unhandled message after a capped exponential
+ * backoff; the partition waits for it.
  */
 import type { IBackoff, IBackoffFactory } from 'cockatiel';
 import type { SqliteLog, StoredMessage } from './local-log.ts';
 import type { OffsetStore } from './local-offsets.ts';
+import { MAX_BATCH, type BatchOutcome } from './batch-consumer.ts';
 import type { BusMessage } from './port.ts';
 
 export interface BusErrorContext {
@@ -34,12 +37,10 @@ export interface WorkerContext {
 /** What a partition needs from the subscriber that owns it. */
 export interface PartitionOwner {
   readonly fromBeginning: boolean;
-  /** Runs the handler then `commit`; resolves with the error instead of rejecting. */
-  deliver(message: BusMessage, commit: () => void): Promise<{ error: unknown } | null>;
+  /** Handles what it can, commits that many (`commit(handled)`), and reports the outcome; never rejects. */
+  deliver(messages: BusMessage[], commit: (handled: number) => void): Promise<BatchOutcome>;
 }
 
-/** Messages read per query; the loop yields to the event loop between batches. */
-const BATCH_SIZE = 100;
 
 export class PartitionWorker {
   readonly finished: Promise<void>;
@@ -101,7 +102,7 @@ export class PartitionWorker {
     try {
       // Retention may have trimmed past a committed offset: continue from the oldest retained.
       this.position = Math.max(this.position, this.context.log.bounds(this.topic, this.partition).start);
-      batch = this.context.log.read(this.topic, this.partition, this.position, BATCH_SIZE);
+      batch = this.context.log.read(this.topic, this.partition, this.position, MAX_BATCH);
       this.readFailures = undefined;
     } catch (error) {
       this.context.onError(error, { operation: 'read', group: this.group, topic: this.topic, partition: this.partition });
@@ -114,16 +115,44 @@ export class PartitionWorker {
       this.wakeIdle = null;
       return;
     }
-    for (const stored of batch) {
-      if (!(await this.handle(stored))) return;
-    }
+    if (!(await this.handle(batch))) return;
     // A run of synchronous handlers would otherwise starve timers and I/O.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
-  /** Delivers until it succeeds; false when the partition lost its owner first. */
-  private async handle(stored: StoredMessage): Promise<boolean> {
-    const message: BusMessage = {
+  /** Delivers until all of it is handled; false when the partition lost its owner first. */
+  private async handle(batch: StoredMessage[]): Promise<boolean> {
+    let pending = batch;
+    let delay: IBackoff<unknown> | undefined;
+    let attempt = 0;
+    for (;;) {
+      const owner = this.ownerOf();
+      if (!owner) return false;
+      const messages = pending.map((stored) => this.busMessage(stored));
+      const outcome = await owner.deliver(messages, (handled) => this.commit(pending[handled - 1]!.offset + 1));
+      if (!outcome.failure) return true;
+      // Failures are counted (and backed off) per message: progress starts the count again.
+      if (outcome.handled > 0) {
+        pending = pending.slice(outcome.handled);
+        attempt = 0;
+        delay = undefined;
+      }
+      attempt += 1;
+      this.context.onError(outcome.failure.error, {
+        operation: 'handle',
+        group: this.group,
+        topic: this.topic,
+        partition: this.partition,
+        message: messages[outcome.handled],
+        attempt,
+      });
+      delay = (delay ?? this.context.retryBackoff).next(undefined);
+      await this.backoff(delay.duration);
+    }
+  }
+
+  private busMessage(stored: StoredMessage): BusMessage {
+    return {
       topic: this.topic,
       partition: this.partition,
       offset: String(stored.offset),
@@ -132,23 +161,6 @@ export class PartitionWorker {
       headers: stored.headers,
       timestamp: stored.timestamp,
     };
-    let delay: IBackoff<unknown> | undefined;
-    for (let attempt = 1; ; attempt += 1) {
-      const owner = this.ownerOf();
-      if (!owner) return false;
-      const failure = await owner.deliver(message, () => this.commit(stored.offset + 1));
-      if (!failure) return true;
-      this.context.onError(failure.error, {
-        operation: 'handle',
-        group: this.group,
-        topic: this.topic,
-        partition: this.partition,
-        message,
-        attempt,
-      });
-      delay = (delay ?? this.context.retryBackoff).next(undefined);
-      await this.backoff(delay.duration);
-    }
   }
 
   private commit(nextOffset: number): void {

@@ -18,6 +18,7 @@ import { dirname } from 'node:path';
 import { ExponentialBackoff } from 'cockatiel';
 import { AppError } from '../../runtime/errors.ts';
 import { assertPublishable, assertSubscribable, assertTopicName } from './limits.ts';
+import { batchConsumerOf } from './batch-consumer.ts';
 import { ConsumerGroup, GroupMember } from './local-group.ts';
 import { SqliteLog } from './local-log.ts';
 import { OffsetStore } from './local-offsets.ts';
@@ -125,7 +126,7 @@ export class LocalBus implements BusPort {
     this.assertOpen();
     assertSubscribable(ADAPTER, options);
     const partitionsByTopic = new Map(options.topics.map((topic) => [topic, this.partitionsOf(topic)]));
-    const member = new GroupMember(new Set(options.topics), options.fromBeginning ?? true, options.handler);
+    const member = new GroupMember(new Set(options.topics), options.fromBeginning ?? true, batchConsumerOf(options));
     const group = this.groupNamed(options.group);
     this.engine(`join group '${options.group}'`, () => group.join(member, partitionsByTopic));
 

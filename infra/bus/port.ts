@@ -44,7 +44,14 @@ export interface SubscribeOptions {
    * when subscribe() resolves: messages published after that are delivered, earlier ones are not.
    */
   fromBeginning?: boolean;
-  handler: (message: BusMessage) => Promise<void>;
+  /**
+   * One message at a time. Or `handleBatch`: consecutive messages of one partition at once (at
+   * most MAX_BATCH, in offset order), committed together when it resolves and redelivered whole
+   * when it throws — for consumers that write a batch in one go (its writes must be idempotent,
+   * as every handler's are under at-least-once delivery).
+   */
+  handler?: (message: BusMessage) => Promise<void>;
+  handleBatch?: (messages: BusMessage[]) => Promise<void>;
 }
 
 export interface Subscription {

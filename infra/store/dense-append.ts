@@ -36,3 +36,35 @@ export async function appendDense<T extends Doc & { seq: number }>(append: Dense
     }
   }
 }
+
+/**
+ * appendDense for many inputs of one scope at once, in their order: drops the ones a redelivery
+ * already wrote, reads the highest sequence once and inserts the rest in one all-or-nothing
+ * insertMany. When that loses a race (CONFLICT), each input is appended on its own instead.
+ */
+export interface DenseAppendMany<T extends Doc & { seq: number }, I> {
+  collection: Collection<T>;
+  scope: Filter;
+  inputs: I[];
+  make: (input: I, seq: number) => T;
+  /** The inputs already in the scope (found by their dedupe keys). */
+  written: (inputs: I[]) => Promise<Set<I>>;
+  existing: (input: I) => Promise<T | null>;
+}
+
+export async function appendDenseMany<T extends Doc & { seq: number }, I>(append: DenseAppendMany<T, I>): Promise<void> {
+  const done = await append.written(append.inputs);
+  const fresh = append.inputs.filter((input) => !done.has(input));
+  if (fresh.length === 0) return;
+  const last = await append.collection.findOne(append.scope, { sort: { seq: -1 }, projection: { seq: 1 } });
+  const base = last?.seq ?? 0;
+  try {
+    await append.collection.insertMany(fresh.map((input, i) => append.make(input, base + i + 1)));
+    return;
+  } catch (error) {
+    if (!isAppError(error) || error.code !== 'CONFLICT') throw error;
+  }
+  for (const input of fresh) {
+    await appendDense({ collection: append.collection, scope: append.scope, make: (seq) => append.make(input, seq), existing: () => append.existing(input) });
+  }
+}

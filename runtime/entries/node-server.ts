@@ -2,7 +2,8 @@ import type { Domain } from '../context.ts';
 import type { AnyFunctionDefinition } from '../define-function.ts';
 import { loadConfig } from '../config.ts';
 import { createRouter } from '../http/create-router.ts';
-import { onShutdownSignal, serveRouter, type RunningServer } from '../http/serve.ts';
+import { serveRouter, shutdownLingerMs, type RunningServer } from '../http/serve.ts';
+import { onShutdownSignal } from '../shutdown.ts';
 import { startServices, stopServices } from '../platform.ts';
 
 /**
@@ -14,10 +15,10 @@ export async function serveFunctions(domain: Domain, functions: AnyFunctionDefin
   const services = await startServices(domain, config, { role });
   const router = createRouter({ services, functions });
   const server = await serveRouter(router, services);
-  onShutdownSignal(async () => {
-    await server.close();
+  onShutdownSignal(services, async () => {
+    await server.close(shutdownLingerMs(config));
     await stopServices(services);
-  }, services.log);
+  });
   services.log.info({ port: server.port, functions: functions.map((fn) => fn.name) }, 'listening');
   return server;
 }

@@ -1,9 +1,11 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { Registry } from 'prom-client';
 import type { Ports, PortName } from '../../infra/ports.ts';
 import { isAdminToken } from '../auth/authenticate.ts';
+import type { Services } from '../context.ts';
 import type { HttpEnv } from './env.ts';
-import { processRegistry, type HttpMetrics } from './metrics.ts';
+import { createHttpMetrics, processRegistry, type HttpMetrics } from './metrics.ts';
+import { requestContext } from './request-context.ts';
 
 const READINESS_TIMEOUT_MS = 2_000;
 
@@ -28,13 +30,15 @@ async function checkPort(name: PortName, ports: Ports): Promise<{ port: PortName
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
- * Liveness, readiness (each port pinged) and Prometheus metrics. Readiness says to anyone which
+ * Liveness, readiness (each port pinged; 503 `draining` once shutdown began) and Prometheus metrics. Readiness says to anyone which
  * port is down; adapters and error text (engine addresses) only with the admin token.
  */
 export function mountOperations(app: Hono<HttpEnv>, metrics: HttpMetrics): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const { ports, startup } = c.get('services');
+    const { ports, startup, lifecycle } = c.get('services');
+    // Draining: out of the load balancer at once, whatever the engines say.
+    if (lifecycle.draining) return c.json({ status: 'draining' }, 503);
     const checks = await Promise.all((Object.keys(ports) as PortName[]).map((name) => checkPort(name, ports)));
     const ready = startup.done && checks.every((check) => check.ok);
     const token = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
@@ -51,4 +55,15 @@ export function mountOperations(app: Hono<HttpEnv>, metrics: HttpMetrics): void 
     c.header('content-type', registry.contentType);
     return c.body(await registry.metrics());
   });
+}
+
+/**
+ * An app serving only the operations endpoints, for processes without a router: a realtime node
+ * (bin/realtime.ts, which adds its socket metrics to `metrics.registry`) and a worker (bin/worker.ts).
+ */
+export function operationsApp(services: Services, metrics: HttpMetrics = createHttpMetrics()): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+  app.use('*', requestContext(services));
+  mountOperations(app, metrics);
+  return app;
 }

@@ -1,59 +1,66 @@
 import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Services } from '../context.ts';
 import type { Router } from './create-router.ts';
+import { drainConnections, drainingFetch } from './drain.ts';
 
 export interface RunningServer {
   server: ServerType;
   port: number;
-  /** Stops accepting, lets in-flight requests finish, flushes the audit trail. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, answers every request it read (runtime/http/drain.ts), closes every
+   * connection. `lingerMs`: how long idle kept-alive connections stay open for a request a client
+   * may be writing; on a shutdown signal `shutdownLingerMs(config)`, 0 when a test tears down.
+   */
+  close(lingerMs?: number): Promise<void>;
+}
+
+interface FetchApp {
+  fetch: Parameters<typeof drainingFetch>[0];
+}
+
+/** On a shutdown signal, idle kept-alive connections stay open this long (a tenth of the drain budget, at most 1 s). */
+export function shutdownLingerMs(config: Services['config']): number {
+  return Math.min(1_000, Math.round(config.CAAS_SHUTDOWN_TIMEOUT_MS / 10));
 }
 
 /**
- * Serves a router on node:http. A client must send its headers within CAAS_HEADERS_TIMEOUT_MS
+ * Serves an app on node:http. A client must send its headers within CAAS_HEADERS_TIMEOUT_MS
  * and its whole request within CAAS_REQUEST_TIMEOUT_MS, checked every second, so slow clients
- * (trickled headers) cannot hold connections open for minutes.
+ * (trickled headers) cannot hold connections open for minutes. Drains on close (drain.ts).
  */
-export async function serveRouter(router: Router, services: Services): Promise<RunningServer> {
-  const { PORT, HOST, CAAS_HEADERS_TIMEOUT_MS, CAAS_REQUEST_TIMEOUT_MS } = services.config;
+export async function serveApp(app: FetchApp, services: Services, port: number = services.config.PORT): Promise<RunningServer> {
+  const { HOST, CAAS_HEADERS_TIMEOUT_MS, CAAS_REQUEST_TIMEOUT_MS } = services.config;
   const serverOptions = {
     headersTimeout: Math.min(CAAS_HEADERS_TIMEOUT_MS, CAAS_REQUEST_TIMEOUT_MS),
     requestTimeout: CAAS_REQUEST_TIMEOUT_MS,
     connectionsCheckingInterval: Math.min(1_000, CAAS_HEADERS_TIMEOUT_MS),
   };
+  const fetch = drainingFetch(app.fetch, services.lifecycle);
   const server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: router.app.fetch, port: PORT, hostname: HOST, serverOptions }, () => resolve(started));
+    const started = serve({ fetch, port, hostname: HOST, serverOptions }, () => resolve(started));
   });
-  const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | null = null;
   return {
     server,
-    port,
-    close() {
-      closing ??= (async () => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await router.audit.flush();
-      })();
+    port: (server.address() as AddressInfo).port,
+    close(lingerMs = 0) {
+      closing ??= drainConnections(server as Server, lingerMs);
       return closing;
     },
   };
 }
 
-/** SIGTERM/SIGINT: run the shutdown once, then exit; a second signal exits at once. */
-export function onShutdownSignal(shutdown: () => Promise<void>, log: Services['log']): void {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    shutdown()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      });
+/** Serves a router; closing it also flushes its audit trail once the last request was answered. */
+export async function serveRouter(router: Router, services: Services): Promise<RunningServer> {
+  const served = await serveApp(router.app, services);
+  let closing: Promise<void> | null = null;
+  return {
+    ...served,
+    close(lingerMs) {
+      closing ??= served.close(lingerMs).then(() => router.audit.flush());
+      return closing;
+    },
   };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
 }

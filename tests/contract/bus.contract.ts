@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BATCH } from '../../infra/bus/batch-consumer.ts';
 import { BUS_LIMITS, type BusMessage, type BusPort, type SubscribeOptions, type Subscription } from '../../infra/bus/port.ts';
 import { sleep, waitFor } from '../support/wait-for.ts';
 
@@ -138,6 +139,65 @@ export function busContract(factory: () => Promise<BusPort>): void {
       const secondTryOfM2 = attempts.indexOf('m2', attempts.indexOf('m2') + 1);
       expect(attempts.indexOf('m3')).toBeGreaterThan(secondTryOfM2);
       expect([...new Set(values(received))]).toEqual(['m1', 'm2', 'm3', 'm4']);
+    });
+
+    it('hands handleBatch consecutive messages of one partition in offset order, at most MAX_BATCH at a time, each once', async () => {
+      const topic = await freshTopic(2);
+      const sent = Array.from({ length: 250 }, (_, i) => ({ key: `k${i % 2}`, value: `v${i}` }));
+      await bus.publish(topic, sent);
+      const batches: BusMessage[][] = [];
+      running.push(await bus.subscribe({ group: unique('group'), topics: [topic], handleBatch: async (messages) => void batches.push(messages) }));
+      await waitFor(() => batches.flat().length >= 250, DELIVERY_TIMEOUT, '250 messages in batches');
+
+      expect(batches.every((batch) => batch.length >= 1 && batch.length <= MAX_BATCH)).toBe(true);
+      for (const batch of batches) {
+        expect(new Set(batch.map((message) => message.partition)).size).toBe(1);
+        const offsets = batch.map((message) => BigInt(message.offset));
+        offsets.slice(1).forEach((offset, i) => expect(offset).toBe(offsets[i]! + 1n));
+      }
+      expect(values(batches.flat()).sort()).toEqual(values(sent as BusMessage[]).sort());
+      for (const key of ['k0', 'k1']) {
+        const ofKey = batches.flat().filter((message) => message.key === key).map((message) => message.value);
+        expect(ofKey).toEqual(sent.filter((message) => message.key === key).map((message) => message.value));
+      }
+    });
+
+    it('redelivers a whole batch whose handler threw, before anything later, and commits it once handled', async () => {
+      const topic = await freshTopic(1);
+      const group = unique('group');
+      const calls: string[][] = [];
+      let failedOnce = false;
+      const first = await bus.subscribe({
+        group,
+        topics: [topic],
+        handleBatch: async (messages) => {
+          calls.push(values(messages));
+          if (!failedOnce) {
+            failedOnce = true;
+            throw new Error('transient failure');
+          }
+        },
+      });
+      running.push(first);
+      await bus.publish(topic, ['m1', 'm2', 'm3'].map((value) => ({ key: 'same', value })));
+      await waitFor(() => calls.flat().filter((value) => value === 'm3').length >= 2, DELIVERY_TIMEOUT, 'the batch handled on its retry');
+      expect(calls[0]?.[0]).toBe('m1');
+      expect(calls[1]?.[0]).toBe('m1');
+      await first.stop();
+
+      // Committed: a new member of the group sees only what comes next.
+      await bus.publish(topic, [{ key: 'same', value: 'm4' }]);
+      const after = await collect({ group, topics: [topic] });
+      await waitForCount(after.received, 1, 'm4');
+      expect(values(after.received)).toEqual(['m4']);
+    });
+
+    it('refuses a subscription with both or neither of handler and handleBatch (BAD_REQUEST)', async () => {
+      const topic = await freshTopic(1);
+      await expect(bus.subscribe({ group: unique('group'), topics: [topic] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      await expect(
+        bus.subscribe({ group: unique('group'), topics: [topic], handler: async () => undefined, handleBatch: async () => undefined }),
+      ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     });
 
     it('resumes a group from its committed offset after stop: no replay, new messages arrive', async () => {

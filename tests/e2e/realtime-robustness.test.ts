@@ -93,13 +93,13 @@ describe('nodes', () => {
     await node.close();
   });
 
-  it('shut down gracefully: clients are told to reconnect elsewhere (1012) and new upgrades are refused', async () => {
+  it('shut down gracefully: clients are told to reconnect elsewhere (1001 going away) and new upgrades are refused', async () => {
     const node = await startExtraNode(platform);
     const [a, b] = [await live(t('ann'), node.url), await connect(node.url)];
     await open.track(b);
     const closing = node.node.close();
-    expect((await a.closed).code).toBe(1012);
-    expect((await b.closed).code).toBe(1012);
+    expect((await a.closed).code).toBe(1001);
+    expect((await b.closed).code).toBe(1001);
     await closing;
     expect((await refusedUpgrade(node.url, { token: t('ann') })).status).toBe(503);
     await node.close();

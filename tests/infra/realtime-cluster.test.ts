@@ -52,7 +52,7 @@ function freePort(): Promise<number> {
 /** Starts a bin/ entry and resolves once it logs `ready` (a message of its own). */
 async function start(script: string, ready: string): Promise<Proc> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...env, PORT: String(port), CAAS_WORKER_METRICS_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const started = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
