@@ -50,6 +50,24 @@ for (const node of profile.nodes) {
   byFunction.set(key, (byFunction.get(key) ?? 0) + us);
 }
 
+// Inclusive time of the project's own functions: each sample counts once for every distinct
+// project function on its stack (what a call costs with everything it calls).
+const parent = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+const nodesById = new Map(profile.nodes.map((node) => [node.id, node]));
+const inclusive = new Map<string, number>();
+for (const [id, us] of selfUs) {
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const { functionName, url, lineNumber } = nodesById.get(at)!.callFrame;
+    if (!url || url.includes('node_modules') || url.startsWith('node:')) continue;
+    const key = `${functionName || '(anonymous)'}  ${url.replace(/^.*\/main\//, '')}:${lineNumber + 1}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+  }
+}
+
 const top = Number(values.top);
 const percent = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
 const print = (title: string, rows: Map<string, number>) => {
@@ -59,3 +77,4 @@ const print = (title: string, rows: Map<string, number>) => {
 process.stdout.write(`${file}: ${(total / 1e6).toFixed(1)} s sampled\n`);
 print('self time by area', byArea);
 print('self time by function', byFunction);
+print('inclusive time of project functions', inclusive);

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
+import { corsHeaders } from './cors.ts';
 import { secureHeaders } from 'hono/secure-headers';
 import { swaggerUI } from '@hono/swagger-ui';
 import { mountConsole } from '../../console/serve.ts';
@@ -53,15 +53,7 @@ export function createRouter({ services, functions, audit, metrics }: RouterOpti
   app.use('*', httpMetrics.middleware);
   app.use('*', secureHeaders());
   app.use('*', ipGuard(services));
-  app.use(
-    '*',
-    cors({
-      origin: origins.includes('*') ? '*' : origins,
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-On-Behalf-Of'],
-      exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Idempotent-Replayed'],
-      maxAge: 600,
-    }),
-  );
+  app.use('*', corsHeaders(origins));
 
   mountOperations(app, httpMetrics);
   for (const definition of functions) mountFunction(app, definition, trail);

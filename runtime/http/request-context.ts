@@ -19,7 +19,10 @@ export function requestContext(services: Services): MiddlewareHandler<HttpEnv> {
     c.set('services', services);
     const started = performance.now();
     await next();
-    c.header('x-request-id', requestId);
+    // On the response's own headers: Hono's c.header() after the handler rebuilds the response
+    // from its body stream, which takes @hono/node-server off its fast path (the body is then
+    // read as a web stream, with timer hops, for every response).
+    c.res.headers.set('x-request-id', requestId);
     const status = c.res.status;
     const line = { method: c.req.method, path: c.req.path, status, ms: Math.round(performance.now() - started) };
     if (status >= 500) log.error(line, 'request failed');
