@@ -6,7 +6,8 @@ import { assertKeyConfig } from '../infra/kms/index.ts';
 import { LocalKms } from '../infra/kms/local.ts';
 import { functions } from '../routes.ts';
 import { resolveAdminToken } from '../runtime/admin-token.ts';
-import { ConfigError, loadConfig, publicUrl } from '../runtime/config.ts';
+import { loadConfig, publicUrl } from '../runtime/config.ts';
+import { exitOnStartFailure } from '../runtime/fatal.ts';
 import { createRouter } from '../runtime/http/create-router.ts';
 import { serveRouter, shutdownLingerMs } from '../runtime/http/serve.ts';
 import { onShutdownSignal } from '../runtime/shutdown.ts';
@@ -63,11 +64,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(78);
-  }
-  process.stderr.write(`CaaS failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitOnStartFailure('CaaS', error));

@@ -7,6 +7,7 @@
 import { retryUntilDone } from '../infra/resilience.ts';
 import { attachRealtime, startRealtime, type RealtimeNode } from '../realtime/index.ts';
 import { loadConfig } from '../runtime/config.ts';
+import { exitOnStartFailure } from '../runtime/fatal.ts';
 import { createHttpMetrics } from '../runtime/http/metrics.ts';
 import { operationsApp } from '../runtime/http/operations.ts';
 import { serveApp, shutdownLingerMs } from '../runtime/http/serve.ts';
@@ -45,7 +46,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`realtime node failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitOnStartFailure('realtime node', error));

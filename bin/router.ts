@@ -2,8 +2,6 @@
 import { domain } from '../functions/domain.ts';
 import { functions } from '../routes.ts';
 import { serveFunctions } from '../runtime/entries/node-server.ts';
+import { exitOnStartFailure } from '../runtime/fatal.ts';
 
-serveFunctions(domain, functions, 'router').catch((error: unknown) => {
-  process.stderr.write(`router failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+serveFunctions(domain, functions, 'router').catch((error: unknown) => exitOnStartFailure('router', error));

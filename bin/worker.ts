@@ -4,6 +4,7 @@
  * CAAS_WORKER_METRICS_PORT (0: a free port, logged with `worker running`).
  */
 import { loadConfig } from '../runtime/config.ts';
+import { exitOnStartFailure } from '../runtime/fatal.ts';
 import { operationsApp } from '../runtime/http/operations.ts';
 import { serveApp } from '../runtime/http/serve.ts';
 import { onShutdownSignal } from '../runtime/shutdown.ts';
@@ -29,7 +30,4 @@ async function main(): Promise<void> {
   services.log.info({ metricsPort: operations.port }, 'worker running');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`worker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitOnStartFailure('worker', error));

@@ -1,4 +1,5 @@
 import type { BlobMeta, BlobPort } from './blob/port.ts';
+import { sealingBelow, type BlobSealing } from './blob/sealing.ts';
 import type { BusMessage, BusPort } from './bus/port.ts';
 import type { CachePort } from './cache/port.ts';
 import type { Ports } from './ports.ts';
@@ -93,7 +94,10 @@ function namespacedSearch(search: SearchPort, prefix: string): SearchPort {
 
 function namespacedBlob(blob: BlobPort, prefix: string): BlobPort {
   const strip = (meta: BlobMeta): BlobMeta => ({ ...meta, key: meta.key.slice(prefix.length) });
+  const { sealWith } = blob;
   return delegate(blob, {
+    // The domain binds the keys it names into the ciphertext, not the namespace's.
+    sealWith: sealWith && ((sealing: BlobSealing) => namespacedBlob(sealWith.call(blob, sealingBelow(sealing, prefix)), prefix)),
     presignPut: (key, options) => blob.presignPut(prefix + key, options),
     presignGet: (key, options) => blob.presignGet(prefix + key, options),
     put: (key, body, options) => blob.put(prefix + key, body, options),

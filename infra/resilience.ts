@@ -74,15 +74,17 @@ export function enginePolicy(options: EnginePolicyOptions): EngineGuard {
 /**
  * Startup work against engines that may not be up yet (indexes, topics): retried forever with
  * capped exponential backoff, each failure logged with the delay before the next attempt, so a
- * process waits for its engines instead of crash-looping without a word.
+ * process waits for its engines instead of crash-looping without a word. Errors that `giveUpOn`
+ * accepts (a wrong configuration, which no retry can fix) end it at once, rejected with that error.
  */
 export async function retryUntilDone(
   what: string,
   fn: () => Promise<void>,
   onRetry: (error: unknown, attempt: number, delayMs: number) => void,
-  options: { initialDelayMs?: number; maxDelayMs?: number; signal?: AbortSignal } = {},
+  options: { initialDelayMs?: number; maxDelayMs?: number; signal?: AbortSignal; giveUpOn?: (error: unknown) => boolean } = {},
 ): Promise<void> {
-  const policy = retry(handleAll, {
+  const { giveUpOn } = options;
+  const policy = retry(giveUpOn ? handleWhen((error) => !giveUpOn(error)) : handleAll, {
     maxAttempts: Number.POSITIVE_INFINITY,
     backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 500, maxDelay: options.maxDelayMs ?? 30_000 }),
   });

@@ -68,6 +68,8 @@ export const configSchema = z.object({
   KMS_SECRET_ACCESS_KEY: z.string().optional(),
   CAAS_KMS_ALIAS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and -, at most 32').default('caas'),
   S3_PUBLIC_ENDPOINT: optionalUrl,
+  /** SSE-S3 on every object CaaS writes or presigns an upload for (the engine must have a KEK: docs/encryption.md). */
+  S3_SERVER_SIDE_ENCRYPTION: z.enum(['none', 'AES256']).default('none'),
 });
 
 export type Config = z.infer<typeof configSchema>;

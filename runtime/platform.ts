@@ -2,7 +2,8 @@ import { assertKeyConfig } from '../infra/kms/index.ts';
 import { closePorts, createPorts } from '../infra/ports.ts';
 import { retryUntilDone } from '../infra/resilience.ts';
 import { systemClock } from './clock.ts';
-import { loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { exitOnConfigError } from './fatal.ts';
 import type { Domain, Services, Startup } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createReadCache } from './read-cache.ts';
@@ -12,9 +13,24 @@ import { createReadCache } from './read-cache.ts';
  * validated config, a logger, the ports chosen by config. Adapters connect lazily, so this
  * returns at once; preparing the engines (the store's indexes) runs in the background, retried
  * with backoff and logged, until it succeeds. `/readyz` reports it; callers that need the engines
- * prepared await `services.startup.prepared`.
+ * prepared await `services.startup.prepared`. A configuration error found there (a wrong master
+ * key) is not retried: the process exits 78 naming it (`onFatal`).
  */
-export async function startServices(domain: Domain, config: Config = loadConfig(), bindings: Record<string, unknown> = {}): Promise<Services> {
+export interface StartOptions {
+  /**
+   * Called when preparing the engines finds the configuration wrong (ConfigError: e.g. a master key
+   * other than the data's, found by its key check value), which no retry can fix. Default: the
+   * message on stderr and exit code 78. An unreachable engine (or KMS) is retried, never fatal.
+   */
+  onFatal?: (error: ConfigError) => void;
+}
+
+export async function startServices(
+  domain: Domain,
+  config: Config = loadConfig(),
+  bindings: Record<string, unknown> = {},
+  options: StartOptions = {},
+): Promise<Services> {
   const log = createLogger(config, bindings);
   const clock = systemClock;
   // Every process refuses a cluster config without a master key or KMS here, naming it.
@@ -40,14 +56,19 @@ export async function startServices(domain: Domain, config: Config = loadConfig(
       const retryInMs = Math.round(delayMs);
       log.warn({ err: error, attempt, retryInMs }, `engines not ready (${startup.lastError}); retrying in ${retryInMs} ms`);
     },
-    { signal: abort.signal },
+    { signal: abort.signal, giveUpOn: (error) => error instanceof ConfigError },
   ).then(() => {
     startup.done = true;
     startup.lastError = null;
     log.debug({ adapters: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, port.name])) }, 'engines prepared');
   });
   // A process stopped before its engines came up must not report an unhandled rejection.
-  startup.prepared.catch(() => undefined);
+  startup.prepared.catch((error: unknown) => {
+    if (!(error instanceof ConfigError)) return;
+    startup.lastError = error.message;
+    log.fatal({ err: error }, `refusing to start: ${error.message}`);
+    (options.onFatal ?? exitOnConfigError)(error);
+  });
   const reads = createReadCache(ports.cache, clock, log, { ttlMs: config.CAAS_READ_CACHE_TTL_MS });
   return { ports, config, clock, log, startup, lifecycle: { draining: false }, credentials: domain.credentials, reads };
 }
@@ -57,8 +78,9 @@ export async function startPreparedServices(
   domain: Domain,
   config: Config = loadConfig(),
   bindings: Record<string, unknown> = {},
+  options: StartOptions = {},
 ): Promise<Services> {
-  const services = await startServices(domain, config, bindings);
+  const services = await startServices(domain, config, bindings, options);
   await services.startup.prepared;
   return services;
 }

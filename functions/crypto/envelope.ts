@@ -73,6 +73,34 @@ export class Envelope {
     return this.openWith(ref, fromBytes(ciphertext));
   }
 
+  /**
+   * The owner's current data key itself, for formats that seal many pieces under one key and their
+   * own AAD (blob segments, blob-sealing.ts); the same key `encrypt` would use.
+   */
+  async currentDataKey(appId: string, owner: Owner = {}): Promise<{ dataKeyId: string; key: Uint8Array }> {
+    const dataKeyId = await this.currentKeyId(appId, ownerOf(owner.userId));
+    return { dataKeyId, key: await this.keyFor({ appId, collection: '', docId: '', field: '' }, dataKeyId) };
+  }
+
+  /** `encrypt` with the key at hand (from `currentDataKey`): synchronous, for many fields of one document. */
+  encryptWithKey(ref: FieldRef, plaintext: string, dataKey: { dataKeyId: string; key: Uint8Array }): string {
+    return toText({ dataKeyId: dataKey.dataKeyId, payload: seal(dataKey.key, ref, dataKey.dataKeyId, Buffer.from(plaintext, 'utf8')) });
+  }
+
+  /** `decrypt` with the key the ciphertext names at hand (from `dataKey`): synchronous; DECRYPTION_FAILED names `ref`. */
+  decryptWithKey(ref: FieldRef, ciphertext: string, key: Uint8Array): string {
+    const sealed = fromText(ciphertext);
+    if (!sealed) throw unreadable(ref, 'it is not a ciphertext this platform wrote');
+    const plaintext = open(key, ref, sealed);
+    if (!plaintext) throw unreadable(ref, 'the ciphertext or the document it is bound to was altered');
+    return plaintext.toString('utf8');
+  }
+
+  /** A data key by id; errors name `ref` (DECRYPTION_FAILED for an unknown key, KEY_DESTROYED once shredded). */
+  dataKey(ref: FieldRef, dataKeyId: string): Promise<Uint8Array> {
+    return this.keyFor(ref, dataKeyId);
+  }
+
   /** A new KEK version at once: this process's next write uses it; others within `currentKeyTtlMs`. */
   async rotate(appId: string): Promise<KekInfo> {
     const info = await this.kms.rotateKey(appId);

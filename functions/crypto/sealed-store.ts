@@ -54,7 +54,7 @@ function sealedCollection<T extends Doc>(raw: Collection<T>, collection: string,
     const touched: typeof candidates = [];
     for (const op of candidates) {
       const values = op === '$push' ? Object.fromEntries(Object.entries(update.$push!).map(([k, v]) => [k, [v]])) : update[op]!;
-      if (await needsSealing(spec, values)) touched.push(op);
+      if (needsSealing(spec, values)) touched.push(op);
     }
     // Only values to encrypt bind an update to one document: emptying sealed fields (erasure,
     // retention) may name many.

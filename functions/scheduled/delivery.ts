@@ -32,6 +32,11 @@ export async function deliver(services: Services, doc: ScheduledDoc, owner: stri
   const collection = services.ports.store.collection<ScheduledDoc>(SCHEDULED_MESSAGES);
   const mine = { _id: doc._id, status: 'sending', leaseOwner: owner };
   const released = { leaseOwner: null, leaseUntil: null, updatedAt: services.clock.now() };
+  if (doc.message.erased) {
+    const failure = { code: 'KEY_DESTROYED', detail: "not sent: its author's data key was destroyed (crypto-shredded) before its send time" };
+    await collection.updateOne(mine, { $set: { ...released, status: 'failed', failure } });
+    return 'failed';
+  }
   try {
     const access = await authorAccess(services, doc);
     const { message } = await sendMessage(services, access, { ...doc.message, clientMessageId: doc.message.clientMessageId ?? doc._id });

@@ -22,7 +22,8 @@ export interface ScheduledDoc {
   authorId: string | null;
   sendAt: number;
   status: ScheduledStatus;
-  message: SendInput;
+  /** Encrypted at rest (text, custom) under the author's data key; `erased` once that key was crypto-shredded. */
+  message: SendInput & { erased?: true };
   /** While `sending`: the worker holding it, and until when; a lease that ran out is taken over. */
   leaseOwner: string | null;
   leaseUntil: number | null;

@@ -3,6 +3,7 @@ import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { newId } from '../../runtime/ids.ts';
 import type { IndexDeclaration } from '../../infra/store/port.ts';
+import { eventContentOwner } from '../crypto/sealed-fields.ts';
 import type { EventView } from '../events/event-codec.ts';
 import { QUEUE_IDLE, WEBHOOKS, type WebhookDoc } from './webhooks.ts';
 
@@ -28,8 +29,10 @@ export interface DeliveryDoc {
   messageId: string;
   eventId: string;
   eventType: string;
-  /** The exact body sent (and signed) on every attempt. */
+  /** The exact body sent (and signed) on every attempt; encrypted at rest under its author's data key (null once crypto-shredded). */
   body: string;
+  /** The author of the message the event carries (whose data key seals the body); null for the app's. */
+  authorId: string | null;
   status: 'pending' | 'succeeded' | 'dead';
   attempts: AttemptRecord[];
   nextAttemptAt: number;
@@ -59,7 +62,7 @@ export function deliveryBody(appId: string, event: EventView): string {
   return JSON.stringify({ type: event.type, timestamp: new Date(event.at).toISOString(), data: { appId, ...event } });
 }
 
-async function enqueue(services: Services, webhook: Pick<WebhookDoc, '_id' | 'appId'>, fields: Pick<DeliveryDoc, 'dedupeKey' | 'messageId' | 'eventId' | 'eventType' | 'body' | 'replayOf'>): Promise<DeliveryDoc> {
+async function enqueue(services: Services, webhook: Pick<WebhookDoc, '_id' | 'appId'>, fields: Pick<DeliveryDoc, 'dedupeKey' | 'messageId' | 'eventId' | 'eventType' | 'body' | 'authorId' | 'replayOf'>): Promise<DeliveryDoc> {
   const collection = services.ports.store.collection<DeliveryDoc>(DELIVERIES);
   const now = services.clock.now();
   const delivery = await appendDense<DeliveryDoc>({
@@ -102,6 +105,7 @@ export function enqueueEvent(services: Services, webhook: WebhookDoc, event: Eve
     eventId: event.id,
     eventType: event.type,
     body: deliveryBody(webhook.appId, event),
+    authorId: eventContentOwner(event),
     replayOf: null,
   });
 }
@@ -111,12 +115,14 @@ export async function replayDelivery(services: Services, appId: string, webhookI
   const original = await services.ports.store.collection<DeliveryDoc>(DELIVERIES).findOne({ _id: deliveryId, webhookId, appId });
   if (!original) throw new AppError('NOT_FOUND', `Delivery ${deliveryId} not found`);
   if (original.status === 'pending') throw new AppError('CONFLICT', `Delivery ${deliveryId} is still pending; it will be attempted on its schedule`);
+  if (original.erased) throw new AppError('KEY_DESTROYED', `Delivery ${deliveryId} cannot be replayed: its body was erased (its author's data key was crypto-shredded)`);
   const replay = await enqueue(services, { _id: webhookId, appId }, {
     dedupeKey: `replay|${deliveryId}|${newId('r')}`,
     messageId: original.messageId,
     eventId: original.eventId,
     eventType: original.eventType,
     body: original.body,
+    authorId: original.authorId ?? null,
     replayOf: original._id,
   });
   void services.ports.cache.publish(WEBHOOK_WAKE_CHANNEL, webhookId).catch(() => undefined);

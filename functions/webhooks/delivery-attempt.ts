@@ -50,12 +50,13 @@ function describe(error: unknown): { status: number | null; error: string; refus
 /** Returns true when the delivery is finished (delivered or dead), false when it waits for a retry. */
 export async function attemptDelivery(services: Services, breakers: EndpointBreakers, webhook: WebhookDoc, delivery: DeliveryDoc): Promise<boolean> {
   const started = services.clock.now();
+  if (delivery.erased) return finish(services, webhook, delivery, { status: null, error: 'not sent: the event was erased (its author was crypto-shredded) before delivery', refused: true }, started);
   const headers = {
     'content-type': 'application/json',
     'user-agent': 'CaaS-Webhooks/1',
     ...signedHeaders(activeSecrets(webhook, started), delivery.messageId, Math.floor(started / 1000), delivery.body),
   };
-  let outcome: { status: number | null; error: string | null; refused: boolean };
+  let outcome: Parameters<typeof finish>[3];
   try {
     const response = await breakers.for(webhook._id)('deliver', async (signal) => {
       const answer = await outboundFor(services.config).post(webhook.url, { headers, body: delivery.body, signal });
@@ -69,6 +70,11 @@ export async function attemptDelivery(services: Services, breakers: EndpointBrea
   } catch (error) {
     outcome = describe(error);
   }
+  return finish(services, webhook, delivery, outcome, started);
+}
+
+/** Records the attempt: delivered, retried on the schedule, or dead (refused, or out of its window). */
+async function finish(services: Services, webhook: WebhookDoc, delivery: DeliveryDoc, outcome: { status: number | null; error: string | null; refused: boolean }, started: number): Promise<boolean> {
   const now = services.clock.now();
   const attempt: AttemptRecord = { at: started, status: outcome.status, durationMs: now - started, error: outcome.error };
   const succeeded = outcome.error === null;

@@ -26,6 +26,7 @@ export async function createBlob(config: Config, clock: Clock = systemClock): Pr
       accessKeyId: config.S3_ACCESS_KEY_ID,
       secretAccessKey: config.S3_SECRET_ACCESS_KEY,
       ...(config.S3_PUBLIC_ENDPOINT ? { publicEndpoint: config.S3_PUBLIC_ENDPOINT } : {}),
+      ...(config.S3_SERVER_SIDE_ENCRYPTION === 'AES256' ? { serverSideEncryption: 'AES256' as const } : {}),
     });
   }
   const dir = join(config.CAAS_DATA_DIR, 'blobs');

@@ -1,20 +1,27 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { decodeSegment, objectLocation, prefixDirectory, SIDECAR_SUFFIX } from './local-layout.ts';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../../runtime/errors.ts';
+import { objectLocation, prefixDirectory } from './local-layout.ts';
+import { isMissing, moveInto, pruneEmptyDirectories, sidecarsBelow } from './local-tree.ts';
 import type { BlobMeta } from './port.ts';
+import { plainEncoder, plainReader, segmentEncoder, segmentReader, type ChunkEncoder, type RangeReader } from './sealed-frames.ts';
+import type { BlobSealing } from './sealing.ts';
 import type { Clock } from '../../runtime/clock.ts';
 
 /**
  * Objects as files with a JSON sidecar (see local-layout.ts). A write streams into a temp file
  * while hashing and counting, is checked against what was declared, and only then renamed into
  * place; the sidecar is replaced last, atomically, so readers see the old object or the new one,
- * never a mix, and a refused upload leaves nothing behind.
+ * never a mix, and a refused upload leaves nothing behind. With a sealing (encryption at rest) the
+ * data file holds sealed segments (sealed-frames.ts); sizes and checksums stay the plaintext's.
  */
 interface StoredMeta extends BlobMeta {
   checksumSha256: string;
   /** Data file name in the object's directory. */
   data: string;
+  /** The data file holds sealed segments (files written before encryption was on hold plain bytes). */
+  sealed?: true;
 }
 
 export interface WriteExpectations {
@@ -27,12 +34,12 @@ export type WriteOutcome =
   | { ok: true; meta: BlobMeta }
   | { ok: false; problem: 'length' | 'checksum'; message: string };
 
+/** An object's plaintext, opened for reading; the caller closes it. */
 export interface OpenObject {
   meta: BlobMeta;
-  file: FileHandle;
+  read: RangeReader;
+  close(): Promise<void>;
 }
-
-const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 function publicMeta(stored: StoredMeta): BlobMeta {
   return { key: stored.key, size: stored.size, contentType: stored.contentType, checksumSha256: stored.checksumSha256, lastModified: stored.lastModified };
@@ -48,6 +55,7 @@ export class ObjectFiles {
     private readonly adapter: string,
     root: string,
     private readonly clock: Clock,
+    private readonly sealing?: BlobSealing,
   ) {
     this.objects = join(root, 'objects');
     this.tmp = join(root, 'tmp');
@@ -59,7 +67,8 @@ export class ObjectFiles {
     const tmpPath = join(this.tmp, randomUUID());
     let committed = false;
     try {
-      const received = await this.receive(tmpPath, chunks, expected.contentLength);
+      const encoder = this.sealing ? segmentEncoder(await this.sealing.seal(key), this.sealing.segmentSize) : plainEncoder;
+      const received = await this.receive(tmpPath, chunks, expected.contentLength, encoder);
       const declared = expected.contentLength;
       if (received === 'too-long' || (declared !== undefined && received.size !== declared)) {
         return { ok: false, problem: 'length', message: `the body is not the declared ${declared} bytes` };
@@ -70,9 +79,9 @@ export class ObjectFiles {
       const meta = await this.serialized(key, async () => {
         const previous = await this.readSidecar(location.sidecar);
         const data = location.dataName(randomBytes(8).toString('hex'));
-        await this.moveInto(tmpPath, join(location.dir, data));
+        await moveInto(tmpPath, join(location.dir, data));
         committed = true;
-        const stored: StoredMeta = { key, contentType: expected.contentType, lastModified: this.clock.now(), ...received, data };
+        const stored: StoredMeta = { key, contentType: expected.contentType, lastModified: this.clock.now(), ...received, data, ...(this.sealing ? { sealed: true as const } : {}) };
         const sidecarTmp = join(this.tmp, randomUUID());
         await writeFile(sidecarTmp, JSON.stringify(stored));
         await rename(sidecarTmp, location.sidecar);
@@ -98,12 +107,26 @@ export class ObjectFiles {
     for (let attempt = 0; ; attempt += 1) {
       const stored = await this.readSidecar(location.sidecar);
       if (!stored) return null;
+      let file;
       try {
-        return { meta: publicMeta(stored), file: await open(join(location.dir, stored.data), 'r') };
+        file = await open(join(location.dir, stored.data), 'r');
       } catch (error) {
         if (!isMissing(error) || attempt >= 3) throw error;
+        continue;
+      }
+      try {
+        return { meta: publicMeta(stored), read: await this.reader(key, stored, file), close: () => file.close() };
+      } catch (error) {
+        await file.close();
+        throw error;
       }
     }
+  }
+
+  private async reader(key: string, stored: StoredMeta, file: Awaited<ReturnType<typeof open>>): Promise<RangeReader> {
+    if (!stored.sealed) return plainReader(file);
+    if (!this.sealing) throw new AppError('DECRYPTION_FAILED', `[${this.adapter}] ${key} is encrypted at rest, and this process was given no key to read it`);
+    return segmentReader(this.adapter, key, file, stored.size, this.sealing);
   }
 
   /** Removes the object; true when it existed. Empty parent directories go too. */
@@ -114,7 +137,7 @@ export class ObjectFiles {
       if (!stored) return false;
       await rm(location.sidecar, { force: true });
       await rm(join(location.dir, stored.data), { force: true });
-      await this.pruneEmptyDirectories(location.dir);
+      await pruneEmptyDirectories(this.objects, location.dir);
       return true;
     });
   }
@@ -123,33 +146,11 @@ export class ObjectFiles {
   async list(prefix: string): Promise<BlobMeta[]> {
     const slash = prefix.lastIndexOf('/');
     const start = prefixDirectory(this.objects, slash < 0 ? null : prefix.slice(0, slash));
-    const found = await this.walk(start, prefix.slice(slash + 1));
+    const found = (await sidecarsBelow(start, prefix.slice(slash + 1), (path) => this.readSidecar(path))).map(publicMeta);
     return found.filter((meta) => meta.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  /** Sidecars below dir whose first path segment (below dir) starts with namePrefix. */
-  private async walk(dir: string, namePrefix: string): Promise<BlobMeta[]> {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
-    const found: BlobMeta[] = [];
-    for (const entry of entries) {
-      if (entry.isDirectory() && decodeSegment(entry.name).startsWith(namePrefix)) {
-        found.push(...(await this.walk(join(dir, entry.name), '')));
-      } else if (entry.isFile() && entry.name.endsWith(SIDECAR_SUFFIX)) {
-        if (!decodeSegment(entry.name.slice(0, -SIDECAR_SUFFIX.length)).startsWith(namePrefix)) continue;
-        const stored = await this.readSidecar(join(dir, entry.name));
-        if (stored) found.push(publicMeta(stored));
-      }
-    }
-    return found;
-  }
-
-  private async receive(path: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limit: number | undefined) {
+  private async receive(path: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limit: number | undefined, encoder: ChunkEncoder) {
     const file = await open(path, 'wx');
     const hash = createHash('sha256');
     let size = 0;
@@ -159,8 +160,9 @@ export class ObjectFiles {
         // Stop reading at once rather than spool an oversized body to disk.
         if (limit !== undefined && size > limit) return 'too-long' as const;
         hash.update(chunk);
-        await file.write(chunk);
+        for (const bytes of encoder.push(chunk)) await file.write(bytes);
       }
+      for (const bytes of encoder.end()) await file.write(bytes);
       await file.datasync();
     } finally {
       await file.close();
@@ -174,30 +176,6 @@ export class ObjectFiles {
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
-    }
-  }
-
-  /** Renames into a directory that a concurrent delete of a sibling may have just pruned. */
-  private async moveInto(from: string, to: string): Promise<void> {
-    for (let attempt = 0; ; attempt += 1) {
-      await mkdir(dirname(to), { recursive: true });
-      try {
-        return await rename(from, to);
-      } catch (error) {
-        if (!isMissing(error) || attempt >= 3) throw error;
-      }
-    }
-  }
-
-  private async pruneEmptyDirectories(dir: string): Promise<void> {
-    for (let current = dir; current.startsWith(this.objects) && current !== this.objects; current = dirname(current)) {
-      try {
-        await rmdir(current);
-      } catch (error) {
-        // Not empty (or already gone): the directories above are in use too.
-        if (['ENOTEMPTY', 'EEXIST', 'ENOENT'].includes((error as NodeJS.ErrnoException).code ?? '')) return;
-        throw error;
-      }
     }
   }
 

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { isAppError } from '../../runtime/errors.ts';
 import { attachmentDisposition } from './content-disposition.ts';
 import { parseRangeHeader } from './http-range.ts';
-import type { ObjectFiles } from './local-files.ts';
+import type { ObjectFiles, OpenObject } from './local-files.ts';
 import { BLOB_KEY_PATTERN } from './port.ts';
 import type { Grant, UrlSigner } from './url-signing.ts';
 import type { Clock } from '../../runtime/clock.ts';
@@ -94,10 +94,10 @@ async function acceptUpload(context: BlobHttpContext, request: Request, grant: G
 async function serveDownload(context: BlobHttpContext, request: Request, grant: Grant): Promise<Response> {
   const opened = await context.files.open(grant.key);
   if (!opened) return s3Error(404, 'NoSuchKey', 'The specified key does not exist.');
-  const { meta, file } = opened;
+  const { meta } = opened;
   const range = parseRangeHeader(request.headers.get('range'), meta.size);
   if (range === 'unsatisfiable') {
-    await file.close();
+    await opened.close();
     return s3Error(416, 'InvalidRange', 'The requested range is not satisfiable', { 'content-range': `bytes */${meta.size}` });
   }
   const start = range?.start ?? 0;
@@ -115,11 +115,27 @@ async function serveDownload(context: BlobHttpContext, request: Request, grant: 
   if (grant.downloadName !== undefined) headers['content-disposition'] = attachmentDisposition(grant.downloadName);
   if (range) headers['content-range'] = `bytes ${start}-${end}/${meta.size}`;
   if (end < start) {
-    await file.close();
+    await opened.close();
     return new Response(null, { status: 200, headers });
   }
-  const stream = Readable.toWeb(file.createReadStream({ start, end })) as ReadableStream<Uint8Array>;
+  const chunks = closing(opened, start, end);
+  // The first piece is read (and, encrypted, authenticated) before answering: a damaged file is an
+  // error response, not a 200 with garbage. A later damaged segment aborts the body.
+  const first = await chunks.next();
+  async function* body() {
+    if (!first.done) yield first.value;
+    yield* chunks;
+  }
+  const stream = Readable.toWeb(Readable.from(body(), { objectMode: false })) as ReadableStream<Uint8Array>;
   return new Response(stream, { status: range ? 206 : 200, headers });
+}
+
+async function* closing(opened: OpenObject, start: number, end: number): AsyncGenerator<Uint8Array> {
+  try {
+    yield* opened.read(start, end);
+  } finally {
+    await opened.close();
+  }
 }
 
 export async function handleBlobRequest(context: BlobHttpContext, request: Request): Promise<Response> {

@@ -4,6 +4,7 @@ import { parseContentType, parseKey, parsePrefix, parsePresignGet, parsePresignP
 import { ObjectFiles } from './local-files.ts';
 import { handleBlobRequest } from './local-http.ts';
 import type { BlobMeta, BlobPort, PresignedRequest, PresignGetOptions, PresignPutOptions } from './port.ts';
+import type { BlobSealing } from './sealing.ts';
 import { UrlSigner } from './url-signing.ts';
 import { systemClock, type Clock } from '../../runtime/clock.ts';
 
@@ -25,6 +26,8 @@ export interface LocalBlobOptions {
   secret: string | Uint8Array;
   /** Time for URL expiry and object dates; default the system clock (the platform passes its own). */
   clock?: Clock;
+  /** Encryption at rest of the files (the domain's, through `sealWith`); without it files hold the bytes as uploaded. */
+  sealing?: BlobSealing;
 }
 
 const NAME = 'blob:local';
@@ -37,17 +40,22 @@ export class LocalBlob implements BlobPort {
   private readonly signer: UrlSigner;
   private readonly clock: Clock;
 
-  constructor(options: LocalBlobOptions) {
+  constructor(private readonly options: LocalBlobOptions) {
     this.dir = options.dir;
     const { baseUrl } = options;
     this.baseUrlSource = typeof baseUrl === 'function' ? baseUrl : () => baseUrl;
     this.clock = options.clock ?? systemClock;
-    this.files = new ObjectFiles(NAME, options.dir, this.clock);
+    this.files = new ObjectFiles(NAME, options.dir, this.clock, options.sealing);
     this.signer = new UrlSigner(typeof options.secret === 'string' ? Buffer.from(options.secret) : options.secret);
   }
 
   private get baseUrl(): URL {
     return new URL(this.baseUrlSource().replace(/\/?$/, '/'));
+  }
+
+  /** The same files with encryption at rest: new writes are sealed; files written before stay readable. */
+  sealWith(sealing: BlobSealing): LocalBlob {
+    return new LocalBlob({ ...this.options, sealing });
   }
 
   /** Serves presigned PUT and GET requests (Web-standard Request/Response). */
@@ -96,7 +104,7 @@ export class LocalBlob implements BlobPort {
     return this.guard('get', async () => {
       const opened = await this.files.open(validKey);
       if (!opened) return null;
-      const { meta, file } = opened;
+      const { meta } = opened;
       try {
         const start = validRange?.start ?? 0;
         // Like S3, an end past the object is cut to its last byte; a start past it is refused.
@@ -104,16 +112,11 @@ export class LocalBlob implements BlobPort {
           throw new AppError('BAD_REQUEST', `[${NAME}] range starts at ${start} but ${validKey} has ${meta.size} bytes`);
         }
         const end = Math.min(validRange?.end ?? meta.size - 1, meta.size - 1);
-        const bytes = new Uint8Array(Math.max(0, end - start + 1));
-        let read = 0;
-        while (read < bytes.length) {
-          const { bytesRead } = await file.read(bytes, read, bytes.length - read, start + read);
-          if (bytesRead === 0) break;
-          read += bytesRead;
-        }
-        return bytes.subarray(0, read);
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of opened.read(start, end)) chunks.push(chunk);
+        return new Uint8Array(Buffer.concat(chunks));
       } finally {
-        await file.close();
+        await opened.close();
       }
     });
   }
@@ -124,14 +127,15 @@ export class LocalBlob implements BlobPort {
     return this.guard('copy', async () => {
       const opened = await this.files.open(source);
       if (!opened) return false;
-      const { meta, file } = opened;
+      const { meta } = opened;
       try {
         const expected = { contentType: meta.contentType, contentLength: meta.size, ...(meta.checksumSha256 ? { checksumSha256: meta.checksumSha256 } : {}) };
-        const outcome = await this.files.write(target, file.createReadStream({ autoClose: false }), expected);
+        // Through the plaintext: an encrypted file is bound to its key, so the copy is sealed anew for the target.
+        const outcome = await this.files.write(target, opened.read(0, meta.size - 1), expected);
         if (!outcome.ok) throw new AppError('INTERNAL', `[${NAME}] copy ${source} → ${target}: ${outcome.message}`);
         return true;
       } finally {
-        await file.close();
+        await opened.close();
       }
     });
   }

@@ -61,7 +61,14 @@ export interface BlobPort {
   deleteByPrefix(prefix: string): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Adapters that store the bytes themselves (local files) encrypt them at rest with the domain's
+   * sealing: the same objects, new writes sealed. Absent where the engine encrypts (S3: SSE-S3).
+   */
+  sealWith?(sealing: BlobSealing): BlobPort;
 }
+
+import type { BlobSealing } from './sealing.ts';
 
 /** Keys are server-generated: `[A-Za-z0-9/_.-]`, no `..`, no leading slash. */
 export const BLOB_KEY_PATTERN = /^(?!.*\.\.)(?!\/)[A-Za-z0-9/_.-]{1,512}$/;

@@ -19,7 +19,8 @@ import { isMissingObject, isTransientS3Error, s3Refusal, s3Status } from './s3-e
  * `accessKeyId`/`secretAccessKey` (required: the SDK's fallback chain would probe cloud metadata),
  * `forcePathStyle` [true: MinIO and SeaweedFS serve `<endpoint>/<bucket>/<key>`],
  * `timeoutMs` [10 000 per call], `publicEndpoint` [`endpoint`: the address presigned URLs name,
- * for clients that reach the server by another name than this process does, as in docker compose].
+ * for clients that reach the server by another name than this process does, as in docker compose],
+ * `serverSideEncryption` [none; `AES256`: SSE-S3 asked for on every write, a signed header of presigned uploads].
  *
  * @example
  *   const blob = await createS3Blob({ endpoint: 'http://127.0.0.1:9000', bucket: 'caas', accessKeyId, secretAccessKey });
@@ -34,6 +35,7 @@ export interface S3BlobOptions {
   forcePathStyle?: boolean;
   timeoutMs?: number;
   publicEndpoint?: string;
+  serverSideEncryption?: 'AES256';
 }
 
 const NAME = 'blob:s3';
@@ -51,9 +53,12 @@ export class S3Blob implements BlobPort {
   private readonly bucket: string;
   private readonly guard: EngineGuard;
   private bucketReady: Promise<void> | undefined;
+  /** Spread into every write command: SSE-S3 when configured. */
+  private readonly sse: { ServerSideEncryption?: 'AES256' };
 
   constructor(options: S3BlobOptions) {
     this.bucket = options.bucket;
+    this.sse = options.serverSideEncryption ? { ServerSideEncryption: options.serverSideEncryption } : {};
     this.client = S3Blob.client(options, options.endpoint);
     this.signer = options.publicEndpoint ? S3Blob.client(options, options.publicEndpoint) : this.client;
     this.guard = enginePolicy({ engine: NAME, timeoutMs: options.timeoutMs ?? 10_000, isTransient: isTransientS3Error });
@@ -112,15 +117,17 @@ export class S3Blob implements BlobPort {
       ContentType: valid.contentType,
       ContentLength: valid.contentLength,
       ...(valid.checksumSha256 !== undefined ? { ChecksumSHA256: valid.checksumSha256 } : {}),
+      ...this.sse,
     });
-    // Type, length and checksum are signed request headers, so S3 refuses any other body; the
-    // checksum must stay a header (not a query parameter) for S3 to verify the body against it.
+    // Type, length, checksum (and SSE) are signed request headers, so S3 refuses any other body or
+    // an upload without encryption; the checksum must stay a header for S3 to verify the body.
     const url = await this.sign(command, valid.expiresInSec, {
       signableHeaders: new Set(['content-type', 'content-length']),
-      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256', 'x-amz-server-side-encryption']),
     });
     const headers: Record<string, string> = { 'content-type': valid.contentType };
     if (valid.checksumSha256 !== undefined) headers['x-amz-checksum-sha256'] = valid.checksumSha256;
+    if (this.sse.ServerSideEncryption) headers['x-amz-server-side-encryption'] = this.sse.ServerSideEncryption;
     return { method: 'PUT', url, headers, expiresAt: Date.now() + valid.expiresInSec * 1000 };
   }
 
@@ -141,7 +148,7 @@ export class S3Blob implements BlobPort {
     const contentType = parseContentType(NAME, options.contentType);
     const command = new PutObjectCommand({
       Bucket: this.bucket, Key: validKey, Body: body, ContentType: contentType, ContentLength: body.byteLength,
-      ChecksumSHA256: sha256Base64(body),
+      ChecksumSHA256: sha256Base64(body), ...this.sse,
     });
     await this.call('put', (abortSignal) => this.client.send(command, { abortSignal }));
   }
@@ -172,7 +179,7 @@ export class S3Blob implements BlobPort {
       try {
         const command = new CopyObjectCommand({
           Bucket: this.bucket, Key: target, CopySource: `${this.bucket}/${encodeURIComponent(source)}`,
-          MetadataDirective: 'COPY', ChecksumAlgorithm: 'SHA256',
+          MetadataDirective: 'COPY', ChecksumAlgorithm: 'SHA256', ...this.sse,
         });
         await this.client.send(command, { abortSignal });
         return true;

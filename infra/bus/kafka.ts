@@ -73,8 +73,9 @@ class KafkaBus implements BusPort {
       brokers: options.brokers,
       connectionTimeout: 3_000,
       // Retries at most a second apart: after a broker restart the producer and admin are back
-      // within about a second of it answering.
-      retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 5 },
+      // within about a second of it answering. Ten of them still span the several seconds a new
+      // topic's metadata can take to reach every broker on a loaded machine.
+      retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 10 },
       logLevel: kafkaLogLevel(options.log),
       logCreator: kafkaLogCreator(options.log),
     });

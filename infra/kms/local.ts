@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ConfigError } from '../../runtime/config.ts';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import type { StorePort } from '../store/port.ts';
 import { canonicalContext, kmsInput } from './input.ts';
@@ -73,12 +74,12 @@ export class LocalKms implements KmsPort {
       stored = await kcv.findOne({ _id: KCV_ID });
     }
     if (stored?.value !== expected) {
-      throw new AppError(
-        'ENGINE_UNAVAILABLE',
-        `[${NAME}] the master key from ${this.options.masterKeySource} is not the one this data was encrypted with ` +
+      // A configuration error, not an outage: no retry can fix it, so start-up ends naming it (exit 78).
+      throw new ConfigError([
+        `${this.options.masterKeySource}: [${NAME}] the master key from ${this.options.masterKeySource} is not the one this data was encrypted with ` +
           `(key check value ${expected}, stored ${stored?.value ?? 'none'} on ${new Date(stored?.createdAt ?? 0).toISOString()}); ` +
           'start with the original key',
-      );
+      ]);
     }
   }
 

@@ -20,9 +20,15 @@ interface FetchApp {
   fetch: Parameters<typeof drainingFetch>[0];
 }
 
-/** On a shutdown signal, idle kept-alive connections stay open this long (a tenth of the drain budget, at most 1 s). */
+/** How long an idle kept-alive connection stays open; clients see it in `Keep-Alive: timeout=5`. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+/**
+ * On a shutdown signal, idle kept-alive connections stay open for their keep-alive timeout (a
+ * client that honours it never writes on one the drain closes), at most a fifth of the budget.
+ */
 export function shutdownLingerMs(config: Services['config']): number {
-  return Math.min(1_000, Math.round(config.CAAS_SHUTDOWN_TIMEOUT_MS / 10));
+  return Math.min(KEEP_ALIVE_TIMEOUT_MS, Math.round(config.CAAS_SHUTDOWN_TIMEOUT_MS / 5));
 }
 
 /**
@@ -36,6 +42,7 @@ export async function serveApp(app: FetchApp, services: Services, port: number =
     headersTimeout: Math.min(CAAS_HEADERS_TIMEOUT_MS, CAAS_REQUEST_TIMEOUT_MS),
     requestTimeout: CAAS_REQUEST_TIMEOUT_MS,
     connectionsCheckingInterval: Math.min(1_000, CAAS_HEADERS_TIMEOUT_MS),
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
   };
   const fetch = drainingFetch(app.fetch, services.lifecycle);
   const server = await new Promise<ServerType>((resolve) => {

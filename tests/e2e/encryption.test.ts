@@ -5,10 +5,16 @@ import { isCiphertext } from '../../functions/crypto/ciphertext.ts';
 import { unsealed } from '../../functions/crypto/sealed-store.ts';
 import { EVENTS } from '../../functions/events/events.ts';
 import { MESSAGES } from '../../functions/messages/messages.ts';
+import { deliver } from '../../functions/scheduled/delivery.ts';
+import { SCHEDULED_MESSAGES, type ScheduledDoc } from '../../functions/scheduled/scheduled.ts';
+import { DELIVERIES, type DeliveryDoc } from '../../functions/webhooks/deliveries.ts';
+import { attemptDelivery, EndpointBreakers } from '../../functions/webhooks/delivery-attempt.ts';
+import { WEBHOOKS, type WebhookDoc } from '../../functions/webhooks/webhooks.ts';
 import { createTestUser } from '../support/fixtures.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import type { ApiCall } from '../support/http-client.ts';
 import type { LocalPlatform } from '../support/local-platform.ts';
+import { SEALED_MARKERS_ENV, writeSealedMarkers } from '../support/sealed-markers.ts';
 import { useLocalPlatform } from '../support/use-local-platform.ts';
 import { sleep } from '../support/wait-for.ts';
 
@@ -21,7 +27,7 @@ let call: ApiCall;
 let world: ChatWorld;
 const t = (user: string) => world.tokens[user]!;
 
-const local = useLocalPlatform();
+const local = useLocalPlatform(SEALED_MARKERS_ENV);
 beforeAll(async () => {
   ({ platform, call } = local);
   world = await createChatWorld(call, platform.adminToken, ['ann', 'ben', 'eve']);
@@ -54,6 +60,13 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
 }
 
 describe('encryption at rest', () => {
+  it('the store files hold no webhook secret, delivery body or scheduled message in clear (nor message, profile)', async () => {
+    const markers = await writeSealedMarkers(call, world, 'eve', 'ben', 'e2e9');
+    // Published and queued before the files are read.
+    await sleep(600);
+    for (const marker of markers) expect(await filesHolding(marker), marker).toEqual([]);
+  });
+
   it('the store files hold no message text, custom field, profile name or file name in clear', async () => {
     const id = await createGroup(call, t('ann'), ['ben']);
     await call('PATCH', '/v1/users/ann', { token: world.app.serverKey, body: { name: 'Profile-MARKER-7f3a' } });
@@ -121,6 +134,36 @@ describe('encryption at rest', () => {
     expect(isCiphertext(row?.custom)).toBe(true);
     const event = await raw.collection(EVENTS).findOne({ type: 'message.new', 'payload.message._id': theirs.body.id });
     expect(isCiphertext((event?.payload as { message: { text: unknown } }).message.text)).toBe(true);
+  });
+
+  it("a shredded author's scheduled message and queued webhook delivery are erased: neither is sent, each says why", async () => {
+    await createTestUser(call, world.app, 'hal');
+    const hal = (await call('POST', '/v1/users/hal/tokens', { token: world.app.serverKey, body: {} })).body.token as string;
+    const hook = await call('POST', '/v1/webhooks', { token: world.app.serverKey, body: { url: 'http://127.0.0.2:9/hal', eventTypes: ['message.new'] } });
+    const id = await createGroup(call, t('ann'), ['hal']);
+    const scheduled = await send(call, hal, id, { text: 'later, hal', sendAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(scheduled.status).toBe(202);
+    expect((await send(call, hal, id, { text: 'now, hal' })).status).toBe(201);
+    const { services } = platform;
+    const { store } = services.ports;
+    const delivery = await until(() => store.collection<DeliveryDoc>(DELIVERIES).findOne({ webhookId: hook.body.id }), (row) => row !== null);
+    expect(delivery).toMatchObject({ authorId: 'hal', body: expect.stringContaining('now, hal') });
+    expect((await call('POST', '/v1/users/hal/shred', { token: world.app.serverKey, body: {} })).status).toBe(200);
+
+    const erased = (await store.collection<DeliveryDoc>(DELIVERIES).findOne({ _id: delivery!._id }))!;
+    expect(erased).toMatchObject({ body: null, erased: true });
+    const webhook = (await store.collection<WebhookDoc>(WEBHOOKS).findOne({ _id: hook.body.id }))!;
+    expect(await attemptDelivery(services, new EndpointBreakers(services), webhook, erased)).toBe(true);
+    const dead = await store.collection<DeliveryDoc>(DELIVERIES).findOne({ _id: delivery!._id });
+    expect(dead?.status).toBe('dead');
+    expect(dead?.attempts.at(-1)?.error).toMatch(/erased \(its author was crypto-shredded\)/);
+
+    const raw = unsealed(store).collection<ScheduledDoc>(SCHEDULED_MESSAGES);
+    await raw.updateOne({ _id: scheduled.body.id }, { $set: { status: 'sending', leaseOwner: 'test' } });
+    const row = (await store.collection<ScheduledDoc>(SCHEDULED_MESSAGES).findOne({ _id: scheduled.body.id }))!;
+    expect(row.message).toMatchObject({ text: null, erased: true });
+    expect(await deliver(services, row, 'test')).toBe('failed');
+    expect((await raw.findOne({ _id: scheduled.body.id }))?.failure).toMatchObject({ code: 'KEY_DESTROYED' });
   });
 
   it('refuses to shred or rotate for a user token, and names unknown input', async () => {

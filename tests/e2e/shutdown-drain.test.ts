@@ -72,21 +72,26 @@ describe('SIGTERM', () => {
 
     const acknowledged = new Map<string, string>();
     const statuses: number[] = [];
-    const failures: unknown[] = [];
+    const failures: Array<{ code: string | undefined; idleMs: number; afterSignalMs: number }> = [];
+    let signalledAt = Number.POSITIVE_INFINITY;
     const refusals: Answer[] = [];
     const senders = Array.from({ length: 16 }, (_, w) =>
       (async () => {
         const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        let lastAnswer = Date.now();
         try {
           for (let i = 0; ; i++) {
             const clientMessageId = `w${w}-${i}`;
             let answer: Answer;
+            const sendAt = Date.now();
             try {
               answer = await post(first.url, path, alice, { text: clientMessageId, clientMessageId }, agent);
             } catch (error) {
-              failures.push(error);
+              // How long the connection had been idle says which race it was, should one ever show.
+              failures.push({ code: (error as NodeJS.ErrnoException).code, idleMs: sendAt - lastAnswer, afterSignalMs: Date.now() - signalledAt });
               return;
             }
+            lastAnswer = Date.now();
             statuses.push(answer.status);
             if (answer.status === 503) refusals.push(answer);
             if (answer.status === 201) acknowledged.set(clientMessageId, answer.body.id!);
@@ -100,6 +105,7 @@ describe('SIGTERM', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const exited = new Promise<number | null>((resolve) => first.child.once('exit', (code) => resolve(code)));
+    signalledAt = Date.now();
     first.child.kill('SIGTERM');
     await Promise.all(senders);
     expect(await exited).toBe(0);

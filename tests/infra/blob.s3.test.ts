@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBlob } from '../../infra/blob/index.ts';
 import { loadConfig } from '../../runtime/config.ts';
@@ -33,6 +33,31 @@ describe('S3 blob adapter', () => {
       await blob.deleteByPrefix('a1/');
       await blob.close();
       await removeBucket(bucket);
+    }
+  });
+
+  it('with S3_SERVER_SIDE_ENCRYPTION=AES256 every write asks for SSE-S3: stored encrypted by the engine, or refused, never in clear', async () => {
+    const blob = await createBlob({ ...config, S3_SERVER_SIDE_ENCRYPTION: 'AES256' });
+    const prefix = `sse-${randomUUID().slice(0, 8)}/`;
+    const s3 = new S3Client({ endpoint, region: config.S3_REGION, forcePathStyle: true, credentials: { accessKeyId: config.S3_ACCESS_KEY_ID!, secretAccessKey: config.S3_SECRET_ACCESS_KEY! } });
+    try {
+      const body = new TextEncoder().encode('encrypted by the engine');
+      const upload = await blob.presignPut(`${prefix}up`, { contentType: 'text/plain', contentLength: body.length, expiresInSec: 60 });
+      expect(upload.headers['x-amz-server-side-encryption']).toBe('AES256');
+      // The header is signed: an upload without it is refused.
+      expect((await fetch(upload.url, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body })).status).toBe(403);
+      const presigned = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body });
+      const direct = await blob.put(`${prefix}put`, body, { contentType: 'text/plain' }).then(() => true, () => false);
+      for (const [key, stored] of [[`${prefix}up`, presigned.status === 200], [`${prefix}put`, direct]] as const) {
+        // SeaweedFS without a KEK (WEED_S3_SSE_KEY, infra/engines/lib/s3.sh) refuses; one with it encrypts.
+        const head = await s3.send(new HeadObjectCommand({ Bucket: config.S3_BUCKET, Key: key })).catch(() => null);
+        if (stored) expect(head?.ServerSideEncryption, key).toBe('AES256');
+        else expect(head, key).toBeNull();
+      }
+    } finally {
+      await blob.deleteByPrefix(prefix);
+      await blob.close();
+      s3.destroy();
     }
   });
 

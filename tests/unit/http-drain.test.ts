@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Agent, request, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Lifecycle } from '../../runtime/context.ts';
 import { drainConnections, drainingFetch } from '../../runtime/http/drain.ts';
@@ -81,6 +81,33 @@ describe('draining an HTTP server', () => {
     await drained;
     busy.destroy();
     idle.destroy();
+  });
+
+  it('reads a refused request to its end before answering 503 and closing, so the close is no reset', async () => {
+    const lifecycle: Lifecycle = { draining: true };
+    const { port } = await start(lifecycle);
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let received = '';
+    let bodySent = false;
+    let answeredBeforeBody = false;
+    socket.on('data', (chunk) => {
+      if (!bodySent) answeredBeforeBody = true;
+      received += chunk.toString();
+    });
+    const ended = new Promise<string>((resolve, reject) => {
+      socket.once('end', () => resolve('end'));
+      socket.once('error', reject);
+    });
+    socket.write('POST /fast HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    bodySent = true;
+    socket.write('{"a":"bcd"}');
+    expect(await ended).toBe('end');
+    expect(answeredBeforeBody).toBe(false);
+    expect(received).toMatch(/^HTTP\/1\.1 503 /);
+    expect(received.toLowerCase()).toContain('connection: close');
+    socket.destroy();
   });
 
   it('keeps /readyz answering while draining, so a probe sees the node leave', async () => {

@@ -54,9 +54,14 @@ s3_start() {
   done
   mkdir -p "$dir/data"
   s3_write_identities "$dir/s3-identities.json"
+  # SSE-S3 (x-amz-server-side-encryption: AES256, S3_SERVER_SIDE_ENCRYPTION) needs a key-encryption
+  # key: generated once into the state dir, kept across restarts (objects encrypted under it stay readable).
+  [[ -s "$dir/sse-key" ]] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/sse-key")
+  local sse_key
+  sse_key="$(cat "$dir/sse-key")"
   # Small volumes and no pre-stop grace period: a test store holds little and should stop at once.
   # The Iceberg and Lance side servers are switched off; they would claim more ports.
-  start_daemon s3 "$WEED_BIN" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" \
+  WEED_S3_SSE_KEY="$sse_key" start_daemon s3 "$WEED_BIN" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" \
     -master.port="$SEAWEED_MASTER_PORT" -master.volumeSizeLimitMB=64 \
     -volume.port="$SEAWEED_VOLUME_PORT" -volume.max=32 -volume.preStopSeconds=0 \
     -filer -filer.port="$SEAWEED_FILER_PORT" -filer.localSocket="$dir/filer.sock" \
