@@ -1,9 +1,10 @@
 import type { Update } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { isAppError } from '../../runtime/errors.ts';
-import { CONVERSATIONS, MEMBERS, type ConversationDoc, type MemberDoc } from '../conversations/conversations.ts';
+import { MEMBERS, type MemberDoc } from '../conversations/conversations.ts';
 import type { EventDoc } from '../events/events.ts';
-import { forgetPreviewOf, previewOf } from './last-message.ts';
+import { forgetPreviewOf } from './last-message.ts';
+import { writePreview } from './preview-writes.ts';
 import { MAX_LATEST_REPLIERS, MESSAGES, REACTIONS, type MessageDoc, type ReactionDoc } from './messages.ts';
 
 /**
@@ -33,16 +34,7 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
   if (message.shadowed) return;
   // Independent rows: written side by side (one round trip's wait on a remote store, not two).
   await Promise.all([
-    store.collection<ConversationDoc>(CONVERSATIONS).updateOne(
-      // appId as well: the sealed store binds the preview's ciphertext to it without reading the row.
-      { _id: message.conversationId, appId: message.appId, lastActivityAt: { $lte: message.createdAt } },
-      {
-        $set: {
-          lastActivityAt: message.createdAt,
-          lastMessage: previewOf(message),
-        },
-      },
-    ),
+    writePreview(services, message),
     // A new message brings hidden conversations back into their members' lists. Rarely anyone has
     // hidden it: look first, and write only then (a read costs far less than a write).
     unhideMembers(services, message.conversationId),
