@@ -53,6 +53,14 @@ async function written(text = 'hello MARKER', custom: Record<string, unknown> = 
 }
 
 describe('sealed store', () => {
+  it("reports the store's capabilities as the adapter learns them on connecting (FerretDB: no atomic updates)", () => {
+    let detected: StorePort['capabilities'] = { transactions: true };
+    const adapter = Object.create(raw, { capabilities: { get: () => detected } }) as StorePort;
+    const wrapped = sealedStore(adapter, envelope);
+    detected = { transactions: false, atomicUpdates: false };
+    expect(wrapped.capabilities.atomicUpdates).toBe(false);
+  });
+
   it('decrypts a field on first access only, once; fields never read cost nothing', async () => {
     const id = await written();
     const decrypt = vi.spyOn(envelope, 'decryptWithKey');

@@ -14,7 +14,11 @@ const envelopes = new WeakMap<StorePort, Envelope>();
 export function sealedStore(raw: StorePort, envelope: Envelope): StorePort {
   const sealed: StorePort = {
     name: raw.name,
-    capabilities: raw.capabilities,
+    // Read through: an adapter learns what its engine can do when it connects (FerretDB loses
+    // concurrent updates), after this wrapper was made.
+    get capabilities() {
+      return raw.capabilities;
+    },
     collection: <T extends Doc>(name: string) => {
       const spec = SEALED[name];
       return spec ? sealedCollection<T>(raw.collection<T>(name), name, spec, envelope) : raw.collection<T>(name);

@@ -82,14 +82,18 @@ function cacheAllocator(services: Services): SequenceAllocator {
   };
 }
 
-const allocators = new WeakMap<Services['ports'], SequenceAllocator>();
+const allocators = new WeakMap<Services['ports'], { atomic: SequenceAllocator; cache: SequenceAllocator }>();
 
-/** The allocator for these services' store (one per set of ports). */
+/**
+ * The allocator for these services' store (one pair per set of ports). Chosen on every call: the
+ * store learns whether its engine updates atomically when it connects, which may be after the
+ * first call.
+ */
 export function sequenceAllocator(services: Services): SequenceAllocator {
-  let allocator = allocators.get(services.ports);
-  if (!allocator) {
-    allocator = services.ports.store.capabilities.atomicUpdates === false ? cacheAllocator(services) : storeAllocator(services.ports.store);
-    allocators.set(services.ports, allocator);
+  let pair = allocators.get(services.ports);
+  if (!pair) {
+    pair = { atomic: storeAllocator(services.ports.store), cache: cacheAllocator(services) };
+    allocators.set(services.ports, pair);
   }
-  return allocator;
+  return services.ports.store.capabilities.atomicUpdates === false ? pair.cache : pair.atomic;
 }
