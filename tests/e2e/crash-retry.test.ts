@@ -1,36 +1,17 @@
-import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiCall } from '../support/http-client.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 import { trackChildren } from '../support/track-children.ts';
+import { startPlatformProcess } from '../support/platform-process.ts';
 
 /**
  * A platform killed while sends are in flight, restarted on the same data, and every send retried
  * with its clientMessageId, as a client that was not answered does: each retry resolves at once to
  * the one message its first attempt committed, or creates it; none is stranded (409) or doubled.
  */
-const root = join(import.meta.dirname, '..', '..');
 const dirs = useTempDirs();
 const children = trackChildren();
-const ADMIN = `adm_${'x'.repeat(30)}`;
-
-async function start(dataDir: string): Promise<{ child: ChildProcess; url: string; banner: string }> {
-  const child = children.spawn(process.execPath, ['--import', 'tsx', 'bin/caas.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', CAAS_DATA_DIR: dataDir, CAAS_LOG_LEVEL: 'warn', CAAS_ADMIN_TOKEN: ADMIN, CAAS_RATE_LIMIT_USER: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const banner = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('try: curl')) resolve(out);
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-  });
-  return { child, url: /running at (http:\/\/\S+)/.exec(banner)![1]!, banner };
-}
+const start = (dataDir: string) => startPlatformProcess(children, dataDir);
 
 describe('a send cut off by a crash', () => {
   it('stays retryable: after SIGKILL and restart every clientMessageId resolves to exactly one message', async () => {
