@@ -4,6 +4,7 @@ import { AppError, isAppError } from '../../runtime/errors.ts';
 import { generateId, serializeDocument } from './documents.ts';
 import type { StoreGuard } from './guard.ts';
 import { upsertSeed } from './local-update.ts';
+import { splitIn } from './mongodb-in-split.ts';
 import type {
   Collection, Doc, Filter, FindOneAndUpdateOptions, FindOptions, Update, UpdateOptions, UpdateResult,
 } from './port.ts';
@@ -21,11 +22,15 @@ import { STORE_LIMITS } from './port.ts';
  *   `capabilities.transactions: false` says.
  * - an upsert whose filter fixes no `_id` gets a generated string one ($setOnInsert), because the
  *   port's documents have string ids and MongoDB would invent an ObjectId.
+ * - on FerretDB, a find, updateMany or deleteMany whose filter has one `$in` is asked as one
+ *   equality per value (mongodb-in-split.ts): there a `$in` reads the whole collection.
  */
 export interface CollectionRuntime {
   readonly adapter: string;
   readonly validate: StoreGuard;
   hasTransactions(): boolean;
+  /** Whether a `$in` is better asked as one equality per value (FerretDB v1: see mongodb-in-split.ts). */
+  splitsIn(): boolean;
   driver(name: string): DriverCollection<Doc>;
   read<T>(operation: string, collection: string, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   write<T>(operation: string, collection: string, work: () => Promise<T>): Promise<T>;
@@ -75,6 +80,9 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
   async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
     this.runtime.validate.filter(filter);
     this.runtime.validate.findOptions(options);
+    // Unsorted and from the first document only: the parts' union is then the answer, in any order.
+    const parts = options.sort === undefined && !options.skip && options.projection?._id !== 0 ? this.split(filter) : null;
+    if (parts) return this.runtime.read('find', this.name, (signal) => this.findEach(parts, options, signal));
     return this.runtime.read('find', this.name, (signal) => this.driver.find<T>(filter, { ...options, signal }).toArray());
   }
 
@@ -94,6 +102,14 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
 
   async updateMany(filter: Filter, update: Update): Promise<UpdateResult> {
     this.checkUpdate(filter, update);
+    const parts = this.split(filter);
+    if (parts) {
+      // One request carrying an update per value; without transactions updateMany is atomic per document anyway.
+      const result = await this.runtime.write('updateMany', this.name, () =>
+        this.driver.bulkWrite(parts.map((part) => ({ updateMany: { filter: part, update } })), { ordered: false }),
+      );
+      return { matchedCount: result.matchedCount, modifiedCount: result.modifiedCount, upsertedId: null };
+    }
     const result = await this.runtime.atomically('updateMany', this.name, (session) =>
       this.driver.updateMany(filter, update, session ? { session } : {}),
     );
@@ -131,6 +147,13 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
 
   async deleteMany(filter: Filter): Promise<number> {
     this.runtime.validate.filter(filter);
+    const parts = this.split(filter);
+    if (parts) {
+      const result = await this.runtime.write('deleteMany', this.name, () =>
+        this.driver.bulkWrite(parts.map((part) => ({ deleteMany: { filter: part } })), { ordered: false }),
+      );
+      return result.deletedCount;
+    }
     return (await this.runtime.write('deleteMany', this.name, () => this.driver.deleteMany(filter))).deletedCount;
   }
 
@@ -140,6 +163,19 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
    * updates that document. MongoDB (4.2+) does this itself when the filter is an equality on the
    * unique key; FerretDB does not. A second CONFLICT is a real one (another document holds the key).
    */
+  private split(filter: Filter): Filter[] | null {
+    return this.runtime.splitsIn() ? splitIn(filter) : null;
+  }
+
+  /** The parts asked in parallel; a document two parts found (an array field) is kept once. */
+  private async findEach(parts: Filter[], options: FindOptions, signal: AbortSignal): Promise<T[]> {
+    const answers = await Promise.all(parts.map((part) => this.driver.find<T>(part, { ...options, signal }).toArray()));
+    const byId = new Map<unknown, T>();
+    for (const doc of answers.flat()) if (!byId.has(doc._id)) byId.set(doc._id, doc);
+    const found = [...byId.values()];
+    return options.limit ? found.slice(0, options.limit) : found;
+  }
+
   private async writeUpsertable<R>(operation: string, upsert: boolean, work: () => Promise<R>): Promise<R> {
     try {
       return await this.runtime.write(operation, this.name, work);

@@ -50,6 +50,8 @@ export class MongoStore implements StorePort {
   private readonly guard: EngineGuard;
   private readonly validate = new StoreGuard(ADAPTER);
   private connected: Promise<MongoServerInfo> | undefined;
+  /** Set once connected to FerretDB, whose `$in` reads the whole collection (mongodb-in-split.ts). */
+  private ferretdb = false;
   private readonly runtime: CollectionRuntime;
 
   constructor(options: MongoStoreOptions) {
@@ -69,6 +71,7 @@ export class MongoStore implements StorePort {
       adapter: ADAPTER,
       validate: this.validate,
       hasTransactions: () => this.detected.transactions,
+      splitsIn: () => this.ferretdb,
       driver: (name) => this.db.collection<Doc>(name),
       read: (operation, collection, work) => this.call(operation, collection, work),
       write: (operation, collection, work) => this.call(operation, collection, () => unknownOutcomeOnNetworkError(operation, work)),
@@ -95,6 +98,7 @@ export class MongoStore implements StorePort {
         ...(hello.setName ? { replicaSet: String(hello.setName) } : {}),
       };
       const clustered = Boolean(hello.setName) || hello.msg === 'isdbgrid';
+      this.ferretdb = info.ferretdbVersion !== undefined;
       this.detected = info.ferretdbVersion
         ? { transactions: false, atomicUpdates: false, partialIndexes: false, completeOperators: false }
         : { transactions: clustered && hello.logicalSessionTimeoutMinutes != null };

@@ -27,6 +27,8 @@ const OPERATOR_CASES: Array<[string, Filter, string[], Needs?]> = [
   ['$gt and $lt together', { n: { $gt: 1, $lt: 10 } }, ['b']],
   ['$in', { s: { $in: ['apple', 'date', 'nope'] } }, ['a', 'd']],
   ['$in on an array field', { tags: { $in: ['z'] } }, ['d']],
+  ['$in naming two elements of one array finds that document once', { tags: { $in: ['x', 'y'] } }, ['a', 'b', 'd']],
+  ['$in beside other conditions', { _id: { $in: ['a', 'b', 'd'] }, tags: 'y', n: { $lt: 6 } }, ['a', 'b']],
   ['$in with an empty list', { s: { $in: [] } }, []],
   ['$nin', { s: { $nin: ['apple', 'date'] } }, ['b', 'c']],
   ['$exists: true (null counts)', { opt: { $exists: true } }, ['c', 'd']],
@@ -113,6 +115,13 @@ export function describeQueries(context: StoreTestContext): void {
       expect(await rows.find({}, { sort: { n: 1 }, limit: 0 })).toHaveLength(10);
       expect(await rows.find({}, { skip: 20 })).toEqual([]);
       expect((await rows.findOne({}, { sort: { n: -1 }, skip: 1 }))?.n).toBe(8);
+    });
+
+    it('limits a $in query to matching documents', async () => {
+      const rows = await context.seeded('limited', Array.from({ length: 10 }, (_, i) => ({ _id: `r${i}`, k: `k${i % 5}` })));
+      const found = await rows.find({ k: { $in: ['k1', 'k2', 'k3'] } }, { limit: 4 });
+      expect(found).toHaveLength(4);
+      expect(found.every((row) => ['k1', 'k2', 'k3'].includes(row.k as string))).toBe(true);
     });
 
     it('projects by inclusion and by exclusion, keeping _id unless excluded', async () => {

@@ -49,6 +49,14 @@ export function describeUpdates(context: StoreTestContext): void {
       expect((await docs.find({}, { sort: { _id: 1 } })).map((d) => d.score)).toEqual([5, 5, 1, 9]);
     });
 
+    it('updates the documents a $in names with updateMany', async () => {
+      const docs = await context.seeded('many-in', [
+        { _id: '1', score: 1 }, { _id: '2', score: 1 }, { _id: '3', score: 1 }, { _id: '4', score: 9 },
+      ]);
+      expect(await docs.updateMany({ _id: { $in: ['1', '3', '4', 'nope'] } }, { $max: { score: 5 } })).toEqual({ matchedCount: 3, modifiedCount: 2, upsertedId: null });
+      expect((await docs.find({}, { sort: { _id: 1 } })).map((d) => d.score)).toEqual([5, 1, 5, 9]);
+    });
+
     it('refuses updates MongoDB refuses, leaving the document as it was', async () => {
       const docs = await context.seeded('refused', [structuredClone(BASE)]);
       const refused: Update[] = [

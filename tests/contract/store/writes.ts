@@ -94,6 +94,12 @@ export function describeWrites(context: StoreTestContext): void {
       expect(await docs.find({})).toEqual([{ _id: '4', k: 'b' }]);
     });
 
+    it('deletes the documents a $in names with deleteMany', async () => {
+      const docs = await context.seeded('delete-in', [{ _id: '1', k: 'a' }, { _id: '2', k: 'b' }, { _id: '3', k: 'c' }]);
+      expect(await docs.deleteMany({ k: { $in: ['a', 'c', 'zz'] } })).toBe(2);
+      expect(await docs.find({})).toEqual([{ _id: '2', k: 'b' }]);
+    });
+
     it('drops every collection under a prefix and only those', async () => {
       const prefix = context.uniqueName('tenant');
       const store = context.store();
