@@ -49,7 +49,8 @@ export function enginePolicy(options: EnginePolicyOptions): EngineGuard {
       halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
       breaker: new ConsecutiveBreaker(options.breakAfter ?? 5),
     }),
-    timeout(options.timeoutMs ?? 5_000, TimeoutStrategy.Aggressive),
+    // abortOnReturn false: aborting every finished call's signal built a DOMException (a stack trace) per engine call.
+    timeout(options.timeoutMs ?? 5_000, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
   );
   const guard = (async <T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     try {

@@ -16,7 +16,7 @@ const CLAIM_MS = 60_000;
 export async function expireDueMessages(services: Services, batchSize = 200): Promise<number> {
   const messages = services.ports.store.collection<MessageDoc>(MESSAGES);
   const now = services.clock.now();
-  const due = await messages.find({ expiresAt: { $lte: now } }, { sort: { expiresAt: 1 }, limit: batchSize, projection: { _id: 1 } });
+  const due = await messages.find({ expiring: true, expiresAt: { $lte: now } }, { sort: { expiresAt: 1 }, limit: batchSize, projection: { _id: 1 } });
   let expired = 0;
   for (const { _id } of due) {
     const claimed = await messages.findOneAndUpdate({ _id, expiresAt: { $lte: now } }, { $set: { expiresAt: now + CLAIM_MS } });

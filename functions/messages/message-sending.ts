@@ -129,6 +129,7 @@ async function send(services: Services, access: Access, input: SendInput, dedupe
 
   const now = services.clock.now();
   const messageId = newId('msg', now);
+  const expiresAt = expiresAtFor(now, input.ttlSeconds, conversation.messageTtlSeconds);
   const message: Omit<MessageDoc, 'seq' | 'version'> = {
     _id: messageId,
     appId: conversation.appId,
@@ -153,7 +154,8 @@ async function send(services: Services, access: Access, input: SendInput, dedupe
     latestReplierIds: [],
     pinnedAt: null,
     pinnedBy: null,
-    expiresAt: expiresAtFor(now, input.ttlSeconds, conversation.messageTtlSeconds),
+    expiresAt,
+    ...(expiresAt === null ? {} : { expiring: true as const }),
   };
   let event: EventDoc;
   try {

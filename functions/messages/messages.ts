@@ -40,6 +40,12 @@ export interface MessageDoc {
   erased?: boolean;
   /** Disappearing messages: removed everywhere at this time (absent on messages sent before TTLs existed). */
   expiresAt?: number | null;
+  /**
+   * Present (true) exactly when expiresAt is set: the expiry worker asks for it by equality, which
+   * every store answers without reading each message (FerretDB v1 cannot range-scan an index, so
+   * `expiresAt <= now` alone read and decoded the whole collection every second).
+   */
+  expiring?: true;
   [key: string]: unknown;
 }
 
@@ -65,7 +71,7 @@ export const messageIndexes: IndexDeclaration[] = [
       { keys: { conversationId: 1, seq: 1 }, unique: true },
       { keys: { parentId: 1, seq: 1 } },
       { keys: { conversationId: 1, pinnedAt: 1 } },
-      { keys: { expiresAt: 1 } },
+      { keys: { expiring: 1, expiresAt: 1 } },
     ],
   },
   { collection: REACTIONS, specs: [{ keys: { messageId: 1, emoji: 1, createdAt: 1 } }] },
