@@ -81,7 +81,7 @@ export const conversationIndexes: IndexDeclaration[] = [
     specs: [
       { keys: { conversationId: 1, userId: 1 }, unique: true },
       { keys: { appId: 1, userId: 1 } },
-      // Every new message looks for hidden members to bring the conversation back to (a lookup, not a scan of a big channel).
+      // New messages look for hidden members to bring the conversation back to (hidden-members.ts): a lookup, not a scan of a big channel.
       { keys: { conversationId: 1, hidden: 1 } },
     ],
   },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineFunction } from '../../runtime/define-function.ts';
 import { callerAccess, MEMBERS, memberKey, requireMember, type MemberDoc } from './conversations.ts';
 import { ConversationId } from './conversation-views.ts';
+import { memberHid } from './hidden-members.ts';
 
 export default defineFunction({
   name: 'conversations.visibility',
@@ -19,6 +20,7 @@ export default defineFunction({
     const updated = await ctx.ports.store
       .collection<MemberDoc>(MEMBERS)
       .findOneAndUpdate({ _id: memberKey(params.conversationId, member.userId) }, { $set: changes }, { returnDocument: 'after' });
+    if (body.hidden === true) await memberHid(ctx, params.conversationId);
     return { hidden: updated?.hidden ?? member.hidden, archived: updated?.archived ?? member.archived };
   },
 });

@@ -1,7 +1,7 @@
 import type { Update } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { isAppError } from '../../runtime/errors.ts';
-import { MEMBERS, type MemberDoc } from '../conversations/conversations.ts';
+import { unhideMembers } from '../conversations/hidden-members.ts';
 import type { EventDoc } from '../events/events.ts';
 import { forgetPreviewOf } from './last-message.ts';
 import { writePreview } from './preview-writes.ts';
@@ -35,16 +35,9 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
   // Independent rows: written side by side (one round trip's wait on a remote store, not two).
   await Promise.all([
     writePreview(services, message),
-    // A new message brings hidden conversations back into their members' lists. Rarely anyone has
-    // hidden it: look first, and write only then (a read costs far less than a write).
+    // A new message brings hidden conversations back into their members' lists.
     unhideMembers(services, message.conversationId),
   ]);
-}
-
-async function unhideMembers(services: Services, conversationId: string): Promise<void> {
-  const members = services.ports.store.collection<MemberDoc>(MEMBERS);
-  if (!(await members.findOne({ conversationId, hidden: true }, { projection: { _id: 1 } }))) return;
-  await members.updateMany({ conversationId, hidden: true }, { $set: { hidden: false } });
 }
 
 /** Edits, soft deletes, pins: an absolute `$set` of the message's new fields, applied only over older versions. */

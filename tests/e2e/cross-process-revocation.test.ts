@@ -61,4 +61,24 @@ describe('changes reach every process within a second', () => {
     await callFirst('DELETE', `/v1/apps/${world.app.appId}/keys/${issued.body.id}`, { token: first.adminToken });
     await answersWithin(() => callSecond('GET', '/v1/users/member', { token: issued.body.secret }), 401);
   });
+
+  it('a conversation hidden through one process comes back with the next message sent through the other', async () => {
+    const { tokens } = await createChatWorld(callFirst, first.adminToken, ['host', 'guest']);
+    const id = await createGroup(callFirst, tokens.host!, ['guest']);
+    const listedFor = async (userId: string) =>
+      (await callFirst('GET', '/v1/conversations', { token: tokens[userId]! })).body.conversations.map((c: { id: string }) => c.id) as string[];
+    // The other process learns, and caches, that nobody has hidden it.
+    expect((await send(callSecond, tokens.host!, id, { text: 'before' })).status).toBe(201);
+    await callFirst('PUT', `/v1/conversations/${id}/visibility`, { token: tokens.guest!, body: { hidden: true } });
+    expect(await listedFor('guest')).not.toContain(id);
+    await expect
+      .poll(
+        async () => {
+          expect((await send(callSecond, tokens.host!, id, { text: 'are you there?' })).status).toBe(201);
+          return listedFor('guest');
+        },
+        { timeout: 1_500, interval: 50 },
+      )
+      .toContain(id);
+  });
 });
