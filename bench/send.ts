@@ -40,10 +40,10 @@ async function enginePids(): Promise<number[]> {
   return engines.filter((engine) => ['mongodb', 'redis', 'kafka'].includes(engine.name)).map((engine) => engine.pid);
 }
 
-async function measure(script: string, shape: 'one' | 'many'): Promise<Measured> {
+async function measure(script: string, shape: 'one' | 'many', serverArgs: string[] = []): Promise<Measured> {
   // --profile DIR: a V8 CPU profile of the CaaS server per shape (one file per thread; the largest is the main thread; summarise: bench/profile-summary.ts).
   const profile = values.profile && script === 'bench/servers/caas.ts' ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}/${mode}-${shape}`] : [];
-  const { info, child } = await startServer<{ url: string; targets: SendTarget[] }>(script, [shape, String(connections)], profile);
+  const { info, child } = await startServer<{ url: string; targets: SendTarget[] }>(script, [shape, String(connections), ...serverArgs], profile);
   if (info.targets.length === 0) throw new Error(`${script} named no targets`);
   const engines = await enginePids();
   try {
@@ -66,11 +66,13 @@ async function measure(script: string, shape: 'one' | 'many'): Promise<Measured>
 
 const ceilingScript = mode === 'local' ? 'bench/servers/bare-hono.ts' : 'bench/servers/plain-drivers.ts';
 const ceilingName = mode === 'local' ? 'bare Hono on @hono/node-server 2.x' : 'plain drivers on the same engines';
-const rows: Array<{ shape: string; ceiling: Measured; caas: Measured }> = [];
+const rows: Array<{ shape: string; ceiling: Measured; caas: Measured; relayOnly: Measured }> = [];
 for (const shape of ['one', 'many'] as const) {
   const ceiling = await measure(ceilingScript, shape);
   const caas = await measure('bench/servers/caas.ts', shape);
-  rows.push({ shape: shape === 'one' ? 'one conversation' : `${connections} conversations`, ceiling, caas });
+  // The same server without the bus consumers: what they take from the request path's process.
+  const relayOnly = values.profile ? caas : await measure('bench/servers/caas.ts', shape, ['relay-only']);
+  rows.push({ shape: shape === 'one' ? 'one conversation' : `${connections} conversations`, ceiling, caas, relayOnly });
   process.stdout.write(
     `${mode} ${shape}: ceiling ${Math.round(ceiling.requestsPerSecond)} req/s p99 ${ceiling.p99Ms} ms; caas ${Math.round(caas.requestsPerSecond)} req/s p99 ${caas.p99Ms} ms (${caas.non2xx} non-2xx, ${caas.errors} errors); ${(caas.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}x\n`,
   );
@@ -81,10 +83,13 @@ if (values.profile) process.exit(0);
 
 const target = mode === 'local' ? { ratio: 0.25, p99: 50 } : { ratio: 0.5, p99: 100 };
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+const row = (shape: string, server: string, measured: Measured, ratio: string) =>
+  `| ${shape} | ${server} | ${Math.round(measured.requestsPerSecond)} | ${measured.p50Ms} | ${measured.p99Ms} | ${Math.round(measured.serverCpuUsPerSend)} | ${mode === 'cluster' ? Math.round(measured.engineCpuUsPerSend) : '–'} | ${measured.non2xx + measured.errors} | ${ratio} |`;
 const table = rows
-  .flatMap(({ shape, ceiling, caas }) => [
-    `| ${shape} | ${ceilingName} | ${Math.round(ceiling.requestsPerSecond)} | ${ceiling.p50Ms} | ${ceiling.p99Ms} | ${Math.round(ceiling.serverCpuUsPerSend)} | ${mode === 'cluster' ? Math.round(ceiling.engineCpuUsPerSend) : '–'} | ${ceiling.non2xx + ceiling.errors} | |`,
-    `| ${shape} | CaaS | ${Math.round(caas.requestsPerSecond)} | ${caas.p50Ms} | ${caas.p99Ms} | ${Math.round(caas.serverCpuUsPerSend)} | ${mode === 'cluster' ? Math.round(caas.engineCpuUsPerSend) : '–'} | ${caas.non2xx + caas.errors} | **${(caas.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}×** |`,
+  .flatMap(({ shape, ceiling, caas, relayOnly }) => [
+    row(shape, ceilingName, ceiling, ''),
+    row(shape, 'CaaS', caas, `**${(caas.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}×**`),
+    row(shape, 'CaaS, relay only', relayOnly, `${(relayOnly.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}×`),
   ])
   .join('\n');
 const verdicts = rows
@@ -112,8 +117,10 @@ await writeSection(
 
 Each request is an authenticated \`POST /v1/conversations/:id/messages\` by one of ${connections}
 users (one connection each): JWT verification, membership, ban/mute/slow-mode checks, sequence
-reservation, event (outbox) row, message row, conversation preview; the relay, search indexer and
-realtime fan-out run in the same process in the background. Ceiling: ${ceilingName}, driven by the
+reservation, event (outbox) row, message row, conversation preview; the outbox relay and the bus
+consumers (search indexer, audit chain, app event log, webhook dispatcher) run in the same process
+in the background, as with \`npm start\` (no sockets are connected: no fan-out). The third row of
+each shape is the same server running the outbox relay alone (no bus consumers, no pollers). Ceiling: ${ceilingName}, driven by the
 same client. CPU columns are microseconds per send: the server process${mode === 'cluster' ? ', and MongoDB-wire + Redis + Kafka engines together' : ''}.
 
 | shape | server | req/s | p50 ms | p99 ms | server CPU µs/send | engine CPU µs/send | errors | vs ceiling |

@@ -23,7 +23,7 @@ import { startPreparedServices } from '../../runtime/platform.ts';
 import { startBackgroundWork } from '../../workers/index.ts';
 import type { SendTarget } from '../load.ts';
 
-const [shape = 'one', count = '64'] = process.argv.slice(2);
+const [shape = 'one', count = '64', workers = 'all'] = process.argv.slice(2);
 const senders = Array.from({ length: Number(count) }, (_, i) => `sender${i}`);
 const dataDir = await mkdtemp(join(tmpdir(), 'caas-bench-'));
 const config = loadConfig({
@@ -42,7 +42,7 @@ const config = loadConfig({
 });
 const services = await startPreparedServices(domain, config);
 const server = await serveRouter(createRouter({ services, functions }), services);
-await startBackgroundWork(services);
+await startBackgroundWork(services, workers === 'relay-only' ? ['outbox-relay'] : undefined);
 
 const { app } = await createApp(services, { name: 'bench' });
 for (const userId of senders) await upsertUser(services, app._id, userId, {});
