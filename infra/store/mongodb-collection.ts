@@ -157,12 +157,6 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
     return (await this.runtime.write('deleteMany', this.name, () => this.driver.deleteMany(filter))).deletedCount;
   }
 
-  /**
-   * Two upserts of the same new document race: both find nothing, both insert, and the loser gets a
-   * duplicate key although the document it wanted to update now exists. Running it once more
-   * updates that document. MongoDB (4.2+) does this itself when the filter is an equality on the
-   * unique key; FerretDB does not. A second CONFLICT is a real one (another document holds the key).
-   */
   private split(filter: Filter): Filter[] | null {
     return this.runtime.splitsIn() ? splitIn(filter) : null;
   }
@@ -176,6 +170,12 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
     return options.limit ? found.slice(0, options.limit) : found;
   }
 
+  /**
+   * Two upserts of the same new document race: both find nothing, both insert, and the loser gets a
+   * duplicate key although the document it wanted to update now exists. Running it once more
+   * updates that document. MongoDB (4.2+) does this itself when the filter is an equality on the
+   * unique key; FerretDB does not. A second CONFLICT is a real one (another document holds the key).
+   */
   private async writeUpsertable<R>(operation: string, upsert: boolean, work: () => Promise<R>): Promise<R> {
     try {
       return await this.runtime.write(operation, this.name, work);
