@@ -19,8 +19,16 @@ async function insertIgnoringDuplicates<T extends { _id: string }>(insert: () =>
 export async function projectConversationCreated(services: Services, event: EventDoc): Promise<void> {
   const { conversation, members } = event.payload as { conversation: ConversationDoc; members: MemberDoc[] };
   const store = services.ports.store;
-  await insertIgnoringDuplicates(() => store.collection<ConversationDoc>(CONVERSATIONS).insertOne(conversation));
-  for (const member of members) await insertIgnoringDuplicates(() => store.collection<MemberDoc>(MEMBERS).insertOne(member));
+  // createConversation writes these rows before the event (the unique direct key referees races
+  // there), so they are normally all present: look first instead of failing an insert per member.
+  const conversations = store.collection<ConversationDoc>(CONVERSATIONS);
+  if (!(await conversations.findOne({ _id: conversation._id }, { projection: { _id: 1 } }))) {
+    await insertIgnoringDuplicates(() => conversations.insertOne(conversation));
+  }
+  const present = new Set((await store.collection<MemberDoc>(MEMBERS).find({ conversationId: conversation._id }, { projection: { _id: 1 } })).map((member) => member._id));
+  for (const member of members) {
+    if (!present.has(member._id)) await insertIgnoringDuplicates(() => store.collection<MemberDoc>(MEMBERS).insertOne(member));
+  }
   await conversationChanged(services, conversation._id);
   for (const member of members) await memberChanged(services, conversation._id, member.userId);
 }

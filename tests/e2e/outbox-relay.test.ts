@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/apps/apps.ts';
 import { createConversation } from '../../functions/conversations/conversation-lifecycle.ts';
-import { accessConversation } from '../../functions/conversations/conversations.ts';
-import { CONVERSATION_EVENTS_TOPIC, EVENTS, appendEvent } from '../../functions/events/events.ts';
+import { accessConversation, MEMBERS, memberKey, type MemberDoc } from '../../functions/conversations/conversations.ts';
+import { CONVERSATION_EVENTS_TOPIC, EVENTS, appendEvent, type EventDoc } from '../../functions/events/events.ts';
+import { applyProjection } from '../../functions/events/projections.ts';
 import { sequenceAllocator } from '../../functions/events/sequence-allocator.ts';
 import { startOutboxRelay } from '../../workers/outbox-relay.ts';
 import { sendMessage } from '../../functions/messages/message-sending.ts';
@@ -94,6 +95,18 @@ describe('outbox relay', () => {
     await waitFor(() => seqsOf(id).includes(2), 20_000, 'orphan event published');
     await relay.stop();
     expect(await services.ports.store.collection(MESSAGES).findOne({ _id: orphan._id })).toMatchObject({ text: 'written, never projected' });
+  });
+
+  it('applying conversation.created again restores missing rows and leaves the present ones as they are', async () => {
+    const id = await newConversation();
+    const members = services.ports.store.collection<MemberDoc>(MEMBERS);
+    await members.updateOne({ _id: memberKey(id, 'a') }, { $set: { archived: true } });
+    await members.deleteOne({ _id: memberKey(id, 'b') });
+    const created = await services.ports.store.collection<EventDoc>(EVENTS).findOne({ conversationId: id, seq: 1 });
+    expect(created?.type).toBe('conversation.created');
+    await applyProjection(services, created!);
+    expect(await members.findOne({ _id: memberKey(id, 'a') })).toMatchObject({ archived: true });
+    expect(await members.findOne({ _id: memberKey(id, 'b') })).toMatchObject({ userId: 'b', role: 'member', archived: false });
   });
 
   it('holds later events behind a reserved sequence, then skips it once its writer is presumed dead', async () => {
