@@ -6,15 +6,17 @@
  *   publish resolves once the append is committed to the WAL (crash-safe), BUS_LIMITS are enforced before writing.
  * - Consumer groups keep committed offsets in the same file; members in this process share the
  *   partitions (see local-group.ts). Delivery is at-least-once, sequential and ordered per partition.
- * - In-process publishes wake consumers at once; a cheap poll (PRAGMA data_version) notices
- *   writes by other processes to the same file.
+ * - Publishes wake consumers at once: in this bus directly, in other buses on the same file in
+ *   this process (other threads, e.g. `npm start`'s background thread) through a BroadcastChannel;
+ *   a cheap poll (PRAGMA data_version) notices writes by other processes.
  * - Retention deletes messages older than `retentionMs` (default 7 days, Kafka's default).
  *
  * Gap: consumer groups coordinate only within one process. Several processes may publish to the
  * same file, but a group should consume from one process (Kafka coordinates across machines).
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import { ExponentialBackoff } from 'cockatiel';
 import { AppError } from '../../runtime/errors.ts';
 import { assertPublishable, assertSubscribable, assertTopicName } from './limits.ts';
@@ -60,6 +62,8 @@ export class LocalBus implements BusPort {
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly pollTimer: NodeJS.Timeout;
+  /** Tells the other buses on this file in this process (any thread) which partitions were written. */
+  private readonly appended: BroadcastChannel;
   private readonly retentionTimer: NodeJS.Timeout | null;
   private lastDataVersion: number;
   private closed = false;
@@ -81,6 +85,12 @@ export class LocalBus implements BusPort {
       onError: options.onError ?? reportError,
     };
     this.lastDataVersion = this.log.dataVersion();
+    this.appended = new BroadcastChannel(`caas-bus:${resolve(options.file)}`);
+    this.appended.onmessage = (event) => {
+      const { topic, partitions } = (event as { data: { topic: string; partitions: number[] } }).data;
+      for (const group of this.groups.values()) group.notifyData(topic, new Set(partitions));
+    };
+    this.appended.unref();
     this.pollTimer = setInterval(() => this.pollForeignWrites(), options.pollIntervalMs ?? 500);
     // Like a Kafka consumer's socket, an active subscription keeps the process alive; an idle bus does not.
     this.pollTimer.unref();
@@ -120,6 +130,7 @@ export class LocalBus implements BusPort {
     // Only the partitions written to: each woken worker queries the log.
     const written = new Set(appends.map((append) => append.partition));
     for (const group of this.groups.values()) group.notifyData(topic, written);
+    this.appended.postMessage({ topic, partitions: [...written] });
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -170,6 +181,7 @@ export class LocalBus implements BusPort {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.appended.close();
     clearInterval(this.pollTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));

@@ -61,6 +61,20 @@ describe('embedded bus (local mode)', () => {
     await Promise.all([consumer.close(), otherProcess.close()]);
   });
 
+  it('wakes the consumers of another bus on the same file in this process at once, without its poll', async () => {
+    const file = freshFile();
+    const consumer = new LocalBus({ file, pollIntervalMs: 600_000, ...quiet });
+    const received: BusMessage[] = [];
+    const subscription = await consumer.subscribe({ group: 'g', topics: ['shared'], handler: async (m) => void received.push(m) });
+    const otherThread = new LocalBus({ file, pollIntervalMs: 600_000, ...quiet });
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the consumer has read everything and waits
+    await otherThread.publish('shared', [{ key: 'k', value: 'from the other thread' }]);
+    await waitFor(() => received.length === 1, 5_000, 'the message, long before any poll');
+    expect(received[0]!.value).toBe('from the other thread');
+    await subscription.stop();
+    await Promise.all([consumer.close(), otherThread.close()]);
+  });
+
   it('trims messages past retention; groups continue from the oldest retained message', async () => {
     let now = 1_700_000_000_000;
     const bus = new LocalBus({ file: freshFile(), retentionMs: 60_000, now: () => now, ...quiet });
