@@ -7,11 +7,13 @@ import { createLocalStore } from '../../infra/store/local.ts';
 import type { StorePort } from '../../infra/store/port.ts';
 import { DATA_KEYS, Envelope, isCiphertext, type FieldRef } from './index.ts';
 import { KeyCache } from './key-cache.ts';
+import { startWorkerThread } from '../../runtime/worker-thread.ts';
 
 let dir: string;
 let store: StorePort;
 let kms: LocalKms;
 let appCount = 0;
+const MASTER_KEY = 'envelope-test-master-key-0123456789';
 const newApp = () => `app_env${++appCount}`;
 const ref = (appId: string, docId = 'm1', field = 'text'): FieldRef => ({ appId, collection: 'messages', docId, field });
 /** A second envelope on the same store and key: another process, with a cold cache. */
@@ -20,7 +22,7 @@ const otherProcess = () => new Envelope({ kms, store });
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'caas-envelope-'));
   store = await createLocalStore({ dataDir: dir });
-  kms = new LocalKms({ masterKey: 'envelope-test-master-key-0123456789', masterKeySource: 'CAAS_MASTER_KEY', store });
+  kms = new LocalKms({ masterKey: MASTER_KEY, masterKeySource: 'CAAS_MASTER_KEY', store });
 });
 afterAll(async () => {
   await store.close();
@@ -131,11 +133,39 @@ describe('envelope encryption', () => {
     const app = newApp();
     const sealed = await otherProcess().encrypt(ref(app), 'cached', { userId: 'cat' });
     expect(await reader.decrypt(ref(app), sealed)).toBe('cached');
-    await otherProcess().shredUser(app, 'cat');
+    // What another process's shred leaves in the store; no notice of it reaches this process.
+    await store.collection(DATA_KEYS).updateMany({ appId: app, owner: 'user:cat' }, { $set: { shredded: true }, $unset: { wrapped: '' } });
     now += 9_999;
     expect(await reader.decrypt(ref(app), sealed)).toBe('cached');
     now += 1;
     await expect(reader.decrypt(ref(app), sealed)).rejects.toMatchObject({ code: 'KEY_DESTROYED' });
+  });
+});
+
+describe('shredding within one process', () => {
+  it('every envelope of this thread forgets a shredded key at once, whatever its cache', async () => {
+    const reader = new Envelope({ kms, store, keyTtlMs: 3_600_000 });
+    const app = newApp();
+    const sealed = await otherProcess().encrypt(ref(app), 'cached', { userId: 'dan' });
+    expect(await reader.decrypt(ref(app), sealed)).toBe('cached');
+    await otherProcess().shredUser(app, 'dan');
+    await expect(reader.decrypt(ref(app), sealed)).rejects.toMatchObject({ code: 'KEY_DESTROYED' });
+  });
+
+  it('an envelope in another thread of the process forgets it too (npm start runs the bus consumers in one)', async () => {
+    const app = newApp();
+    const sealed = await otherProcess().encrypt(ref(app), 'cached over there', { userId: 'eve' });
+    const thread = startWorkerThread(new URL('../../tests/support/envelope-thread.ts', import.meta.url), { dataDir: dir, masterKey: MASTER_KEY, app, sealed });
+    const answers: string[] = [];
+    thread.on('message', (answer: string) => answers.push(answer));
+    try {
+      await expect.poll(() => answers[0], { timeout: 10_000 }).toBe('cached over there');
+      await otherProcess().shredUser(app, 'eve');
+      thread.postMessage('decrypt');
+      await expect.poll(() => answers[1], { timeout: 5_000 }).toBe('KEY_DESTROYED');
+    } finally {
+      await thread.terminate();
+    }
   });
 });
 

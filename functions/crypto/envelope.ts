@@ -4,6 +4,7 @@ import { AppError } from '../../runtime/errors.ts';
 import { describeRef, fromBytes, fromText, open, seal, toBytes, toText, type FieldRef, type Sealed } from './ciphertext.ts';
 import { DataKeys, ownerOf, type DataKeyDoc } from './data-keys.ts';
 import { KeyCache } from './key-cache.ts';
+import { announceShredded, onKeysShredded, type ShreddedKeys } from './shredded-keys.ts';
 
 export interface EnvelopeOptions {
   kms: KmsPort;
@@ -48,6 +49,11 @@ export class Envelope {
   private readonly keys: KeyCache<Uint8Array>;
   private readonly currentKeys: KeyCache<Promise<string>>;
   private readonly kms: KmsPort;
+  /** Held here: shredded-keys.ts holds it weakly. */
+  private readonly forgetShredded = ({ appId, owner, dataKeyIds }: ShreddedKeys) => {
+    for (const id of dataKeyIds) this.keys.delete(`${appId}/${id}`);
+    this.currentKeys.delete(`${appId}|${owner}`);
+  };
 
   constructor(options: EnvelopeOptions) {
     const now = options.now ?? Date.now;
@@ -55,6 +61,7 @@ export class Envelope {
     this.keys = new KeyCache({ ttlMs: options.keyTtlMs ?? 300_000, maxEntries: options.maxCachedKeys ?? 10_000, now });
     this.currentKeys = new KeyCache({ ttlMs: options.currentKeyTtlMs ?? 60_000, maxEntries: options.maxCachedKeys ?? 10_000, now });
     this.kms = options.kms;
+    onKeysShredded(this.forgetShredded);
   }
 
   async encrypt(ref: FieldRef, plaintext: string, owner: Owner = {}): Promise<string> {
@@ -125,13 +132,13 @@ export class Envelope {
 
   /**
    * Crypto-shredding: destroys the user's data keys, so everything encrypted for them fails with
-   * KEY_DESTROYED. Forgotten at once here; other processes drop cached copies within `keyTtlMs`.
-   * Later writes for the same user get a new key. Returns how many keys were destroyed.
+   * KEY_DESTROYED. Forgotten at once in this process (every thread: shredded-keys.ts); other
+   * processes drop cached copies within `keyTtlMs`. Later writes for the same user get a new key.
+   * Returns how many keys were destroyed.
    */
   async shredUser(appId: string, userId: string): Promise<number> {
     const destroyed = await this.dataKeys.shred(appId, ownerOf(userId));
-    for (const id of destroyed) this.keys.delete(`${appId}/${id}`);
-    this.currentKeys.delete(`${appId}|${ownerOf(userId)}`);
+    announceShredded({ appId, owner: ownerOf(userId), dataKeyIds: destroyed });
     return destroyed.length;
   }
 
