@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 
@@ -7,6 +7,24 @@ import { matchedRoutes } from 'hono/route';
  * router's /metrics serves them beside its own.
  */
 export const processRegistry = new Registry();
+
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
+/** Other threads of this process whose background metrics belong in /metrics (workers/background-thread.ts). */
+const threadSources = new Set<() => Promise<MetricsSnapshot>>();
+
+/** Adds a thread's processRegistry to this process's /metrics; returns its removal. */
+export function addThreadMetrics(source: () => Promise<MetricsSnapshot>): () => void {
+  threadSources.add(source);
+  return () => threadSources.delete(source);
+}
+
+/** processRegistry, summed with the same metrics of every other thread of this process. */
+export async function backgroundMetrics(): Promise<Registry> {
+  if (threadSources.size === 0) return processRegistry;
+  const snapshots = await Promise.all([processRegistry.getMetricsAsJSON(), ...[...threadSources].map((source) => source())]);
+  return AggregatorRegistry.aggregate(snapshots);
+}
 
 /** Prometheus metrics for one process: default Node metrics plus HTTP request counts and latency. */
 export interface HttpMetrics {

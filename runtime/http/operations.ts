@@ -4,7 +4,7 @@ import type { Ports, PortName } from '../../infra/ports.ts';
 import { isAdminToken } from '../auth/authenticate.ts';
 import type { Services } from '../context.ts';
 import type { HttpEnv } from './env.ts';
-import { createHttpMetrics, processRegistry, type HttpMetrics } from './metrics.ts';
+import { backgroundMetrics, createHttpMetrics, type HttpMetrics } from './metrics.ts';
 import { requestContext } from './request-context.ts';
 
 const READINESS_TIMEOUT_MS = 2_000;
@@ -51,7 +51,7 @@ export function mountOperations(app: Hono<HttpEnv>, metrics: HttpMetrics): void 
   });
   app.get('/metrics', async (c) => {
     // Merged per scrape: workers may register their metrics after the router was built.
-    const registry = Registry.merge([metrics.registry, processRegistry]);
+    const registry = Registry.merge([metrics.registry, await backgroundMetrics()]);
     c.header('content-type', registry.contentType);
     return c.body(await registry.metrics());
   });
