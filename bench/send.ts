@@ -119,7 +119,7 @@ Each request is an authenticated \`POST /v1/conversations/:id/messages\` by one 
 users (one connection each): JWT verification, membership, ban/mute/slow-mode checks, sequence
 reservation, event (outbox) row, message row, conversation preview; the outbox relay and the bus
 consumers (search indexer, audit chain, app event log, webhook dispatcher) run in the same process
-in the background, as with \`npm start\` (no sockets are connected: no fan-out). The third row of
+in the background as \`npm start\` runs them${mode === 'local' ? ' (the consumers in a worker thread)' : ''}; no sockets are connected (no fan-out). The third row of
 each shape is the same server running the outbox relay alone (no bus consumers, no pollers). Ceiling: ${ceilingName}, driven by the
 same client. CPU columns are microseconds per send: the server process${mode === 'cluster' ? ', and MongoDB-wire + Redis + Kafka engines together' : ''}.
 

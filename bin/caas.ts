@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole platform in one process, local mode by default (embedded engines under
- * CAAS_DATA_DIR), any engine named by its URL in the environment.
+ * CAAS_DATA_DIR; the bus consumers then run in a worker thread of the process), any engine named
+ * by its URL in the environment.
  */
 import { assertKeyConfig } from '../infra/kms/index.ts';
 import { LocalKms } from '../infra/kms/local.ts';
@@ -13,7 +14,7 @@ import { serveRouter, shutdownLingerMs } from '../runtime/http/serve.ts';
 import { onShutdownSignal } from '../runtime/shutdown.ts';
 import { startPreparedServices, stopServices } from '../runtime/platform.ts';
 import { attachRealtime, startRealtime } from '../realtime/index.ts';
-import { startBackgroundWork } from '../workers/index.ts';
+import { startAllInOneWork } from '../workers/background-thread.ts';
 import { ensureDemoApp } from './demo-app.ts';
 import { domain } from '../functions/domain.ts';
 
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
   const server = await serveRouter(router, services);
   const realtime = await startRealtime(services, { registry: router.metrics.registry });
   attachRealtime(server.server, realtime);
-  const work = await startBackgroundWork(services);
+  // Local mode: the bus consumers get a thread (a core) of their own; the relay and pollers stay here.
+  const work = await startAllInOneWork(services);
   // Drain order: sockets told to resume elsewhere and requests answered, then the workers finish
   // their batch and commit, then the engines are let go (runtime/shutdown.ts bounds it all).
   onShutdownSignal(services, async () => {

@@ -38,6 +38,12 @@ export const workers: Record<string, WorkerStarter> = {
   'message-expiry': (services) => startMessageExpiry(services),
 };
 
+/**
+ * The bus consumers that `npm start` runs in its background thread (background-thread.ts). The
+ * relay, GDPR jobs (they erase this process's cache) and the pollers stay beside the router.
+ */
+export const THREAD_WORKERS = ['search-indexer', 'media-processor', 'audit-chain', 'webhook-delivery', 'app-event-log'];
+
 export async function startBackgroundWork(services: Services, names: string[] = Object.keys(workers)): Promise<BackgroundWork> {
   const started: Array<[string, WorkerHandle]> = [];
   for (const name of names) {

@@ -1,5 +1,6 @@
 /**
- * CaaS for the send benchmark: router and workers in one process (as `npm start`), in local mode
+ * CaaS for the send benchmark: router and workers in one process as `npm start` runs them (local mode:
+ * the bus consumers in a thread of their own), in local mode
  * or, when the parent passes engine URLs in the environment, on those engines (cluster mode).
  * Seeds one app and one user per connection; `one` puts every sender in one group conversation,
  * `many` gives each sender a conversation of its own. Prints the URL and one target per sender.
@@ -20,6 +21,7 @@ import { createRouter } from '../../runtime/http/create-router.ts';
 import { serveRouter } from '../../runtime/http/serve.ts';
 import { newSecret } from '../../runtime/ids.ts';
 import { startPreparedServices } from '../../runtime/platform.ts';
+import { startAllInOneWork } from '../../workers/background-thread.ts';
 import { startBackgroundWork } from '../../workers/index.ts';
 import type { SendTarget } from '../load.ts';
 
@@ -42,7 +44,7 @@ const config = loadConfig({
 });
 const services = await startPreparedServices(domain, config);
 const server = await serveRouter(createRouter({ services, functions }), services);
-await startBackgroundWork(services, workers === 'relay-only' ? ['outbox-relay'] : undefined);
+await (workers === 'relay-only' ? startBackgroundWork(services, ['outbox-relay']) : startAllInOneWork(services));
 
 const { app } = await createApp(services, { name: 'bench' });
 for (const userId of senders) await upsertUser(services, app._id, userId, {});

@@ -48,6 +48,38 @@ describe('npm start', () => {
     expect(await exited).toBe(0);
   }, 60_000);
 
+  it('runs the bus consumers in a thread of their own: what is sent gets indexed and audited, their metrics are served, SIGTERM drains them', async () => {
+    const banner = await start({ PORT: '0', HOST: '127.0.0.1', CAAS_DATA_DIR: await dirs.make('caas-thread-'), CAAS_LOG_LEVEL: 'warn' });
+    const url = /running at (http:\/\/\S+)/.exec(banner)![1]!;
+    const alice = /alice\s+(\S+)/.exec(banner)![1]!;
+    const serverKey = /server key\s+(\S+)/.exec(banner)![1]!;
+    const call = async (method: string, path: string, token: string, body?: unknown) => {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const conversation = await call('POST', '/v1/conversations', alice, { type: 'group', memberIds: ['bob'] });
+    expect(conversation.status).toBe(201);
+    expect((await call('POST', `/v1/conversations/${conversation.body.id as string}/messages`, alice, { text: 'threaded zebra' })).status).toBe(201);
+
+    // The search indexer and the audit chain run in the thread: their results and metrics show here.
+    await expect
+      .poll(async () => ((await call('GET', '/v1/search/messages?q=zebra', alice)).body.results as unknown[] | undefined)?.length, { timeout: 10_000 })
+      .toBe(1);
+    await expect.poll(async () => ((await call('GET', '/v1/audit', serverKey)).body.entries as unknown[] | undefined)?.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(Number(/^caas_search_indexer_events_total\{outcome="indexed"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/^caas_outbox_relay_events_total \d+/m);
+    expect(metrics.match(/^# HELP caas_search_indexer_events_total /gm)).toHaveLength(1);
+
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    child!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+
   it('refuses to start in cluster mode without a master key or KMS, naming CAAS_MASTER_KEY', async () => {
     const run = children.spawn(process.execPath, ['--import', 'tsx', 'bin/caas.ts'], {
       cwd: root,
