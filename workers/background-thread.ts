@@ -66,7 +66,8 @@ export function startBackgroundThread(services: Services, names: string[]): Prom
     thread.on('exit', (code) => {
       for (const answer of metricsRequests.values()) answer([]);
       metricsRequests.clear();
-      if (stopping || !ready) return stopped();
+      if (!ready) return reject(new Error(`the background thread exited with code ${code} before its workers started`));
+      if (stopping) return stopped();
       log.fatal({ code }, 'background thread exited unexpectedly; exiting');
       process.exit(1);
     });
