@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   ConsecutiveBreaker,
   ExponentialBackoff,
@@ -37,6 +38,14 @@ export interface EngineGuard {
   readonly policy: IPolicy;
 }
 
+/**
+ * The parent signal of every guarded call. Cockatiel hangs one abort listener per call in flight on
+ * the signal it is given (removed when the call ends) and, given none, on one it shares: with more
+ * than 10 calls in flight Node warned of a leak. This one allows any number.
+ */
+const callsInFlight = new AbortController().signal;
+setMaxListeners(0, callsInFlight);
+
 export function enginePolicy(options: EnginePolicyOptions): EngineGuard {
   const isTransient = options.isTransient ?? (() => true);
   const transient = handleWhen((error) => !isAppError(error) && isTransient(error));
@@ -54,7 +63,7 @@ export function enginePolicy(options: EnginePolicyOptions): EngineGuard {
   );
   const guard = (async <T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     try {
-      return await policy.execute(({ signal }) => fn(signal));
+      return await policy.execute(({ signal }) => fn(signal), callsInFlight);
     } catch (error) {
       if (isAppError(error)) throw error;
       const reason =

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { enginePolicy } from '../../infra/resilience.ts';
+import { AppError } from '../../runtime/errors.ts';
+
+/** What every adapter's engine calls rely on (infra/resilience.ts). */
+describe('engine policy', () => {
+  it('retries a transient failure and answers with the attempt that worked', async () => {
+    const guard = enginePolicy({ engine: 'redis', retries: 2 });
+    let attempts = 0;
+    const answer = await guard('get', async () => {
+      attempts += 1;
+      if (attempts < 3) throw new Error('ECONNRESET');
+      return 'value';
+    });
+    expect(answer).toBe('value');
+    expect(attempts).toBe(3);
+  });
+
+  it('passes an AppError through at once, without retrying it', async () => {
+    const guard = enginePolicy({ engine: 'mongodb' });
+    let attempts = 0;
+    const conflict = new AppError('CONFLICT', 'duplicate key');
+    await expect(
+      guard('insertOne', async () => {
+        attempts += 1;
+        throw conflict;
+      }),
+    ).rejects.toBe(conflict);
+    expect(attempts).toBe(1);
+  });
+
+  it('gives up on a call that outlives its timeout with ENGINE_UNAVAILABLE, naming the engine and operation, and aborts its signal', async () => {
+    const guard = enginePolicy({ engine: 'kafka', timeoutMs: 50, retries: 0 });
+    let seen: AbortSignal | undefined;
+    await expect(
+      guard('send', (signal) => {
+        seen = signal;
+        return new Promise(() => {});
+      }),
+    ).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: '[kafka] send failed: timed out' });
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it('opens the breaker after consecutive failures: later calls fail at once without reaching the engine', async () => {
+    const guard = enginePolicy({ engine: 'elasticsearch', retries: 0, breakAfter: 3, halfOpenAfterMs: 60_000 });
+    let reached = 0;
+    const failing = async () => {
+      reached += 1;
+      throw new Error('ECONNREFUSED');
+    };
+    for (let i = 0; i < 3; i++) await expect(guard('search', failing)).rejects.toMatchObject({ message: '[elasticsearch] search failed: ECONNREFUSED' });
+    await expect(guard('search', failing)).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: '[elasticsearch] search failed: circuit open after repeated failures' });
+    expect(reached).toBe(3);
+  });
+
+  it('runs many calls at once without a listener-leak warning from Node', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const guard = enginePolicy({ engine: 'mongodb' });
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => guard('find', () => new Promise((resolve) => setTimeout(() => resolve(i), 5)))));
+      expect(answers).toEqual(Array.from({ length: 50 }, (_, i) => i));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
