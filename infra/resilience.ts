@@ -41,10 +41,16 @@ export interface EngineGuard {
 /**
  * The parent signal of every guarded call. Cockatiel hangs one abort listener per call in flight on
  * the signal it is given (removed when the call ends) and, given none, on one it shares: with more
- * than 10 calls in flight Node warned of a leak. This one allows any number.
+ * than 10 calls in flight Node warned of a leak. This one allows any number, and so does each
+ * call's own signal, which a call fanned out over parallel requests (a split `$in`) hands to all.
  */
 const callsInFlight = new AbortController().signal;
 setMaxListeners(0, callsInFlight);
+
+function unbounded(signal: AbortSignal): AbortSignal {
+  setMaxListeners(0, signal);
+  return signal;
+}
 
 export function enginePolicy(options: EnginePolicyOptions): EngineGuard {
   const isTransient = options.isTransient ?? (() => true);
@@ -63,7 +69,7 @@ export function enginePolicy(options: EnginePolicyOptions): EngineGuard {
   );
   const guard = (async <T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     try {
-      return await policy.execute(({ signal }) => fn(signal), callsInFlight);
+      return await policy.execute(({ signal }) => fn(unbounded(signal)), callsInFlight);
     } catch (error) {
       if (isAppError(error)) throw error;
       const reason =

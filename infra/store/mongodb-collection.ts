@@ -1,6 +1,5 @@
 import type { ClientSession, Collection as DriverCollection } from 'mongodb';
 import { MongoBulkWriteError } from 'mongodb';
-import { setMaxListeners } from 'node:events';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import { generateId, serializeDocument } from './documents.ts';
 import type { StoreGuard } from './guard.ts';
@@ -164,8 +163,6 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
 
   /** The parts asked in parallel; a document two parts found (an array field) is kept once. */
   private async findEach(parts: Filter[], options: FindOptions, signal: AbortSignal): Promise<T[]> {
-    // This call's own signal (no leak), with abort listeners for every part: past Node's warning at 10.
-    setMaxListeners(0, signal);
     const answers = await Promise.all(parts.map((part) => this.driver.find<T>(part, { ...options, signal }).toArray()));
     const byId = new Map<unknown, T>();
     for (const doc of answers.flat()) if (!byId.has(doc._id)) byId.set(doc._id, doc);

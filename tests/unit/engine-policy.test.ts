@@ -53,7 +53,7 @@ describe('engine policy', () => {
     expect(reached).toBe(3);
   });
 
-  it('runs many calls at once without a listener-leak warning from Node', async () => {
+  it('runs many calls at once, and one call fanned out over many requests, without a listener-leak warning from Node', async () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on('warning', onWarning);
@@ -61,6 +61,12 @@ describe('engine policy', () => {
       const guard = enginePolicy({ engine: 'mongodb' });
       const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => guard('find', () => new Promise((resolve) => setTimeout(() => resolve(i), 5)))));
       expect(answers).toEqual(Array.from({ length: 50 }, (_, i) => i));
+      // One call's signal handed to 50 parallel requests, each listening for its abort (a split $in find).
+      const listened = await guard('find', async (signal) => {
+        for (let part = 0; part < 50; part++) signal.addEventListener('abort', () => {}, { once: true });
+        return 50;
+      });
+      expect(listened).toBe(50);
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
     } finally {
