@@ -77,7 +77,9 @@ mongodb_start_on_postgres() {
   script="$(printf '%q ' "${as_user[@]}" "$bin/postgres" -D "$pg/data" -k "$pg" -c listen_addresses= \
     -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB)"
   script+=" & for _ in \$(seq 100); do $(printf '%q' "$bin/pg_isready") -q -h $(printf '%q' "$pg") && break; sleep 0.2; done;"
-  script+=" $(printf '%q ' "${as_user[@]}" "$bin/createdb" -h "$pg" -U ferretdb ferretdb);"
+  script+=" $(printf '%q ' "${as_user[@]}" "$bin/createdb" -h "$pg" -U ferretdb ferretdb) &&"
+  # Indexes FerretDB's pushed-down filters can use (see the file): before FerretDB starts.
+  script+=" $(printf '%q ' "${as_user[@]}" "$bin/psql" -q -v ON_ERROR_STOP=1 -h "$pg" -U ferretdb -d ferretdb) <$(printf '%q' "$HERE/lib/ferretdb-pushdown-indexes.sql") &&"
   script+=" exec $(printf '%q ' "$@") --handler=pg --postgresql-url=$(printf '%q' "$url")"
   start_daemon mongodb bash -c "$script"
 }
