@@ -1,4 +1,4 @@
-import type { ClientSession, Collection as DriverCollection } from 'mongodb';
+import type { AnyBulkWriteOperation, BulkWriteResult, ClientSession, Collection as DriverCollection } from 'mongodb';
 import { MongoBulkWriteError } from 'mongodb';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import { generateId, serializeDocument } from './documents.ts';
@@ -25,6 +25,13 @@ import { STORE_LIMITS } from './port.ts';
  * - on FerretDB, a find, updateMany or deleteMany whose filter has one `$in` is asked as one
  *   equality per value (mongodb-in-split.ts): there a `$in` reads the whole collection.
  */
+
+/** How many bulk writes a split updateMany or deleteMany sends side by side (FerretDB). */
+const PARALLEL_BULK_WRITES = 8;
+
+function sum(results: BulkWriteResult[], field: 'matchedCount' | 'modifiedCount' | 'deletedCount'): number {
+  return results.reduce((total, result) => total + result[field], 0);
+}
 export interface CollectionRuntime {
   readonly adapter: string;
   readonly validate: StoreGuard;
@@ -102,13 +109,11 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
 
   async updateMany(filter: Filter, update: Update): Promise<UpdateResult> {
     this.checkUpdate(filter, update);
-    const parts = this.split(filter);
+    const parts = this.splitWrite(filter);
     if (parts) {
-      // One request carrying an update per value; without transactions updateMany is atomic per document anyway.
-      const result = await this.runtime.write('updateMany', this.name, () =>
-        this.driver.bulkWrite(parts.map((part) => ({ updateMany: { filter: part, update } })), { ordered: false }),
-      );
-      return { matchedCount: result.matchedCount, modifiedCount: result.modifiedCount, upsertedId: null };
+      // Without transactions updateMany is atomic per document anyway.
+      const results = await this.bulkInParallel('updateMany', parts.map((part) => ({ updateMany: { filter: part, update } })));
+      return { matchedCount: sum(results, 'matchedCount'), modifiedCount: sum(results, 'modifiedCount'), upsertedId: null };
     }
     const result = await this.runtime.atomically('updateMany', this.name, (session) =>
       this.driver.updateMany(filter, update, session ? { session } : {}),
@@ -147,18 +152,27 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
 
   async deleteMany(filter: Filter): Promise<number> {
     this.runtime.validate.filter(filter);
-    const parts = this.split(filter);
-    if (parts) {
-      const result = await this.runtime.write('deleteMany', this.name, () =>
-        this.driver.bulkWrite(parts.map((part) => ({ deleteMany: { filter: part } })), { ordered: false }),
-      );
-      return result.deletedCount;
-    }
+    const parts = this.splitWrite(filter);
+    if (parts) return sum(await this.bulkInParallel('deleteMany', parts.map((part) => ({ deleteMany: { filter: part } }))), 'deletedCount');
     return (await this.runtime.write('deleteMany', this.name, () => this.driver.deleteMany(filter))).deletedCount;
   }
 
   private split(filter: Filter): Filter[] | null {
     return this.runtime.splitsIn() ? splitIn(filter) : null;
+  }
+
+  private splitWrite(filter: Filter): Filter[] | null {
+    return this.runtime.splitsIn() ? splitIn(filter, Number.POSITIVE_INFINITY) : null;
+  }
+
+  /**
+   * FerretDB runs a bulk write's operations one after another: the operations go as up to
+   * PARALLEL_BULK_WRITES bulk writes side by side, each on a connection of its own.
+   */
+  private bulkInParallel(operation: string, models: AnyBulkWriteOperation<Doc>[]): Promise<BulkWriteResult[]> {
+    const size = Math.ceil(models.length / PARALLEL_BULK_WRITES);
+    const chunks = Array.from({ length: Math.ceil(models.length / size) }, (_, i) => models.slice(i * size, (i + 1) * size));
+    return this.runtime.write(operation, this.name, () => Promise.all(chunks.map((chunk) => this.driver.bulkWrite(chunk, { ordered: false }))));
   }
 
   /** The parts asked in parallel; a document two parts found (an array field) is kept once. */

@@ -21,4 +21,9 @@ describe('splitIn (FerretDB: one equality query per $in value)', () => {
   ])('leaves a filter with %s as it is', (_label, filter) => {
     expect(splitIn(filter)).toBeNull();
   });
+
+  it('splits any number of values when the caller allows it (bulk writes)', () => {
+    const values = Array.from({ length: MAX_SPLIT * 3 }, (_, i) => `v${i}`);
+    expect(splitIn({ k: { $in: values } }, Number.POSITIVE_INFINITY)).toHaveLength(MAX_SPLIT * 3);
+  });
 });

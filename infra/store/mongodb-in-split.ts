@@ -8,14 +8,16 @@ import type { Filter } from './port.ts';
  * `_jsonb->key @> value` conditions use no index, not even for `_id`), decoding only the matches.
  *
  * `splitIn` returns those filters when the filter has exactly one `$in`, on a top-level field, as
- * its only operator, listing at most MAX_SPLIT scalar values; otherwise null (the filter is asked
+ * its only operator, listing at most `maxValues` scalar values; otherwise null (the filter is asked
  * as it is). Equality and `$in` match the same documents for a scalar value, array fields included.
+ * A find asks its parts side by side, so it splits at most MAX_SPLIT values; a write sends its parts
+ * as bulk writes, so it splits any number (a $in FerretDB answered itself would read every document).
  */
 export const MAX_SPLIT = 100;
 
 type Scalar = string | number | boolean;
 
-export function splitIn(filter: Filter): Filter[] | null {
+export function splitIn(filter: Filter, maxValues = MAX_SPLIT): Filter[] | null {
   let field: string | undefined;
   let values: Scalar[] = [];
   for (const [key, condition] of Object.entries(filter)) {
@@ -24,7 +26,7 @@ export function splitIn(filter: Filter): Filter[] | null {
     field = key;
     values = condition.$in as Scalar[];
   }
-  if (field === undefined || values.length === 0 || values.length > MAX_SPLIT || !values.every(isScalar)) return null;
+  if (field === undefined || values.length === 0 || values.length > maxValues || !values.every(isScalar)) return null;
   return [...new Set(values)].map((value) => ({ ...filter, [field]: value }));
 }
 

@@ -57,6 +57,14 @@ export function describeUpdates(context: StoreTestContext): void {
       expect((await docs.find({}, { sort: { _id: 1 } })).map((d) => d.score)).toEqual([5, 1, 5, 9]);
     });
 
+    it('updates every document of a $in listing hundreds of values (the outbox relay marks a batch so)', async () => {
+      const docs = await context.seeded('many-in-large', Array.from({ length: 300 }, (_, i) => ({ _id: `e${i}`, published: false })));
+      const ids = Array.from({ length: 250 }, (_, i) => `e${i}`);
+      expect(await docs.updateMany({ _id: { $in: [...ids, 'nope'] } }, { $set: { published: true } })).toEqual({ matchedCount: 250, modifiedCount: 250, upsertedId: null });
+      expect(await docs.countDocuments({ published: false })).toBe(50);
+      expect(await docs.countDocuments({ published: true, _id: { $in: ['e249', 'e250'] } })).toBe(1);
+    });
+
     it('refuses updates MongoDB refuses, leaving the document as it was', async () => {
       const docs = await context.seeded('refused', [structuredClone(BASE)]);
       const refused: Update[] = [

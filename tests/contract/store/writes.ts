@@ -100,6 +100,13 @@ export function describeWrites(context: StoreTestContext): void {
       expect(await docs.find({})).toEqual([{ _id: '2', k: 'b' }]);
     });
 
+    it('deletes every document of a $in listing hundreds of values', async () => {
+      const docs = await context.seeded('delete-in-large', Array.from({ length: 300 }, (_, i) => ({ _id: `d${i}`, n: i })));
+      expect(await docs.deleteMany({ _id: { $in: Array.from({ length: 250 }, (_, i) => `d${i * 2}`) } })).toBe(150);
+      expect(await docs.countDocuments({})).toBe(150);
+      expect((await docs.find({}, { sort: { n: 1 }, limit: 2 })).map((d) => d._id)).toEqual(['d1', 'd3']);
+    });
+
     it('drops every collection under a prefix and only those', async () => {
       const prefix = context.uniqueName('tenant');
       const store = context.store();
