@@ -14,6 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { processGroupCpuMicros, processCpuMicros } from './process-cpu.ts';
+import { awaitCaughtUp } from './backlog.ts';
 import { runLoad, startServer, stopServer, type LoadResult, type SendTarget } from './load.ts';
 import { writeBarChart, writeSection } from './report.ts';
 
@@ -32,6 +33,10 @@ if (mode === 'cluster' && !(process.env.MONGO_URL && process.env.KAFKA_BROKERS &
 interface Measured extends LoadResult {
   serverCpuUsPerSend: number;
   engineCpuUsPerSend: number;
+  /** Seconds after the load until the relay (and consumers) had done the work its sends left. */
+  catchUpSeconds: number;
+  /** Sends per second over the load and the catch-up together. */
+  sustainedPerSecond: number;
 }
 
 async function enginePids(): Promise<number[]> {
@@ -48,16 +53,25 @@ async function measure(script: string, shape: 'one' | 'many', serverArgs: string
   const engines = await enginePids();
   try {
     const target = { url: info.url, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body, targets: info.targets, connections };
-    await runLoad({ ...target, seconds: 2 }); // warm-up: JIT, page caches, connection pools
+    const isCaas = script === 'bench/servers/caas.ts';
+    const consumers = !serverArgs.includes('relay-only');
+    // CaaS sends leave work behind (relay, consumers): each phase ends once it is done, and its CPU counts.
+    const caughtUp = (sent: number) => (isCaas ? awaitCaughtUp(info.url, sent, { consumers }) : Promise.resolve(0));
+    const warmUp = await runLoad({ ...target, seconds: 2 }); // warm-up: JIT, page caches, connection pools
+    const succeeded = (load: LoadResult) => load.total - load.non2xx;
+    await caughtUp(succeeded(warmUp));
     const serverBefore = await processCpuMicros(child.pid!);
     const enginesBefore = await processGroupCpuMicros(engines);
     const result = await runLoad({ ...target, seconds });
-    if (result.non2xx > 0 && script !== 'bench/servers/caas.ts') throw new Error(`${script} answered ${result.non2xx} non-2xx: not a ceiling`);
+    if (result.non2xx > 0 && !isCaas) throw new Error(`${script} answered ${result.non2xx} non-2xx: not a ceiling`);
+    const catchUpSeconds = await caughtUp(succeeded(warmUp) + succeeded(result));
     const served = Math.max(result.total, 1);
     return {
       ...result,
       serverCpuUsPerSend: ((await processCpuMicros(child.pid!)) - serverBefore) / served,
       engineCpuUsPerSend: ((await processGroupCpuMicros(engines)) - enginesBefore) / served,
+      catchUpSeconds,
+      sustainedPerSecond: result.total / (seconds + catchUpSeconds),
     };
   } finally {
     await stopServer(child);
@@ -74,7 +88,7 @@ for (const shape of ['one', 'many'] as const) {
   const relayOnly = values.profile ? caas : await measure('bench/servers/caas.ts', shape, ['relay-only']);
   rows.push({ shape: shape === 'one' ? 'one conversation' : `${connections} conversations`, ceiling, caas, relayOnly });
   process.stdout.write(
-    `${mode} ${shape}: ceiling ${Math.round(ceiling.requestsPerSecond)} req/s p99 ${ceiling.p99Ms} ms; caas ${Math.round(caas.requestsPerSecond)} req/s p99 ${caas.p99Ms} ms (${caas.non2xx} non-2xx, ${caas.errors} errors); ${(caas.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}x\n`,
+    `${mode} ${shape}: ceiling ${Math.round(ceiling.requestsPerSecond)} req/s p99 ${ceiling.p99Ms} ms; caas ${Math.round(caas.requestsPerSecond)} req/s, ${Math.round(caas.sustainedPerSecond)} sustained (catch-up ${caas.catchUpSeconds.toFixed(1)} s) p99 ${caas.p99Ms} ms (${caas.non2xx} non-2xx, ${caas.errors} errors); ${(caas.sustainedPerSecond / ceiling.sustainedPerSecond).toFixed(2)}x\n`,
   );
 }
 
@@ -84,28 +98,28 @@ if (values.profile) process.exit(0);
 const target = mode === 'local' ? { ratio: 0.25, p99: 50 } : { ratio: 0.5, p99: 100 };
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
 const row = (shape: string, server: string, measured: Measured, ratio: string) =>
-  `| ${shape} | ${server} | ${Math.round(measured.requestsPerSecond)} | ${measured.p50Ms} | ${measured.p99Ms} | ${Math.round(measured.serverCpuUsPerSend)} | ${mode === 'cluster' ? Math.round(measured.engineCpuUsPerSend) : '–'} | ${measured.non2xx + measured.errors} | ${ratio} |`;
+  `| ${shape} | ${server} | ${Math.round(measured.requestsPerSecond)} | ${measured.catchUpSeconds.toFixed(1)} | ${Math.round(measured.sustainedPerSecond)} | ${measured.p50Ms} | ${measured.p99Ms} | ${Math.round(measured.serverCpuUsPerSend)} | ${mode === 'cluster' ? Math.round(measured.engineCpuUsPerSend) : '–'} | ${measured.non2xx + measured.errors} | ${ratio} |`;
 const table = rows
   .flatMap(({ shape, ceiling, caas, relayOnly }) => [
     row(shape, ceilingName, ceiling, ''),
-    row(shape, 'CaaS', caas, `**${(caas.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}×**`),
-    row(shape, 'CaaS, relay only', relayOnly, `${(relayOnly.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}×`),
+    row(shape, 'CaaS', caas, `**${(caas.sustainedPerSecond / ceiling.sustainedPerSecond).toFixed(2)}×**`),
+    row(shape, 'CaaS, relay only', relayOnly, `${(relayOnly.sustainedPerSecond / ceiling.sustainedPerSecond).toFixed(2)}×`),
   ])
   .join('\n');
 const verdicts = rows
   .map(({ shape, ceiling, caas }) => {
-    const ratio = caas.requestsPerSecond / ceiling.requestsPerSecond;
-    const absolute = mode === 'cluster' ? ` ; ≥ ${shape === 'one conversation' ? 300 : 1000}/s: ${verdict(caas.requestsPerSecond >= (shape === 'one conversation' ? 300 : 1000))}` : '';
+    const ratio = caas.sustainedPerSecond / ceiling.sustainedPerSecond;
+    const absolute = mode === 'cluster' ? ` ; ≥ ${shape === 'one conversation' ? 300 : 1000}/s sustained: ${verdict(caas.sustainedPerSecond >= (shape === 'one conversation' ? 300 : 1000))}` : '';
     return `- ${shape}: ${ratio.toFixed(2)}× the ceiling (target ≥ ${target.ratio}×): ${verdict(ratio >= target.ratio)}; p99 ${caas.p99Ms} ms (target ≤ ${target.p99} ms): ${verdict(caas.p99Ms <= target.p99)}; errors ${caas.non2xx + caas.errors} (target 0): ${verdict(caas.non2xx + caas.errors === 0)}${absolute}`;
   })
   .join('\n');
 const chart = await writeBarChart(
   `bench-send-${mode}.svg`,
-  `Send message, ${mode} mode, ${connections} connections (req/s)`,
-  'req/s',
+  `Send message, ${mode} mode, ${connections} connections (sustained sends/s)`,
+  'sends/s',
   rows.flatMap(({ shape, ceiling, caas }) => [
-    { label: `ceiling, ${shape}`, value: ceiling.requestsPerSecond },
-    { label: `CaaS, ${shape}`, value: caas.requestsPerSecond },
+    { label: `ceiling, ${shape}`, value: ceiling.sustainedPerSecond },
+    { label: `CaaS, ${shape}`, value: caas.sustainedPerSecond },
   ]),
 );
 
@@ -121,10 +135,15 @@ reservation, event (outbox) row, message row, conversation preview; the outbox r
 consumers (search indexer, audit chain, app event log, webhook dispatcher) run in the same process
 in the background as \`npm start\` runs them${mode === 'local' ? ' (the consumers in a worker thread)' : ''}; no sockets are connected (no fan-out). The third row of
 each shape is the same server running the outbox relay alone (no bus consumers, no pollers). Ceiling: ${ceilingName}, driven by the
-same client. CPU columns are microseconds per send: the server process${mode === 'cluster' ? ', and MongoDB-wire + Redis + Kafka engines together' : ''}.
+same client. A send leaves work behind it (the relay publishes its event, the consumers index and
+log it): after the load the benchmark waits until the relay has published every event and, with
+the consumers, the search indexer has indexed every message (\`bench/backlog.ts\`). "catch-up s" is
+that wait, "sustained" is sends per second over the load and the catch-up together, and the ratios
+and targets use it: work deferred past the run is not speed. CPU columns are microseconds per send,
+from the start of the load to the end of the catch-up: the server process${mode === 'cluster' ? ', and MongoDB-wire + Redis + Kafka engines together' : ''}.
 
-| shape | server | req/s | p50 ms | p99 ms | server CPU µs/send | engine CPU µs/send | errors | vs ceiling |
-| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| shape | server | req/s during load | catch-up s | sustained sends/s | p50 ms | p99 ms | server CPU µs/send | engine CPU µs/send | errors | vs ceiling |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${table}
 
 ${verdicts}
