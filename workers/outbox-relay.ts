@@ -25,6 +25,8 @@ import { startPollLoop } from './poll-loop.ts';
  * publish at a time, so two relays never interleave a conversation's events.
  */
 const OUTBOX_LEASE_KEY = 'caas:outbox:lease';
+/** Events marked published per store call. */
+const MARK_PART = 100;
 
 const lag = new Gauge({
   name: 'caas_outbox_relay_lag_seconds',
@@ -125,9 +127,20 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
     // on its partition, and the bus and the store each see one request per pass, not one per
     // conversation.
     await bus.publish(CONVERSATION_EVENTS_TOPIC, ready.map(encodeEvent));
-    await events.updateMany({ _id: { $in: ready.map((event) => event._id) } }, { $set: { published: true } });
+    // Marked a part at a time, each its own engine call: a slow store still makes progress (a pass
+    // whose one big update timed out would publish the same events again, forever).
+    try {
+      for (let start = 0; start < ready.length; start += MARK_PART) {
+        const part = ready.slice(start, start + MARK_PART);
+        await events.updateMany({ _id: { $in: part.map((event) => event._id) } }, { $set: { published: true } });
+        relayed.inc(part.length);
+      }
+    } catch (error) {
+      // Some were marked: what was published last is learned from the store again, not guessed.
+      published.clear();
+      throw error;
+    }
     for (const [conversationId, last] of advanced) published.set(conversationId, last);
-    relayed.inc(ready.length);
     return ready.length;
   }
 

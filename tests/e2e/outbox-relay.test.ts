@@ -77,6 +77,50 @@ describe('outbox relay', () => {
     expect(firstSeen).toEqual([...firstSeen].sort((a, b) => a - b));
   });
 
+  it('marks a large batch a part at a time; a part whose mark fails costs a republish, not a false gap', async () => {
+    const id = await newConversation();
+    await sendAs(id, 'before');
+    // The relay's reads of pending events wait at a gate, so the 250 sends below reach it as one
+    // batch; the mark of that batch's second part fails once.
+    let gate: Promise<void> = Promise.resolve();
+    let markCalls = 0;
+    const store = services.ports.store;
+    const flakyStore = new Proxy(store, {
+      get(target, property) {
+        if (property !== 'collection') return Reflect.get(target, property, target);
+        return (name: string) => {
+          const collection = target.collection(name);
+          if (name !== EVENTS) return collection;
+          return new Proxy(collection, {
+            get(inner, method) {
+              const value = Reflect.get(inner, method, inner);
+              if (method === 'find') return async (...args: Parameters<typeof inner.find>) => gate.then(() => inner.find(...args));
+              if (method !== 'updateMany') return typeof value === 'function' ? value.bind(inner) : value;
+              return (...args: Parameters<typeof inner.updateMany>) => {
+                markCalls += 1;
+                if (markCalls === 3) return Promise.reject(new Error('store unavailable for this part'));
+                return inner.updateMany(...args);
+              };
+            },
+          });
+        };
+      },
+    });
+    // A false gap would hold the conversation for a minute: the wait below would time out first.
+    const relay = await startOutboxRelay({ ...services, ports: { ...services.ports, store: flakyStore } }, { pollMs: 20, gapTimeoutMs: 60_000 });
+    await relay.drain(); // the relay now knows the conversation's last published sequence (2)
+    let open!: () => void;
+    gate = new Promise((resolve) => (open = resolve));
+    await Promise.all(Array.from({ length: 250 }, (_, i) => sendAs(id, `part ${i}`)));
+    open();
+    await waitFor(() => new Set(seqsOf(id)).size >= 252, 20_000, 'every event on the bus');
+    await relay.drain();
+    await relay.stop();
+    expect(markCalls).toBeGreaterThanOrEqual(5);
+    expect(await store.collection<EventDoc>(EVENTS).countDocuments({ conversationId: id, published: false })).toBe(0);
+    expect([...new Set(seqsOf(id))].sort((a, b) => a - b)).toEqual(Array.from({ length: 252 }, (_, i) => i + 1));
+  });
+
   it('applies the projection of an event whose writer died before applying it', async () => {
     const id = await newConversation();
     const past = { ...services, clock: { now: () => Date.now() - 60_000 } };
