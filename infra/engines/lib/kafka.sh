@@ -62,8 +62,9 @@ appender.stdout.layout.pattern=[%d] %p %m (%c)%n
 PROPS
 }
 
-# A Kafka cluster id is 16 random bytes in unpadded URL-safe base64.
-kafka_cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='; }
+# A Kafka cluster id is 16 random bytes in unpadded URL-safe base64. One starting with '-' (one run
+# in 64) reads as an option to the storage tool, so its first character is made a letter then.
+kafka_cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | sed 's/^-/A/'; }
 
 kafka_start() {
   require_free_port kafka "$KAFKA_PORT"
