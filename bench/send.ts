@@ -9,7 +9,10 @@
  * Besides req/s and latency it reports the CPU each send costs: the server process's, and in
  * cluster mode the engines' (every process in each engine's process group).
  *
- *   npx tsx bench/send.ts [--mode local|cluster] [--connections 64] [--seconds 10] [--profile DIR]
+ *   npx tsx bench/send.ts [--mode local|cluster] [--connections 64] [--seconds 10] [--profile DIR] [--variant NAME]
+ *
+ * `--variant NAME` writes the results to a section of their own (e.g. `--variant ferretdb-sqlite` on
+ * engines started with CAAS_FERRETDB_BACKEND=sqlite), beside the default one.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -19,12 +22,13 @@ import { runLoad, startServer, stopServer, type LoadResult, type SendTarget } fr
 import { writeBarChart, writeSection } from './report.ts';
 
 const { values } = parseArgs({
-  options: { mode: { type: 'string', default: 'local' }, connections: { type: 'string', default: '64' }, seconds: { type: 'string', default: '10' }, profile: { type: 'string' } },
+  options: { mode: { type: 'string', default: 'local' }, connections: { type: 'string', default: '64' }, seconds: { type: 'string', default: '10' }, profile: { type: 'string' }, variant: { type: 'string' } },
 });
 const mode = values.mode === 'cluster' ? 'cluster' : 'local';
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 const body = JSON.stringify({ text: 'hello from the send benchmark' });
+const variant = values.variant ? `-${values.variant}` : '';
 
 if (mode === 'cluster' && !(process.env.MONGO_URL && process.env.KAFKA_BROKERS && process.env.REDIS_URL)) {
   throw new Error('cluster mode needs MONGO_URL, REDIS_URL and KAFKA_BROKERS (set -a; . /tmp/caas-engines/env; set +a)');
@@ -68,6 +72,8 @@ async function measure(script: string, shape: 'one' | 'many', serverArgs: string
     const served = Math.max(result.total, 1);
     return {
       ...result,
+      // Both rates as answers over seconds (autocannon's average of per-second samples can differ).
+      requestsPerSecond: result.total / seconds,
       serverCpuUsPerSend: ((await processCpuMicros(child.pid!)) - serverBefore) / served,
       engineCpuUsPerSend: ((await processGroupCpuMicros(engines)) - enginesBefore) / served,
       catchUpSeconds,
@@ -114,7 +120,7 @@ const verdicts = rows
   })
   .join('\n');
 const chart = await writeBarChart(
-  `bench-send-${mode}.svg`,
+  `bench-send-${mode}${variant}.svg`,
   `Send message, ${mode} mode, ${connections} connections (sustained sends/s)`,
   'sends/s',
   rows.flatMap(({ shape, ceiling, caas }) => [
@@ -124,10 +130,10 @@ const chart = await writeBarChart(
 );
 
 await writeSection(
-  `send-${mode}`,
-  `## Send a message over HTTP (${mode} mode)
+  `send-${mode}${variant}`,
+  `## Send a message over HTTP (${mode} mode${values.variant ? `, ${values.variant}` : ''})
 
-\`${mode === 'cluster' ? 'set -a; . /tmp/caas-engines/env; set +a; ' : ''}npx tsx bench/send.ts --mode ${mode} --connections ${connections} --seconds ${seconds}\` — ${new Date().toISOString().slice(0, 10)}
+\`${mode === 'cluster' ? 'set -a; . /tmp/caas-engines/env; set +a; ' : ''}npx tsx bench/send.ts --mode ${mode} --connections ${connections} --seconds ${seconds}${values.variant ? ` --variant ${values.variant}` : ''}\` — ${new Date().toISOString().slice(0, 10)}
 
 Each request is an authenticated \`POST /v1/conversations/:id/messages\` by one of ${connections}
 users (one connection each): JWT verification, membership, ban/mute/slow-mode checks, sequence
