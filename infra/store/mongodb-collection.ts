@@ -23,15 +23,9 @@ import { STORE_LIMITS } from './port.ts';
  * - an upsert whose filter fixes no `_id` gets a generated string one ($setOnInsert), because the
  *   port's documents have string ids and MongoDB would invent an ObjectId.
  * - on FerretDB, a find, updateMany or deleteMany whose filter has one `$in` is asked as one
- *   equality per value (mongodb-in-split.ts): there a `$in` reads the whole collection.
+ *   equality per value (mongodb-in-split.ts): there a `$in` reads the whole collection. The writes
+ *   go as up to PARALLEL_BULK_WRITES bulk writes side by side.
  */
-
-/** How many bulk writes a split updateMany or deleteMany sends side by side (FerretDB). */
-const PARALLEL_BULK_WRITES = 8;
-
-function sum(results: BulkWriteResult[], field: 'matchedCount' | 'modifiedCount' | 'deletedCount'): number {
-  return results.reduce((total, result) => total + result[field], 0);
-}
 export interface CollectionRuntime {
   readonly adapter: string;
   readonly validate: StoreGuard;
@@ -229,4 +223,11 @@ function withStringId(filter: Filter, update: Update): Update {
 
 function idOf(id: unknown): string | null {
   return id === null || id === undefined ? null : String(id);
+}
+
+/** How many bulk writes a split updateMany or deleteMany sends side by side (FerretDB). */
+const PARALLEL_BULK_WRITES = 8;
+
+function sum(results: BulkWriteResult[], field: 'matchedCount' | 'modifiedCount' | 'deletedCount'): number {
+  return results.reduce((total, result) => total + result[field], 0);
 }
