@@ -108,16 +108,21 @@ describe('outbox relay', () => {
     });
     // A false gap would hold the conversation for a minute: the wait below would time out first.
     const relay = await startOutboxRelay({ ...services, ports: { ...services.ports, store: flakyStore } }, { pollMs: 20, gapTimeoutMs: 60_000 });
-    await relay.drain(); // the relay now knows the conversation's last published sequence (2)
-    let open!: () => void;
-    gate = new Promise((resolve) => (open = resolve));
-    await Promise.all(Array.from({ length: 250 }, (_, i) => sendAs(id, `part ${i}`)));
-    open();
-    await waitFor(() => new Set(seqsOf(id)).size >= 252, 20_000, 'every event on the bus');
-    await relay.drain();
-    await relay.stop();
+    const unmarked = () => store.collection<EventDoc>(EVENTS).countDocuments({ conversationId: id, published: false });
+    try {
+      await relay.drain(); // the relay now knows the conversation's last published sequence (2)
+      let open!: () => void;
+      gate = new Promise((resolve) => (open = resolve));
+      await Promise.all(Array.from({ length: 250 }, (_, i) => sendAs(id, `part ${i}`)));
+      open();
+      await waitFor(() => new Set(seqsOf(id)).size >= 252, 20_000, 'every event on the bus');
+      // The failing pass may be one this drain runs: it is reported to the drain, and the next one marks the rest.
+      for (let pass = 0; pass < 50 && (await unmarked()) > 0; pass++) await relay.drain().catch(() => undefined);
+    } finally {
+      await relay.stop();
+    }
     expect(markCalls).toBeGreaterThanOrEqual(5);
-    expect(await store.collection<EventDoc>(EVENTS).countDocuments({ conversationId: id, published: false })).toBe(0);
+    expect(await unmarked()).toBe(0);
     expect([...new Set(seqsOf(id))].sort((a, b) => a - b)).toEqual(Array.from({ length: 252 }, (_, i) => i + 1));
   });
 
