@@ -4,8 +4,10 @@ import type { Filter } from './port.ts';
  * FerretDB v1 hands its backend only plain equality conditions: a filter with `$in` makes it read
  * and decode every document of the collection in Go (≈ 40 ms at 5 000 events, growing with the
  * collection), where MongoDB answers from an index. On such a server the adapter asks one equality
- * query per listed value instead, which FerretDB hands to PostgreSQL: a scan filtered there (its
- * `_jsonb->key @> value` conditions use no index, not even for `_id`), decoding only the matches.
+ * query per listed value instead, which FerretDB hands to PostgreSQL as `_jsonb->key @> value`:
+ * answered from a GIN index where one exists for that form (the CI engines make them,
+ * infra/engines/lib/ferretdb-pushdown-indexes.sql), else by a scan filtered there; either way
+ * FerretDB decodes only the matches.
  *
  * `splitIn` returns those filters when the filter has exactly one `$in`, on a top-level field, as
  * its only operator, listing at most `maxValues` scalar values; otherwise null (the filter is asked
