@@ -111,8 +111,9 @@ describe('audit chain verification against direct store writes', () => {
   });
 
   // FerretDB v1 (atomicUpdates: false) evaluates ranges and sorts in Go over every document its
-  // equalities match, here the app's whole chain per page (≈ 7 k documents/s): a 100 000-record chain cannot be paged within the store's 10 s
-  // timeout, so there the same test runs on 10 000 records. A visible, tracked gap (docs/compliance.md).
+  // equalities match, here the app's whole chain per page (≈ 7 k documents/s): a 100 000-record
+  // chain cannot be paged within the store's 10 s timeout, so there the same test runs on 10 000
+  // records. A visible, tracked gap (docs/compliance.md).
   it('verifies a clean chain of 100 000 records (10 000 on FerretDB) with no false alarm', { timeout: 600_000 }, async () => {
     const length = store.capabilities.atomicUpdates === false ? 10_000 : 100_000;
     const appId = `app_big_${randomBytes(4).toString('hex')}`;
