@@ -2,7 +2,7 @@ import { Counter, Gauge } from 'prom-client';
 import { openDocument, unsealed } from '../functions/crypto/sealed-store.ts';
 import { encodeEvent } from '../functions/events/event-codec.ts';
 import { CONVERSATION_EVENTS_TOPIC, EVENTS, type EventDoc } from '../functions/events/events.ts';
-import { applyProjection } from '../functions/events/projections.ts';
+import { applyProjection, projectionApplied } from '../functions/events/projections.ts';
 import { OUTBOX_WAKE_CHANNEL } from '../functions/events/record-change.ts';
 import type { Services } from '../runtime/context.ts';
 import { cacheLease } from '../infra/cache/lease.ts';
@@ -116,7 +116,10 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
         }
         gapSince.delete(conversationId);
         // The projection writes plaintext through the sealed store, which encrypts it for its own rows.
-        if (now - event.at > graceMs) await applyProjection(services, await openDocument(store, EVENTS, event, event._id, event.appId));
+        // A relay that lags finds every event past the grace: the ones whose projection ran are left alone.
+        if (now - event.at > graceMs && !(await projectionApplied(services, event))) {
+          await applyProjection(services, await openDocument(store, EVENTS, event, event._id, event.appId));
+        }
         ready.push(event);
         last = event.seq;
       }

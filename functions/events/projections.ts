@@ -9,6 +9,7 @@ import {
   projectRead,
 } from '../conversations/conversation-projections.ts';
 import {
+  messageNewProjected,
   projectMessageChanged,
   projectMessageDeleted,
   projectMessageNew,
@@ -39,4 +40,13 @@ const PROJECTIONS: Record<EventType, Projection> = {
 /** Applies an event's change to the rows that reflect it (idempotent; see each projection). */
 export function applyProjection(services: Services, event: EventDoc): Promise<void> {
   return PROJECTIONS[event.type](services, event);
+}
+
+/**
+ * Whether an event's projection is known to have run, so a relay that finds it late need not
+ * apply it again. Only message.new (most events) can tell with one lookup; for the others the
+ * answer is false and the projection, idempotent, is applied.
+ */
+export function projectionApplied(services: Services, event: EventDoc): Promise<boolean> {
+  return event.type === 'message.new' ? messageNewProjected(services, event) : Promise.resolve(false);
 }

@@ -40,6 +40,16 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
   ]);
 }
 
+/**
+ * Whether a message.new event's projection has run: its message row exists. The projection writes
+ * that row first and does nothing more when it is already there, so applying it again would only
+ * fail one insert.
+ */
+export async function messageNewProjected(services: Services, event: EventDoc): Promise<boolean> {
+  const { message } = event.payload as { message: Pick<MessageDoc, '_id'> };
+  return (await services.ports.store.collection<MessageDoc>(MESSAGES).findOne({ _id: message._id }, { projection: { _id: 1 } })) !== null;
+}
+
 /** Edits, soft deletes, pins: an absolute `$set` of the message's new fields, applied only over older versions. */
 export async function projectMessageChanged(services: Services, event: EventDoc): Promise<void> {
   const { messageId, changes, push } = event.payload as { messageId: string; changes: Partial<MessageDoc>; push?: Record<string, unknown> };

@@ -3,7 +3,7 @@ import { createApp } from '../../functions/apps/apps.ts';
 import { createConversation } from '../../functions/conversations/conversation-lifecycle.ts';
 import { accessConversation, MEMBERS, memberKey, type MemberDoc } from '../../functions/conversations/conversations.ts';
 import { CONVERSATION_EVENTS_TOPIC, EVENTS, appendEvent, type EventDoc } from '../../functions/events/events.ts';
-import { applyProjection } from '../../functions/events/projections.ts';
+import { applyProjection, projectionApplied } from '../../functions/events/projections.ts';
 import { sequenceAllocator } from '../../functions/events/sequence-allocator.ts';
 import { startOutboxRelay } from '../../workers/outbox-relay.ts';
 import { sendMessage } from '../../functions/messages/message-sending.ts';
@@ -140,10 +140,13 @@ describe('outbox relay', () => {
       }),
     });
     expect(await services.ports.store.collection(MESSAGES).findOne({ _id: orphan._id })).toBeNull();
+    const event = (await services.ports.store.collection<EventDoc>(EVENTS).findOne({ conversationId: id, seq: 2 }))!;
+    expect(await projectionApplied(services, event)).toBe(false);
     const relay = await startOutboxRelay(services, { pollMs: 20, projectionGraceMs: 1_000 });
     await waitFor(() => seqsOf(id).includes(2), 20_000, 'orphan event published');
     await relay.stop();
     expect(await services.ports.store.collection(MESSAGES).findOne({ _id: orphan._id })).toMatchObject({ text: 'written, never projected' });
+    expect(await projectionApplied(services, event)).toBe(true);
   });
 
   it('applying conversation.created again restores missing rows and leaves the present ones as they are', async () => {
