@@ -5,9 +5,10 @@ import { MEMBERS, type MemberDoc } from './conversations.ts';
  * Hiding a conversation lasts until its next message, so every new message must learn whether
  * any member hid it. It asks the read cache, not the store: at most one store lookup per
  * conversation and process per `CAAS_READ_CACHE_TTL_MS` instead of one per message (on FerretDB
- * without an index for its filters, a scan of every membership). Hiding drops the entry here at once and in every
- * other process through the cache's invalidations, so the next message brings the member back;
- * a lost invalidation delays that by the TTL at most (runtime/read-cache.ts), as for bans.
+ * without an index for its filters, a scan of every membership). Hiding drops the entry here at
+ * once and in every other process through the cache's invalidations, so the next message brings
+ * the member back; a lost invalidation delays that by the TTL at most (runtime/read-cache.ts), as
+ * for bans.
  */
 const readKey = (conversationId: string) => `hidden-members:${conversationId}`;
 
