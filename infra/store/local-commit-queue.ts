@@ -2,8 +2,11 @@
  * Group commit for the embedded store. A write transaction's fixed cost (taking the write lock,
  * appending the touched pages to the WAL at COMMIT) is most of a small write, and concurrent
  * requests write the same hot pages (a conversation's counter, its preview, the index tails).
- * So writes are queued, and everything queued by the time the microtask queue reaches the flush
- * runs in one BEGIN IMMEDIATE ... COMMIT, each operation inside its own SAVEPOINT:
+ * So writes are queued, and everything queued until the event loop's next check phase (a
+ * setImmediate: every request whose bytes arrived in the same poll, and whatever their writes
+ * led to in microtasks) runs in one BEGIN IMMEDIATE ... COMMIT, each operation inside its own
+ * SAVEPOINT. Flushing at the end of the microtask queue instead committed each request's writes
+ * nearly alone (≈ 4 transactions per send; batching them halved the send path's CPU):
  *
  * - atomic alone: an operation that throws is rolled back to its savepoint, the others stay;
  * - durable when settled: every promise settles after COMMIT, and if COMMIT (or SQLite itself,
@@ -11,8 +14,8 @@
  * - in program order: once anything is queued, reads queue behind it too (and run in the same
  *   transaction); with nothing queued a read runs at once on its own snapshot.
  *
- * A caller that awaits each call sees no difference but a microtask hop. Under load the batches
- * form by themselves: the callers a COMMIT releases issue their next calls together.
+ * A caller that awaits each call sees no difference but one turn of the event loop. Under load the
+ * batches form by themselves: the callers a COMMIT releases issue their next calls together.
  */
 const MAX_BATCH = 256;
 
@@ -53,7 +56,7 @@ export class CommitQueue {
       this.jobs.push({ run, write, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        queueMicrotask(() => this.flush());
+        setImmediate(() => this.flush());
       }
     });
   }
