@@ -35,6 +35,8 @@ export interface CollectionRuntime {
   driver(name: string): DriverCollection<Doc>;
   read<T>(operation: string, collection: string, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   write<T>(operation: string, collection: string, work: () => Promise<T>): Promise<T>;
+  /** One document's insert, sent with other concurrent inserts into the collection (mongodb-insert-batcher.ts). */
+  insert(collection: string, doc: Doc): Promise<void>;
   /** Runs work in a transaction when the server has them, else directly (session undefined). */
   atomically<T>(operation: string, collection: string, work: (session: ClientSession | undefined) => Promise<T>): Promise<T>;
 }
@@ -49,7 +51,7 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
   async insertOne(doc: T): Promise<T> {
     serializeDocument(doc, this.runtime.adapter);
     // The driver adds nothing to a document that has its _id; a copy keeps the caller's object untouched anyway.
-    await this.runtime.write('insertOne', this.name, () => this.driver.insertOne({ ...doc }));
+    await this.runtime.insert(this.name, { ...doc });
     return doc;
   }
 

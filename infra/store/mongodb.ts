@@ -1,8 +1,9 @@
-import { MongoClient, type ClientSession, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, MongoServerError, type ClientSession, type Db } from 'mongodb';
 import { AppError, isAppError } from '../../runtime/errors.ts';
 import { enginePolicy, type EngineGuard } from '../resilience.ts';
 import { StoreGuard } from './guard.ts';
 import { MongoCollection, type CollectionRuntime } from './mongodb-collection.ts';
+import { InsertBatcher } from './mongodb-insert-batcher.ts';
 import { isConnectionLost, isTransientMongoError, translateMongoError, WriteOutcomeUnknown } from './mongodb-errors.ts';
 import { indexesToCreate, wantedIndexes, type WantedIndex } from './mongodb-indexes.ts';
 import type { Collection, Doc, IndexSpec, StoreCapabilities, StorePort } from './port.ts';
@@ -53,6 +54,7 @@ export class MongoStore implements StorePort {
   /** Set once connected to FerretDB, whose `$in` reads the whole collection (mongodb-in-split.ts). */
   private ferretdb = false;
   private readonly runtime: CollectionRuntime;
+  private readonly inserts = new InsertBatcher((collection, docs) => this.insertEach(collection, docs));
 
   constructor(options: MongoStoreOptions) {
     // Creating the client opens nothing; the first call (normally connect()) does.
@@ -75,6 +77,7 @@ export class MongoStore implements StorePort {
       driver: (name) => this.db.collection<Doc>(name),
       read: (operation, collection, work) => this.call(operation, collection, work),
       write: (operation, collection, work) => this.call(operation, collection, () => unknownOutcomeOnNetworkError(operation, work)),
+      insert: (collection, doc) => this.inserts.insert(collection, doc),
       atomically: (operation, collection, work) => this.atomically(operation, collection, work),
     };
   }
@@ -173,6 +176,32 @@ export class MongoStore implements StorePort {
       } catch (error) {
         if (isAppError(error)) throw error;
         throw new AppError('ENGINE_UNAVAILABLE', `[${ADAPTER}] ${operation} failed: ${(error as Error).message}`, { cause: error });
+      }
+    });
+  }
+
+  /** Inserts each document on its own (insertMany, unordered); resolves with each one's error, undefined when inserted. */
+  private insertEach(collection: string, docs: Doc[]): Promise<unknown[]> {
+    const driver = this.db.collection<Doc>(collection);
+    return this.runtime.write('insertOne', collection, async () => {
+      if (docs.length === 1) {
+        await driver.insertOne(docs[0]!);
+        return [undefined];
+      }
+      try {
+        await driver.insertMany(docs, { ordered: false });
+        return docs.map(() => undefined);
+      } catch (error) {
+        // Refusals of single documents (a duplicate key) are answers; anything else fails them all.
+        if (!(error instanceof MongoBulkWriteError) || error.writeConcernError) throw error;
+        const refused = [error.writeErrors].flat();
+        if (refused.length === 0) throw error;
+        const errors: unknown[] = docs.map(() => undefined);
+        for (const writeError of refused) {
+          const answer = new MongoServerError({ ...writeError.err, message: writeError.errmsg });
+          errors[writeError.index] = translateMongoError(ADAPTER, 'insertOne', collection, answer);
+        }
+        return errors;
       }
     });
   }

@@ -18,6 +18,24 @@ export function describeIndexes(context: StoreTestContext): void {
       expect(await users.findOne({ _id: 'b' })).toBeNull();
     });
 
+    it('settle concurrent inserts one by one: each duplicate is refused with CONFLICT, every other document lands', async () => {
+      const users = await indexed('uniq-concurrent', [{ keys: { email: 1 }, unique: true }], [{ _id: 'taken', email: 'taken@x' }]);
+      const outcomes = await Promise.allSettled([
+        users.insertOne({ _id: 'c1', email: 'c1@x' }),
+        users.insertOne({ _id: 'taken', email: 'other@x' }), // duplicate _id
+        users.insertOne({ _id: 'c2', email: 'taken@x' }), // duplicate email
+        users.insertOne({ _id: 'c3', email: 'c3@x' }),
+        users.insertOne({ _id: 'c4', email: 'c1@x' }), // duplicates the first insert of this round
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled', 'rejected']);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'CONFLICT' });
+      }
+      expect(await users.find({}, { sort: { _id: 1 } })).toEqual([
+        { _id: 'c1', email: 'c1@x' }, { _id: 'c3', email: 'c3@x' }, { _id: 'taken', email: 'taken@x' },
+      ]);
+    });
+
     it('refuse an update or a findOneAndUpdate that would duplicate a key, leaving the document unchanged', async () => {
       const users = await indexed('uniq-update', [{ keys: { email: 1 }, unique: true }], [
         { _id: 'a', email: 'a@x' }, { _id: 'b', email: 'b@x' },
