@@ -12,13 +12,14 @@ const INDEXED = /^caas_search_indexer_events_total\{outcome="indexed"\} (\d+)/m;
 
 export async function awaitCaughtUp(url: string, sent: number, options: { consumers: boolean; timeoutMs?: number }): Promise<number> {
   const started = Date.now();
-  const deadline = started + (options.timeoutMs ?? 300_000);
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const deadline = started + timeoutMs;
   for (;;) {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const relayed = Number(RELAYED.exec(metrics)?.[1] ?? 0);
     const indexed = Number(INDEXED.exec(metrics)?.[1] ?? 0);
     if (relayed >= sent && (!options.consumers || indexed >= sent)) return (Date.now() - started) / 1000;
-    if (Date.now() > deadline) throw new Error(`background still behind after ${options.timeoutMs ?? 300_000} ms: ${relayed} relayed, ${indexed} indexed of ${sent} sent`);
+    if (Date.now() > deadline) throw new Error(`background still behind after ${timeoutMs} ms: ${relayed} relayed, ${indexed} indexed of ${sent} sent`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -182,7 +182,7 @@ export class MongoStore implements StorePort {
 
   /** Inserts each document on its own (insertMany, unordered); resolves with each one's error, undefined when inserted. */
   private insertEach(collection: string, docs: Doc[]): Promise<unknown[]> {
-    const driver = this.db.collection<Doc>(collection);
+    const driver = this.runtime.driver(collection);
     return this.runtime.write('insertOne', collection, async () => {
       if (docs.length === 1) {
         await driver.insertOne(docs[0]!);
