@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FieldValue, SearchDocument } from './port.ts';
 
 /**
@@ -13,9 +13,24 @@ import type { FieldValue, SearchDocument } from './port.ts';
  */
 export const ALL_DOCUMENTS_TOKEN = 'kall';
 
+/**
+ * Tokens computed lately, by their hashed text: the same few fields and values (app, conversation,
+ * author, type, flags) recur in message after message. Oldest-first eviction keeps it bounded.
+ */
+const recentTokens = new Map<string, string>();
+const RECENT_TOKENS_LIMIT = 4096;
+
 function token(parts: unknown[]): string {
-  const digest = createHash('sha256').update(JSON.stringify(parts)).digest();
-  return `k${BigInt(`0x${digest.subarray(0, 12).toString('hex')}`)}`;
+  const text = JSON.stringify(parts);
+  let known = recentTokens.get(text);
+  if (known === undefined) {
+    const digest = hash('sha256', text, 'buffer');
+    // The first 12 bytes of the digest as one unsigned number.
+    known = `k${(digest.readBigUInt64BE(0) << 32n) | BigInt(digest.readUInt32BE(8))}`;
+    if (recentTokens.size >= RECENT_TOKENS_LIMIT) recentTokens.delete(recentTokens.keys().next().value!);
+    recentTokens.set(text, known);
+  }
+  return known;
 }
 
 export function equalityToken(field: string, value: Exclude<FieldValue, null>): string {
