@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.ts';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -13,7 +14,7 @@ export function newId(prefix: string, now = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const random = randomBytes(16);
+  const random = pooledRandomBytes(16);
   let tail = '';
   for (const byte of random) tail += ALPHABET[byte % 32];
   return `${prefix}_${time}${tail}`;

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from '../../runtime/random-pool.ts';
 
 /**
  * The at-rest formats, AES-256-GCM with a 12-byte random iv and 16-byte tag:
@@ -32,20 +33,8 @@ export const describeRef = (ref: FieldRef) => `${ref.collection}/${ref.docId}${r
 
 const aad = (ref: FieldRef, dataKeyId: string) => Buffer.from(JSON.stringify(['caas/e1', ref.appId, ref.collection, ref.docId, ref.field, dataKeyId]), 'utf8');
 
-/** Random ivs drawn 1 024 at a time: one call into the CSPRNG per batch instead of one per field. */
-let ivPool = Buffer.alloc(0);
-let ivOffset = 0;
-function nextIv(): Buffer {
-  if (ivOffset + IV > ivPool.length) {
-    ivPool = randomBytes(IV * 1024);
-    ivOffset = 0;
-  }
-  ivOffset += IV;
-  return ivPool.subarray(ivOffset - IV, ivOffset);
-}
-
 export function seal(key: Uint8Array, ref: FieldRef, dataKeyId: string, plaintext: Uint8Array): Buffer {
-  const iv = nextIv();
+  const iv = pooledRandomBytes(IV);
   const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad(ref, dataKeyId));
   return Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
 }
