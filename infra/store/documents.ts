@@ -12,22 +12,48 @@ import { isPlainObject } from './guard.ts';
 export function serializeDocument(doc: unknown, adapter: string): string {
   if (!isPlainObject(doc)) throw bad(adapter, 'document must be a plain object');
   if (typeof doc._id !== 'string' || doc._id.length === 0) throw bad(adapter, '_id must be a non-empty string');
-  const json = JSON.stringify(doc, function check(this: unknown, key: string, value: unknown) {
-    const raw = key === '' ? value : (this as Record<string, unknown>)[key];
-    if (key.startsWith('$') && !Array.isArray(this)) throw bad(adapter, `field names must not start with '$' (${key})`);
-    if (raw === undefined && Array.isArray(this)) throw bad(adapter, 'arrays must not contain undefined');
-    if (typeof raw === 'number' && !Number.isFinite(raw)) throw bad(adapter, `field ${key} is not a finite number`);
-    if (typeof raw === 'bigint') throw bad(adapter, `field ${key} is a bigint; store a number or a string`);
-    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && !isPlainObject(raw)) {
-      throw bad(adapter, `field ${key} is not plain JSON (Date, Buffer and class instances are not stored; use epoch ms or strings)`);
-    }
-    return value;
-  });
-  const bytes = Buffer.byteLength(json);
+  checkStorable(doc, adapter);
+  const json = JSON.stringify(doc);
+  // A UTF-16 code unit takes at most 3 bytes in UTF-8: most documents need no count.
+  const bytes = json.length * 3 <= STORE_LIMITS.maxDocumentBytes ? 0 : Buffer.byteLength(json);
   if (bytes > STORE_LIMITS.maxDocumentBytes) {
     throw new AppError('LIMIT_EXCEEDED', `[${adapter}] document ${doc._id} is ${bytes} bytes; the limit is ${STORE_LIMITS.maxDocumentBytes}`);
   }
   return json;
+}
+
+/**
+ * Refuses what JSON would not round-trip, walking the document once before a plain (fast)
+ * JSON.stringify: field names starting with '$', undefined in arrays, non-finite numbers, bigints,
+ * and objects that are not plain (Date, Buffer, class instances).
+ */
+function checkStorable(value: unknown, adapter: string): void {
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const element: unknown = value[index]; // holes read as undefined, as JSON.stringify sees them
+      if (element === undefined) throw bad(adapter, 'arrays must not contain undefined');
+      checkField(index, element, adapter);
+    }
+    return;
+  }
+  const fields = value as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (key.startsWith('$')) throw bad(adapter, `field names must not start with '$' (${key})`);
+    checkField(key, fields[key], adapter);
+  }
+}
+
+function checkField(key: string | number, value: unknown, adapter: string): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw bad(adapter, `field ${key} is not a finite number`);
+  } else if (typeof value === 'bigint') {
+    throw bad(adapter, `field ${key} is a bigint; store a number or a string`);
+  } else if (value !== null && typeof value === 'object') {
+    if (!Array.isArray(value) && !isPlainObject(value)) {
+      throw bad(adapter, `field ${key} is not plain JSON (Date, Buffer and class instances are not stored; use epoch ms or strings)`);
+    }
+    checkStorable(value, adapter);
+  }
 }
 
 export function parseDocument<T extends Doc>(json: string): T {

@@ -45,6 +45,9 @@ export function describeSafety(context: StoreTestContext): void {
       const docs = await context.seeded('big', [{ _id: 'small', body: '' }]);
       const body = 'x'.repeat(STORE_LIMITS.maxDocumentBytes);
       await expect(docs.insertOne({ _id: 'big', body })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+      // Counted in UTF-8 bytes: half as many two-byte characters are over the limit too.
+      const wide = 'é'.repeat(STORE_LIMITS.maxDocumentBytes / 2);
+      await expect(docs.insertOne({ _id: 'wide', body: wide })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
       await expect(docs.updateOne({ _id: 'small' }, { $set: { body } })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
       expect(await docs.find({})).toEqual([{ _id: 'small', body: '' }]);
     });
@@ -63,6 +66,19 @@ export function describeSafety(context: StoreTestContext): void {
       await expect(docs.insertOne({ _id: 'd', at: new Date() })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       await expect(docs.insertOne({ _id: 'n', n: Number.NaN })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       await expect(docs.insertOne({ _id: 'op', nested: { $gt: 1 } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      // The same rules hold at any depth, inside arrays too.
+      const deep: Array<[string, unknown]> = [
+        ['bigint', { n: 1n }],
+        ['undefined-in-array', { list: [1, undefined] }],
+        ['hole-in-array', { list: [1, , 3] }],
+        ['infinity-in-array', { list: [[Number.POSITIVE_INFINITY]] }],
+        ['date-in-array', { list: [{ at: new Date() }] }],
+        ['buffer', { nested: { bytes: Buffer.from('x') } }],
+        ['operator-in-array', { list: [{ $set: 1 }] }],
+      ];
+      for (const [_id, fields] of deep) {
+        await expect(docs.insertOne({ _id, ...(fields as object) }), _id).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      }
       expect(await docs.countDocuments({})).toBe(0);
     });
   });
