@@ -4,13 +4,24 @@
 -- own indexes are btree indexes on `(_jsonb -> 'key')`, which cannot answer `@>`. So every find,
 -- even by `_id`, was a sequential scan of its collection: the outbox relay's "unpublished events"
 -- read every event ever written, each pass. A GIN index (jsonb_path_ops) on the same expression
--- answers `@>`, and PostgreSQL plans FerretDB's statements with their values, so it uses it.
+-- answers `@>`, and PostgreSQL uses it whenever it plans a statement with its values (below).
+--
+-- FerretDB runs these statements prepared (`_jsonb -> $1 @> $2`, the key a parameter too). After
+-- five runs PostgreSQL may switch a prepared statement to a generic plan, planned without the
+-- values: that plan cannot match `_jsonb -> 'key'` to any index, so it is a sequential scan again,
+-- and it may keep that plan from then on. Measured on the send benchmark: the relay's by-`_id` marks
+-- averaged 5.3 ms each, a scan of the whole event table, and took most of PostgreSQL's CPU. So the
+-- database plans every execution with its values (plan_cache_mode, set below for the database).
 --
 -- This event trigger gives every btree index FerretDB creates one such GIN companion per key.
 -- FerretDB does not see them (it keeps its own index list in its metadata table); they go with
 -- their table, and with the btree index when FerretDB drops that (drop trigger below).
 -- Run once per database, before FerretDB creates its tables (infra/engines/lib/mongodb.sh does, on the
 -- CI engines); a FerretDB v1 deployment on PostgreSQL can run it the same way.
+
+DO $$ BEGIN
+  EXECUTE format('ALTER DATABASE %I SET plan_cache_mode = force_custom_plan', current_database());
+END $$;
 
 -- The name of the companion of a btree index's key (at most 63 characters, whatever FerretDB named it).
 CREATE OR REPLACE FUNCTION caas_companion_name(schema_name text, index_name text, key_number int) RETURNS text
