@@ -9,7 +9,12 @@
  * Besides req/s and latency it reports the CPU each send costs: the server process's, and in
  * cluster mode the engines' (every process in each engine's process group).
  *
- *   npx tsx bench/send.ts [--mode local|cluster] [--connections 64] [--seconds 10] [--profile DIR] [--variant NAME]
+ *   npx tsx bench/send.ts [--mode local|cluster] [--connections 64] [--seconds 10] [--rounds 1] [--profile DIR] [--variant NAME]
+ *
+ * `--rounds N` measures ceiling, CaaS and CaaS relay-only N times each, alternating, and reports the
+ * run with the median sustained rate of each plus the ratio of every round: on a shared machine
+ * whose speed drifts by tens of percent within minutes, one ceiling run beside one CaaS run can
+ * land in different weather.
  *
  * `--variant NAME` writes the results to a section of their own (e.g. `--variant ferretdb-sqlite` on
  * engines started with CAAS_FERRETDB_BACKEND=sqlite), beside the default one.
@@ -22,11 +27,19 @@ import { runLoad, startServer, stopServer, type LoadResult, type SendTarget } fr
 import { writeBarChart, writeSection } from './report.ts';
 
 const { values } = parseArgs({
-  options: { mode: { type: 'string', default: 'local' }, connections: { type: 'string', default: '64' }, seconds: { type: 'string', default: '10' }, profile: { type: 'string' }, variant: { type: 'string' } },
+  options: {
+    mode: { type: 'string', default: 'local' },
+    connections: { type: 'string', default: '64' },
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '1' },
+    profile: { type: 'string' },
+    variant: { type: 'string' },
+  },
 });
 const mode = values.mode === 'cluster' ? 'cluster' : 'local';
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
+const rounds = values.profile ? 1 : Math.max(1, Number(values.rounds));
 const body = JSON.stringify({ text: 'hello from the send benchmark' });
 const variant = values.variant ? `-${values.variant}` : '';
 
@@ -86,15 +99,27 @@ async function measure(script: string, shape: 'one' | 'many', serverArgs: string
 
 const ceilingScript = mode === 'local' ? 'bench/servers/bare-hono.ts' : 'bench/servers/plain-drivers.ts';
 const ceilingName = mode === 'local' ? 'bare Hono on @hono/node-server 2.x' : 'plain drivers on the same engines';
-const rows: Array<{ shape: string; ceiling: Measured; caas: Measured; relayOnly: Measured }> = [];
+/** The run with the median sustained rate (the lower middle one of an even count). */
+function median(runs: Measured[]): Measured {
+  return [...runs].sort((a, b) => a.sustainedPerSecond - b.sustainedPerSecond)[Math.floor((runs.length - 1) / 2)]!;
+}
+
+const rows: Array<{ shape: string; ceiling: Measured; caas: Measured; relayOnly: Measured; roundRatios: number[] }> = [];
 for (const shape of ['one', 'many'] as const) {
-  const ceiling = await measure(ceilingScript, shape);
-  const caas = await measure('bench/servers/caas.ts', shape);
-  // The same server without the bus consumers: what they take from the request path's process.
-  const relayOnly = values.profile ? caas : await measure('bench/servers/caas.ts', shape, ['relay-only']);
-  rows.push({ shape: shape === 'one' ? 'one conversation' : `${connections} conversations`, ceiling, caas, relayOnly });
+  const runs: Array<{ ceiling: Measured; caas: Measured; relayOnly: Measured }> = [];
+  for (let round = 0; round < rounds; round++) {
+    const ceiling = await measure(ceilingScript, shape);
+    const caas = await measure('bench/servers/caas.ts', shape);
+    // The same server without the bus consumers: what they take from the request path's process.
+    const relayOnly = values.profile ? caas : await measure('bench/servers/caas.ts', shape, ['relay-only']);
+    runs.push({ ceiling, caas, relayOnly });
+  }
+  const ceiling = median(runs.map((run) => run.ceiling));
+  const caas = median(runs.map((run) => run.caas));
+  const roundRatios = runs.map((run) => run.caas.sustainedPerSecond / run.ceiling.sustainedPerSecond);
+  rows.push({ shape: shape === 'one' ? 'one conversation' : `${connections} conversations`, ceiling, caas, relayOnly: median(runs.map((run) => run.relayOnly)), roundRatios });
   process.stdout.write(
-    `${mode} ${shape}: ceiling ${Math.round(ceiling.requestsPerSecond)} req/s p99 ${ceiling.p99Ms} ms; caas ${Math.round(caas.requestsPerSecond)} req/s, ${Math.round(caas.sustainedPerSecond)} sustained (catch-up ${caas.catchUpSeconds.toFixed(1)} s) p99 ${caas.p99Ms} ms (${caas.non2xx} non-2xx, ${caas.errors} errors); ${(caas.sustainedPerSecond / ceiling.sustainedPerSecond).toFixed(2)}x\n`,
+    `${mode} ${shape}: ceiling ${Math.round(ceiling.requestsPerSecond)} req/s p99 ${ceiling.p99Ms} ms; caas ${Math.round(caas.requestsPerSecond)} req/s, ${Math.round(caas.sustainedPerSecond)} sustained (catch-up ${caas.catchUpSeconds.toFixed(1)} s) p99 ${caas.p99Ms} ms (${caas.non2xx} non-2xx, ${caas.errors} errors); ${(caas.sustainedPerSecond / ceiling.sustainedPerSecond).toFixed(2)}x${rounds > 1 ? ` (rounds: ${roundRatios.map((ratio) => ratio.toFixed(2)).join(', ')})` : ''}\n`,
   );
 }
 
@@ -112,11 +137,12 @@ const table = rows
     row(shape, 'CaaS, relay only', relayOnly, `${(relayOnly.sustainedPerSecond / ceiling.sustainedPerSecond).toFixed(2)}×`),
   ])
   .join('\n');
+const roundsNote = (ratios: number[]) => (ratios.length > 1 ? ` (round by round: ${ratios.map((ratio) => `${ratio.toFixed(2)}×`).join(', ')})` : '');
 const verdicts = rows
-  .map(({ shape, ceiling, caas }) => {
+  .map(({ shape, ceiling, caas, roundRatios }) => {
     const ratio = caas.sustainedPerSecond / ceiling.sustainedPerSecond;
     const absolute = mode === 'cluster' ? ` ; ≥ ${shape === 'one conversation' ? 300 : 1000}/s sustained: ${verdict(caas.sustainedPerSecond >= (shape === 'one conversation' ? 300 : 1000))}` : '';
-    return `- ${shape}: ${ratio.toFixed(2)}× the ceiling (target ≥ ${target.ratio}×): ${verdict(ratio >= target.ratio)}; p99 ${caas.p99Ms} ms (target ≤ ${target.p99} ms): ${verdict(caas.p99Ms <= target.p99)}; errors ${caas.non2xx + caas.errors} (target 0): ${verdict(caas.non2xx + caas.errors === 0)}${absolute}`;
+    return `- ${shape}: ${ratio.toFixed(2)}× the ceiling (target ≥ ${target.ratio}×): ${verdict(ratio >= target.ratio)}${roundsNote(roundRatios)}; p99 ${caas.p99Ms} ms (target ≤ ${target.p99} ms): ${verdict(caas.p99Ms <= target.p99)}; errors ${caas.non2xx + caas.errors} (target 0): ${verdict(caas.non2xx + caas.errors === 0)}${absolute}`;
   })
   .join('\n');
 const chart = await writeBarChart(
@@ -133,7 +159,7 @@ await writeSection(
   `send-${mode}${variant}`,
   `## Send a message over HTTP (${mode} mode${values.variant ? `, ${values.variant}` : ''})
 
-\`${mode === 'cluster' ? 'set -a; . /tmp/caas-engines/env; set +a; ' : ''}npx tsx bench/send.ts --mode ${mode} --connections ${connections} --seconds ${seconds}${values.variant ? ` --variant ${values.variant}` : ''}\` — ${new Date().toISOString().slice(0, 10)}
+\`${mode === 'cluster' ? 'set -a; . /tmp/caas-engines/env; set +a; ' : ''}npx tsx bench/send.ts --mode ${mode} --connections ${connections} --seconds ${seconds}${rounds > 1 ? ` --rounds ${rounds}` : ''}${values.variant ? ` --variant ${values.variant}` : ''}\` — ${new Date().toISOString().slice(0, 10)}
 
 Each request is an authenticated \`POST /v1/conversations/:id/messages\` by one of ${connections}
 users (one connection each): JWT verification, membership, ban/mute/slow-mode checks, sequence
@@ -146,7 +172,9 @@ log it): after the load the benchmark waits until the relay has published every 
 the consumers, the search indexer has indexed every message (\`bench/backlog.ts\`). "catch-up s" is
 that wait, "sustained" is sends per second over the load and the catch-up together, and the ratios
 and targets use it: work deferred past the run is not speed. CPU columns are microseconds per send,
-from the start of the load to the end of the catch-up: the server process${mode === 'cluster' ? ', and MongoDB-wire + Redis + Kafka engines together' : ''}.
+from the start of the load to the end of the catch-up: the server process${mode === 'cluster' ? ', and MongoDB-wire + Redis + Kafka engines together' : ''}.${rounds > 1 ? `
+Each server ran ${rounds} times, alternating (ceiling, CaaS, CaaS relay only, then again); each
+row is its run with the median sustained rate, and the verdicts list the ratio of every round.` : ''}
 
 | shape | server | req/s during load | catch-up s | sustained sends/s | p50 ms | p99 ms | server CPU µs/send | engine CPU µs/send | errors | vs ceiling |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
