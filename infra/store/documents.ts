@@ -14,10 +14,12 @@ export function serializeDocument(doc: unknown, adapter: string): string {
   if (typeof doc._id !== 'string' || doc._id.length === 0) throw bad(adapter, '_id must be a non-empty string');
   checkStorable(doc, adapter);
   const json = JSON.stringify(doc);
-  // A UTF-16 code unit takes at most 3 bytes in UTF-8: most documents need no count.
-  const bytes = json.length * 3 <= STORE_LIMITS.maxDocumentBytes ? 0 : Buffer.byteLength(json);
-  if (bytes > STORE_LIMITS.maxDocumentBytes) {
-    throw new AppError('LIMIT_EXCEEDED', `[${adapter}] document ${doc._id} is ${bytes} bytes; the limit is ${STORE_LIMITS.maxDocumentBytes}`);
+  // A UTF-16 code unit takes at most 3 bytes in UTF-8: only a long text can be over the limit.
+  if (json.length * 3 > STORE_LIMITS.maxDocumentBytes) {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > STORE_LIMITS.maxDocumentBytes) {
+      throw new AppError('LIMIT_EXCEEDED', `[${adapter}] document ${doc._id} is ${bytes} bytes; the limit is ${STORE_LIMITS.maxDocumentBytes}`);
+    }
   }
   return json;
 }
