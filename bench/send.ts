@@ -9,7 +9,7 @@
  * Besides req/s and latency it reports the CPU each send costs: the server process's, and in
  * cluster mode the engines' (every process in each engine's process group).
  *
- *   npx tsx bench/send.ts [--mode local|cluster] [--connections 64] [--seconds 10] [--rounds 1] [--profile DIR] [--variant NAME]
+ *   npx tsx bench/send.ts [--mode local|cluster] [--connections 64] [--seconds 10] [--rounds 3] [--profile DIR] [--variant NAME]
  *
  * `--rounds N` measures ceiling, CaaS and CaaS relay-only N times each, alternating, and reports the
  * run with the median sustained rate of each plus the ratio of every round: on a shared machine
@@ -31,7 +31,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'local' },
     connections: { type: 'string', default: '64' },
     seconds: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
     profile: { type: 'string' },
     variant: { type: 'string' },
   },
