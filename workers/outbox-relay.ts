@@ -25,8 +25,31 @@ import { startPollLoop } from './poll-loop.ts';
  * publish at a time, so two relays never interleave a conversation's events.
  */
 const OUTBOX_LEASE_KEY = 'caas:outbox:lease';
-/** Events marked published per store call. */
+/** Events marked published per store call, at most. */
 const MARK_PART = 100;
+/** Mark calls in flight at once (one per conversation's run). */
+const PARALLEL_MARKS = 8;
+
+interface Run {
+  conversationId: string;
+  first: number;
+  last: number;
+}
+
+/** `events` (grouped by conversation, each group in sequence order) as runs of consecutive sequences. */
+function consecutiveRuns(events: EventDoc[]): Run[] {
+  const runs: Run[] = [];
+  let run: Run | undefined;
+  for (const { conversationId, seq } of events) {
+    if (run && run.conversationId === conversationId && seq === run.last + 1 && seq - run.first < MARK_PART) {
+      run.last = seq;
+    } else {
+      run = { conversationId, first: seq, last: seq };
+      runs.push(run);
+    }
+  }
+  return runs;
+}
 
 const lag = new Gauge({
   name: 'caas_outbox_relay_lag_seconds',
@@ -130,13 +153,21 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
     // on its partition, and the bus and the store each see one request per pass, not one per
     // conversation.
     await bus.publish(CONVERSATION_EVENTS_TOPIC, ready.map(encodeEvent));
-    // Marked a part at a time, each its own engine call: a slow store still makes progress (a pass
-    // whose one big update timed out would publish the same events again, forever).
+    // Marked a run at a time (consecutive sequences of one conversation, at most MARK_PART), each
+    // its own engine call: a slow store still makes progress (a pass whose one big update timed
+    // out would publish the same events again, forever). A run's filter names exactly its events,
+    // since sequences are unique per conversation; `published: false` keeps the rows a store reads
+    // to the few not yet marked (FerretDB filters the range itself, after reading them).
     try {
-      for (let start = 0; start < ready.length; start += MARK_PART) {
-        const part = ready.slice(start, start + MARK_PART);
-        await events.updateMany({ _id: { $in: part.map((event) => event._id) } }, { $set: { published: true } });
-        relayed.inc(part.length);
+      const runs = consecutiveRuns(ready);
+      for (let start = 0; start < runs.length; start += PARALLEL_MARKS) {
+        await Promise.all(runs.slice(start, start + PARALLEL_MARKS).map(async (run) => {
+          await events.updateMany(
+            { conversationId: run.conversationId, published: false, seq: { $gte: run.first, $lte: run.last } },
+            { $set: { published: true } },
+          );
+          relayed.inc(run.last - run.first + 1);
+        }));
       }
     } catch (error) {
       // Some were marked: what was published last is learned from the store again, not guessed.

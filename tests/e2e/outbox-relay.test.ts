@@ -171,6 +171,25 @@ describe('outbox relay', () => {
     expect([...new Set(seqsOf(id))]).toEqual([1, 3]);
   });
 
+  it('marks published exactly the events it published: those held behind a gap stay pending', async () => {
+    const [held, other] = [await newConversation(), await newConversation()];
+    await sendAs(held, 'before the gap');
+    await sequenceAllocator(services).next(appId, held);
+    for (let i = 0; i < 3; i++) await sendAs(held, `after the gap ${i}`);
+    for (let i = 0; i < 3; i++) await sendAs(other, `other ${i}`);
+    const relay = await startOutboxRelay(services, { pollMs: 60_000, gapTimeoutMs: 60_000 });
+    try {
+      await relay.drain();
+    } finally {
+      await relay.stop();
+    }
+    const state = async (conversationId: string) =>
+      (await services.ports.store.collection<EventDoc>(EVENTS).find({ conversationId }, { sort: { seq: 1 } })).map((event) => [event.seq, event.published]);
+    expect(await state(held)).toEqual([[1, true], [2, true], [4, false], [5, false], [6, false]]);
+    expect(await state(other)).toEqual([[1, true], [2, true], [3, true], [4, true]]);
+    expect(seqsOf(held)).not.toContain(4);
+  });
+
   it('a retry of a send whose writer died after the commit answers at once with its message, projecting it', async () => {
     const id = await newConversation();
     const input = { text: 'committed, then the writer died', attachments: [], mentions: [], custom: {}, silent: false, type: 'regular' as const, clientMessageId: 'cm-1' };
