@@ -161,13 +161,16 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
     try {
       const runs = consecutiveRuns(ready);
       for (let start = 0; start < runs.length; start += PARALLEL_MARKS) {
-        await Promise.all(runs.slice(start, start + PARALLEL_MARKS).map(async (run) => {
+        // Settled, not raced: no mark of this pass is still in flight when the next pass reads.
+        const marks = await Promise.allSettled(runs.slice(start, start + PARALLEL_MARKS).map(async (run) => {
           await events.updateMany(
             { conversationId: run.conversationId, published: false, seq: { $gte: run.first, $lte: run.last } },
             { $set: { published: true } },
           );
           relayed.inc(run.last - run.first + 1);
         }));
+        const failed = marks.find((mark) => mark.status === 'rejected');
+        if (failed) throw failed.reason;
       }
     } catch (error) {
       // Some were marked: what was published last is learned from the store again, not guessed.
