@@ -187,7 +187,6 @@ describe('outbox relay', () => {
       (await services.ports.store.collection<EventDoc>(EVENTS).find({ conversationId }, { sort: { seq: 1 } })).map((event) => [event.seq, event.published]);
     expect(await state(held)).toEqual([[1, true], [2, true], [4, false], [5, false], [6, false]]);
     expect(await state(other)).toEqual([[1, true], [2, true], [3, true], [4, true]]);
-    expect(seqsOf(held)).not.toContain(4);
   });
 
   it('a retry of a send whose writer died after the commit answers at once with its message, projecting it', async () => {
