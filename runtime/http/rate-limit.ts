@@ -16,12 +16,17 @@ interface Bucket {
   limit: number;
 }
 
+/**
+ * The caller's own bucket (user or key) comes before the app's: buckets are charged one after
+ * another, so a request its own bucket refuses never reaches the app's, and one caller past its
+ * limit cannot use up the budget every other caller of the app shares.
+ */
 function buckets(services: Services, caller: Caller): Bucket[] {
   const limits = services.config;
   const list: Bucket[] = [];
-  if (caller.kind === 'server' || caller.kind === 'user') list.push({ key: `caas:rl:app:${caller.appId}`, limit: limits.CAAS_RATE_LIMIT_APP });
   if (caller.kind === 'server') list.push({ key: `caas:rl:key:${caller.keyId}`, limit: limits.CAAS_RATE_LIMIT_KEY });
   if (caller.kind === 'user') list.push({ key: `caas:rl:user:${caller.appId}:${caller.userId}`, limit: limits.CAAS_RATE_LIMIT_USER });
+  if (caller.kind === 'server' || caller.kind === 'user') list.push({ key: `caas:rl:app:${caller.appId}`, limit: limits.CAAS_RATE_LIMIT_APP });
   return list.filter((bucket) => bucket.limit > 0);
 }
 

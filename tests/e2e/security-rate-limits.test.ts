@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { createTestApp, createTestUser } from '../support/fixtures.ts';
 import { useLocalPlatform } from '../support/use-local-platform.ts';
 
 /**
  * Issue 13, item 3: the per-address limits run before authentication for every call, failed
  * authentication has a stricter budget, and X-Forwarded-For counts only from trusted proxies.
- * Each test speaks from its own forwarded address, so buckets never meet.
+ * Each test speaks from its own forwarded address, so buckets never meet. And per credential: a
+ * caller refused by its own limit costs the app's shared budget nothing.
  */
 const proxied = useLocalPlatform({ CAAS_RATE_LIMIT_IP: '10', CAAS_RATE_LIMIT_AUTH_FAILURES: '3', CAAS_TRUSTED_PROXIES: '127.0.0.1' });
 const direct = useLocalPlatform({ CAAS_RATE_LIMIT_AUTH_FAILURES: '2' });
+const shared = useLocalPlatform({ CAAS_RATE_LIMIT_USER: '5', CAAS_RATE_LIMIT_APP: '30' });
 
 const from = (ip: string, token?: string) => ({ headers: { 'x-forwarded-for': ip }, ...(token ? { token } : {}) });
 
@@ -49,5 +52,19 @@ describe('X-Forwarded-For', () => {
     for (let i = 0; i < 2; i += 1) expect((await direct.call('GET', '/v1/me', from(`192.0.2.${i}`, 'forged'))).status).toBe(401);
     const rotated = await direct.call('GET', '/v1/me', from('198.51.100.7', direct.platform.adminToken));
     expect(rotated.status).toBe(429);
+  });
+});
+
+describe('per credential', () => {
+  it("charges the caller's own bucket first: a user hammering past their limit does not use up the app's", async () => {
+    const app = await createTestApp(shared.call, shared.platform.adminToken);
+    const hammer = await createTestUser(shared.call, app, 'hammer');
+    const bystander = await createTestUser(shared.call, app, 'bystander');
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i += 1) statuses.push((await shared.call('GET', '/v1/me', { token: hammer.token })).status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(35);
+    // The app's budget (30 a minute) paid for the hammer's 5 answered calls, not its 35 refused ones.
+    expect((await shared.call('GET', '/v1/me', { token: bystander.token })).status).toBe(200);
   });
 });
