@@ -60,6 +60,7 @@ function namespacedCache(cache: CachePort, prefix: string): CachePort {
     publish: (channel, message) => cache.publish(key(channel), message),
     subscribe: (channel, handler) => cache.subscribe(key(channel), handler),
     rateLimit: (name, rule) => cache.rateLimit(key(name), rule),
+    rateLimitAll: (buckets) => cache.rateLimitAll(buckets.map((bucket) => ({ ...bucket, key: key(bucket.key) }))),
   } as Partial<CachePort>);
 }
 

@@ -13,9 +13,13 @@
  * - `retryAfterMs`: when refused, how long until this same request would be allowed; 0 when allowed.
  * - `resetMs`: how long until the key is back to a full burst of `limit` (the stored state can
  *   expire then).
+ * - `checkOnly`: the verdict of a request of `cost`, but nothing is charged: an allowed check
+ *   reports the state as it is.
+ * - Several buckets (`gcraAll`): each gives its own verdict; the TATs are stored only when every
+ *   bucket allows, so a request any bucket refuses costs none of them anything.
  */
 import { AppError } from '../../runtime/errors.ts';
-import type { RateLimitRule, RateLimitVerdict } from './port.ts';
+import type { RateLimitBucket, RateLimitRule, RateLimitVerdict } from './port.ts';
 
 export interface GcraOutcome {
   verdict: RateLimitVerdict;
@@ -42,6 +46,14 @@ export function assertValidRule(adapter: string, rule: RateLimitRule): void {
   }
 }
 
+/** Every rule valid and no key twice (one request cannot be charged to one bucket twice in one step). */
+export function assertValidBuckets(adapter: string, buckets: readonly RateLimitBucket[]): void {
+  for (const bucket of buckets) assertValidRule(adapter, bucket.rule);
+  if (new Set(buckets.map((bucket) => bucket.key)).size !== buckets.length) {
+    throw new AppError('BAD_REQUEST', `[${adapter}] rate limit buckets must have distinct keys`);
+  }
+}
+
 /** @param storedTat the TAT read from the key, or null when the key is absent. */
 export function gcra(storedTat: number | null, now: number, rule: RateLimitRule): GcraOutcome {
   const { limit, windowMs } = rule;
@@ -63,6 +75,12 @@ export function gcra(storedTat: number | null, now: number, rule: RateLimitRule)
       },
     };
   }
+  if (rule.checkOnly) {
+    return {
+      nextTat: null,
+      verdict: { allowed: true, limit, remaining: remainingAt(tat, now, rule), resetMs: Math.ceil(tat - now), retryAfterMs: 0 },
+    };
+  }
   return {
     nextTat: pushedTat,
     verdict: {
@@ -73,6 +91,13 @@ export function gcra(storedTat: number | null, now: number, rule: RateLimitRule)
       retryAfterMs: 0,
     },
   };
+}
+
+/** All or nothing: `nextTats` are the TATs to store (null: leave that key alone), all null when any bucket refuses. */
+export function gcraAll(storedTats: ReadonlyArray<number | null>, now: number, rules: readonly RateLimitRule[]): { verdicts: RateLimitVerdict[]; nextTats: Array<number | null> } {
+  const outcomes = rules.map((rule, index) => gcra(storedTats[index] ?? null, now, rule));
+  const allowed = outcomes.every((outcome) => outcome.verdict.allowed);
+  return { verdicts: outcomes.map((outcome) => outcome.verdict), nextTats: outcomes.map((outcome) => (allowed ? outcome.nextTat : null)) };
 }
 
 function remainingAt(tat: number, now: number, rule: RateLimitRule): number {

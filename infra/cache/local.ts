@@ -9,10 +9,10 @@
  *   await cache.set('presence:a1:u1', 'online', { ttlMs: 30_000 });
  */
 import { AppError } from '../../runtime/errors.ts';
-import { assertValidRule, gcra } from './gcra.ts';
+import { assertValidBuckets, gcraAll } from './gcra.ts';
 import { LocalPubSub } from './local-pubsub.ts';
 import type { SubscriberErrorHandler } from './subscribers.ts';
-import type { CachePort, IncrOptions, MessageHandler, RateLimitRule, RateLimitVerdict, SetOptions, Unsubscribe } from './port.ts';
+import type { CachePort, IncrOptions, MessageHandler, RateLimitBucket, RateLimitRule, RateLimitVerdict, SetOptions, Unsubscribe } from './port.ts';
 
 const ADAPTER = 'cache:local';
 /** Keys examined per sweep tick, so a huge keyspace never stalls the event loop. */
@@ -149,16 +149,24 @@ class LocalCache implements CachePort {
   }
 
   async rateLimit(key: string, rule: RateLimitRule): Promise<RateLimitVerdict> {
-    assertValidRule(ADAPTER, rule);
-    const entry = this.stringEntry(key);
-    const storedTat = entry ? Number(entry.value) : null;
+    const [verdict] = await this.rateLimitAll([{ key, rule }]);
+    return verdict!;
+  }
+
+  async rateLimitAll(buckets: readonly RateLimitBucket[]): Promise<RateLimitVerdict[]> {
+    this.assertOpen();
+    assertValidBuckets(ADAPTER, buckets);
+    const stored = buckets.map(({ key }) => {
+      const tat = Number(this.stringEntry(key)?.value ?? NaN);
+      return Number.isFinite(tat) ? tat : null;
+    });
     const now = this.now();
-    const { verdict, nextTat } = gcra(Number.isFinite(storedTat) ? storedTat : null, now, rule);
-    if (nextTat !== null) {
-      // The state expires once the bucket is full again, as the Redis script's PEXPIRE does.
-      this.entries.set(key, { kind: 'string', value: String(nextTat), expiresAt: now + Math.max(1, verdict.resetMs) });
-    }
-    return verdict;
+    const { verdicts, nextTats } = gcraAll(stored, now, buckets.map((bucket) => bucket.rule));
+    nextTats.forEach((tat, index) => {
+      // The state expires once the bucket is full again, as the Redis script's PX does.
+      if (tat !== null) this.entries.set(buckets[index]!.key, { kind: 'string', value: String(tat), expiresAt: now + Math.max(1, Math.ceil(tat - now)) });
+    });
+    return verdicts;
   }
 
   async ping(): Promise<void> {

@@ -6,6 +6,10 @@
  * @example
  *   await cache.set('presence:a1:u1', 'online', { ttlMs: 30_000 });
  *   const verdict = await cache.rateLimit('rl:app:a1', { limit: 100, windowMs: 1_000 });
+ *   const [user, app] = await cache.rateLimitAll([
+ *     { key: 'rl:user:a1:u1', rule: { limit: 10, windowMs: 1_000 } },
+ *     { key: 'rl:app:a1', rule: { limit: 100, windowMs: 1_000 } },
+ *   ]);
  */
 export interface SetOptions {
   /** Expire after this many milliseconds; without it the key lives until deleted. */
@@ -20,6 +24,16 @@ export interface RateLimitRule {
   windowMs: number;
   /** Tokens this call consumes; default 1. */
   cost?: number;
+  /**
+   * Only look: allowed while a request of `cost` would be, and nothing is charged (a budget
+   * charged afterwards, such as failed authentications, checked before the work).
+   */
+  checkOnly?: boolean;
+}
+
+export interface RateLimitBucket {
+  key: string;
+  rule: RateLimitRule;
 }
 
 export interface RateLimitVerdict {
@@ -65,6 +79,12 @@ export interface CachePort {
   subscribe(channel: string, handler: MessageHandler): Promise<Unsubscribe>;
   /** Sliding-window/GCRA limiter, atomic across nodes. */
   rateLimit(key: string, rule: RateLimitRule): Promise<RateLimitVerdict>;
+  /**
+   * Several limiters in one atomic step (one round trip on Redis): every bucket is charged when
+   * all of them allow the request, none when any refuses. One verdict per bucket, in order, each
+   * the one that bucket alone would give. Keys must be distinct.
+   */
+  rateLimitAll(buckets: readonly RateLimitBucket[]): Promise<RateLimitVerdict[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

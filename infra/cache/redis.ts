@@ -18,12 +18,12 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { AppError } from '../../runtime/errors.ts';
 import { enginePolicy, type EngineGuard, type EnginePolicyOptions } from '../resilience.ts';
-import { assertValidRule } from './gcra.ts';
+import { assertValidBuckets } from './gcra.ts';
 import type { SubscriberErrorHandler } from './subscribers.ts';
-import type { CachePort, IncrOptions, MessageHandler, RateLimitRule, RateLimitVerdict, SetOptions, Unsubscribe } from './port.ts';
+import type { CachePort, IncrOptions, MessageHandler, RateLimitBucket, RateLimitRule, RateLimitVerdict, SetOptions, Unsubscribe } from './port.ts';
 import { translateRedisError } from './redis-errors.ts';
 import { closeConnection, RedisPubSub } from './redis-pubsub.ts';
-import { GCRA_SCRIPT, INCR_SCRIPT, verdictFromReply, type GcraReply } from './redis-scripts.ts';
+import { GCRA_SCRIPT, gcraArguments, INCR_SCRIPT, verdictsFromReply } from './redis-scripts.ts';
 
 const ADAPTER = 'cache:redis';
 
@@ -54,7 +54,8 @@ const CONNECTION_OPTIONS: RedisOptions = {
 };
 
 type ScriptedRedis = Redis & {
-  caasGcra(key: string, limit: number, windowMs: number, cost: number): Promise<GcraReply>;
+  /** Key count, the keys, then four numbers per key (redis-scripts.ts). */
+  caasGcra(...args: Array<string | number>): Promise<number[]>;
   caasIncr(key: string, by: number, ttlMs: number | '', floor: number | ''): Promise<number>;
 };
 
@@ -138,11 +139,19 @@ class RedisCache implements CachePort {
   }
 
   async rateLimit(key: string, rule: RateLimitRule): Promise<RateLimitVerdict> {
-    assertValidRule(ADAPTER, rule);
-    const reply = await this.run('rateLimit', key, (redis) =>
-      redis.caasGcra(key, rule.limit, rule.windowMs, rule.cost ?? 1),
-    );
-    return verdictFromReply(reply, rule);
+    const [verdict] = await this.rateLimitAll([{ key, rule }]);
+    return verdict!;
+  }
+
+  async rateLimitAll(buckets: readonly RateLimitBucket[]): Promise<RateLimitVerdict[]> {
+    assertValidBuckets(ADAPTER, buckets);
+    if (buckets.length === 0) {
+      this.assertOpen();
+      return [];
+    }
+    const keys = buckets.map((bucket) => bucket.key).join(', ');
+    const reply = await this.run('rateLimit', keys, (redis) => redis.caasGcra(...gcraArguments(buckets)));
+    return verdictsFromReply(reply, buckets);
   }
 
   /** Both connections: the command one always, the subscriber one when this adapter has subscribed. */
@@ -181,7 +190,7 @@ class RedisCache implements CachePort {
   private commandConnection(): ScriptedRedis {
     if (!this.connection) {
       const connection = this.connect() as ScriptedRedis;
-      connection.defineCommand('caasGcra', { numberOfKeys: 1, lua: GCRA_SCRIPT });
+      connection.defineCommand('caasGcra', { lua: GCRA_SCRIPT });
       connection.defineCommand('caasIncr', { numberOfKeys: 1, lua: INCR_SCRIPT });
       this.connection = connection;
     }

@@ -269,6 +269,49 @@ export function cacheContract(factory: () => Promise<CachePort>): void {
       expect((await cache.rateLimit(`${p}app-b`, rule)).allowed).toBe(true);
     });
 
+    it('rate-limits several buckets in one step: all are charged when all allow, none when any refuses', async () => {
+      const p = prefix();
+      const user = { key: `${p}user`, rule: { limit: 2, windowMs: 60_000 } };
+      const app = { key: `${p}app`, rule: { limit: 5, windowMs: 60_000 } };
+      const first = await cache.rateLimitAll([user, app]);
+      expect(first.map((v) => [v.allowed, v.limit, v.remaining])).toEqual([[true, 2, 1], [true, 5, 4]]);
+      await cache.rateLimitAll([user, app]);
+      const refused = await cache.rateLimitAll([user, app]);
+      expect(refused[0]).toMatchObject({ allowed: false, remaining: 0 });
+      expect(refused[0]!.retryAfterMs).toBeGreaterThan(0);
+      // The app's bucket would have allowed it, and says so, but was not charged.
+      expect(refused[1]).toMatchObject({ allowed: true, remaining: 2 });
+      expect(await cache.rateLimit(app.key, app.rule)).toMatchObject({ allowed: true, remaining: 2 });
+      // Refused by the second bucket: the first is not charged either.
+      const other = { key: `${p}other-user`, rule: { limit: 2, windowMs: 60_000 } };
+      await cache.rateLimit(app.key, { ...app.rule, cost: 2 });
+      expect((await cache.rateLimitAll([other, app])).map((v) => v.allowed)).toEqual([true, false]);
+      expect(await cache.rateLimit(other.key, other.rule)).toMatchObject({ allowed: true, remaining: 1 });
+    });
+
+    it('rate-limits: a check-only bucket is looked at, never charged, and refuses once others spent it', async () => {
+      const p = prefix();
+      const failures = { key: `${p}failures`, rule: { limit: 2, windowMs: 60_000 } };
+      const requests = { key: `${p}requests`, rule: { limit: 10, windowMs: 60_000 } };
+      const look = { ...failures, rule: { ...failures.rule, checkOnly: true } };
+      for (let i = 0; i < 3; i += 1) expect((await cache.rateLimitAll([look, requests]))[0]).toMatchObject({ allowed: true, remaining: 2 });
+      await cache.rateLimit(failures.key, failures.rule);
+      await cache.rateLimit(failures.key, failures.rule);
+      const [blocked, unspent] = await cache.rateLimitAll([look, requests]);
+      expect(blocked).toMatchObject({ allowed: false, remaining: 0 });
+      expect(blocked!.retryAfterMs).toBeGreaterThan(0);
+      expect(unspent).toMatchObject({ allowed: true, remaining: 6 });
+      // Three allowed looks charged `requests` three times; the refused one did not.
+      expect(await cache.rateLimit(requests.key, requests.rule)).toMatchObject({ allowed: true, remaining: 6 });
+    });
+
+    it('rate-limits several buckets: none is an empty answer, one key twice is refused', async () => {
+      expect(await cache.rateLimitAll([])).toEqual([]);
+      const bucket = { key: `${prefix()}twice`, rule: { limit: 3, windowMs: 60_000 } };
+      await expect(cache.rateLimitAll([bucket, bucket])).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      expect(await cache.rateLimit(bucket.key, bucket.rule)).toMatchObject({ allowed: true, remaining: 2 });
+    });
+
     it('answers ping', async () => {
       await expect(cache.ping()).resolves.toBeUndefined();
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gcra } from '../../infra/cache/gcra.ts';
+import { gcra, gcraAll } from '../../infra/cache/gcra.ts';
 import { createCache } from '../../infra/cache/index.ts';
 import type { CachePort } from '../../infra/cache/port.ts';
 import { createRedisCache } from '../../infra/cache/redis.ts';
@@ -70,6 +70,49 @@ describe('redis cache adapter', () => {
         remaining: expected.verdict.remaining,
       });
       expect(verdict.retryAfterMs > 0).toBe(!expected.verdict.allowed);
+    }
+  });
+
+  it('charges several buckets all or nothing, atomically across nodes', async () => {
+    const p = prefix();
+    const user = { key: `${p}user`, rule: { limit: 4, windowMs: 60_000 } };
+    const app = { key: `${p}app`, rule: { limit: 10, windowMs: 60_000 } };
+    const [a, b] = [node(), node()];
+    const verdicts = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).rateLimitAll([user, app])));
+    expect(verdicts.filter(([own, shared]) => own!.allowed && shared!.allowed)).toHaveLength(4);
+    // Only the four requests both buckets allowed were charged to the app's.
+    expect(await a.rateLimit(app.key, app.rule)).toMatchObject({ allowed: true, remaining: 5 });
+  });
+
+  it('gives the verdicts of gcraAll (the embedded limiter) for several buckets, check-only ones among them', async () => {
+    const cache = node();
+    const p = prefix();
+    // One request refills every two minutes, so the milliseconds this test takes cannot change a verdict.
+    const rules = [
+      { limit: 3, windowMs: 360_000 },
+      { limit: 5, windowMs: 600_000, checkOnly: true },
+      { limit: 4, windowMs: 480_000 },
+    ];
+    const keys = rules.map((_, i) => `${p}b${i}`);
+    const now = Date.now();
+    const tats: Array<number | null> = [null, null, null];
+    const steps: Array<{ only: number[]; cost: number }> = [
+      { only: [0, 1, 2], cost: 1 },
+      { only: [2], cost: 3 },
+      { only: [0, 1, 2], cost: 1 },
+      { only: [1], cost: 5 },
+      { only: [0, 2], cost: 1 },
+      { only: [0, 1, 2], cost: 2 },
+      { only: [0], cost: 1 },
+    ];
+    for (const { only, cost } of steps) {
+      const picked = only.map((i) => ({ ...rules[i]!, cost }));
+      const expected = gcraAll(only.map((i) => tats[i]!), now, picked);
+      expected.nextTats.forEach((tat, j) => {
+        if (tat !== null) tats[only[j]!] = tat;
+      });
+      const verdicts = await cache.rateLimitAll(only.map((i, j) => ({ key: keys[i]!, rule: picked[j]! })));
+      expect(verdicts.map((v) => [v.allowed, v.remaining])).toEqual(expected.verdicts.map((v) => [v.allowed, v.remaining]));
     }
   });
 
