@@ -1,3 +1,4 @@
+import { wake } from '../../infra/cache/wake.ts';
 import type { Services } from '../../runtime/context.ts';
 import { appendEvent, type EventDoc, type NewEvent } from './events.ts';
 import { applyProjection } from './projections.ts';
@@ -21,7 +22,7 @@ export async function recordChange(services: Services, change: NewEvent): Promis
   } catch (error) {
     services.log.warn({ err: error, eventId: event._id }, 'projection failed after the event committed; the outbox relay applies it again');
   }
-  void services.ports.cache.publish(OUTBOX_WAKE_CHANNEL, event.conversationId).catch((error: unknown) => {
+  void wake(services.ports.cache, OUTBOX_WAKE_CHANNEL).catch((error: unknown) => {
     services.log.warn({ err: error }, 'outbox wake-up not sent; the relay will find the event on its next poll');
   });
   return event;

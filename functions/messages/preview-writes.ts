@@ -1,3 +1,4 @@
+import { Coalescer } from '../../runtime/coalescer.ts';
 import type { Services } from '../../runtime/context.ts';
 import { CONVERSATIONS, type ConversationDoc } from '../conversations/conversations.ts';
 import { previewOf } from './last-message.ts';
@@ -12,43 +13,15 @@ import type { MessageDoc } from './messages.ts';
  * its own message is done (the `lastActivityAt` guard keeps older ones from ever landing), so a
  * send still answers after its preview is in place.
  */
-interface Slot {
-  running: Promise<void>;
-  next: { message: MessageDoc; done: Promise<void> } | null;
-}
-
-const slots = new WeakMap<Services['ports'], Map<string, Slot>>();
+const writers = new WeakMap<Services['ports'], Coalescer<MessageDoc>>();
 
 export function writePreview(services: Services, message: MessageDoc): Promise<void> {
-  let perPorts = slots.get(services.ports);
-  if (!perPorts) slots.set(services.ports, (perPorts = new Map()));
-  const slot = perPorts.get(message.conversationId);
-  if (!slot) {
-    const running = write(services, message).finally(() => advance(perPorts, message.conversationId, services));
-    perPorts.set(message.conversationId, { running, next: null });
-    return running;
+  let writer = writers.get(services.ports);
+  if (!writer) {
+    writer = new Coalescer((_conversationId, newest) => write(services, newest), (queued, offered) => (offered.createdAt >= queued.createdAt ? offered : queued));
+    writers.set(services.ports, writer);
   }
-  if (slot.next) {
-    if (message.createdAt >= slot.next.message.createdAt) slot.next.message = message;
-    return slot.next.done;
-  }
-  const queued = { message, done: Promise.resolve() };
-  // Runs after the current write, with whichever message is newest by then.
-  queued.done = slot.running.catch(() => undefined).then(() => write(services, queued.message));
-  slot.next = queued;
-  return queued.done;
-}
-
-function advance(perPorts: Map<string, Slot>, conversationId: string, services: Services): void {
-  const slot = perPorts.get(conversationId);
-  if (!slot) return;
-  const next = slot.next;
-  if (!next) {
-    perPorts.delete(conversationId);
-    return;
-  }
-  slot.next = null;
-  slot.running = next.done.finally(() => advance(perPorts, conversationId, services));
+  return writer.run(message.conversationId, message);
 }
 
 function write(services: Services, message: MessageDoc): Promise<void> {

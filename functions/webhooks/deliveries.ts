@@ -1,3 +1,4 @@
+import { wake } from '../../infra/cache/wake.ts';
 import { appendDense } from '../../infra/store/dense-append.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
@@ -125,7 +126,7 @@ export async function replayDelivery(services: Services, appId: string, webhookI
     authorId: original.authorId ?? null,
     replayOf: original._id,
   });
-  void services.ports.cache.publish(WEBHOOK_WAKE_CHANNEL, webhookId).catch(() => undefined);
+  void wake(services.ports.cache, WEBHOOK_WAKE_CHANNEL).catch(() => undefined);
   return replay;
 }
 
