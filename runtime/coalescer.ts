@@ -50,5 +50,7 @@ export class Coalescer<V> {
     }
     slot.next = null;
     slot.running = next.done.finally(() => this.advance(key));
+    // Its callers hold `next.done` and see a failure there; this copy only sequences the slot.
+    slot.running.catch(() => undefined);
   }
 }
