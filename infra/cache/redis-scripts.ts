@@ -14,6 +14,9 @@ import type { RateLimitBucket, RateLimitVerdict } from './port.ts';
  * floats in replies. A TAT is stored with 17 significant digits so a fractional-millisecond TAT
  * survives the round trip exactly.
  *
+ * A script's keys must share one hash slot on a Redis Cluster; the adapter speaks to one Redis
+ * (or a primary with replicas), where any keys go together.
+ *
  * KEYS = the buckets' keys; ARGV = limit, windowMs, cost, checkOnly (1|0) for each bucket in turn.
  * Returns allowed (0|1), remaining, resetMs, retryAfterMs for each bucket in turn, flattened.
  */
