@@ -27,7 +27,7 @@ import { startPollLoop } from './poll-loop.ts';
 const OUTBOX_LEASE_KEY = 'caas:outbox:lease';
 /** Events marked published per store call, at most. */
 const MARK_PART = 100;
-/** Mark calls in flight at once. */
+/** Mark calls in flight at once (one per conversation's run). */
 const PARALLEL_MARKS = 8;
 
 interface Run {
@@ -49,31 +49,6 @@ function consecutiveRuns(events: EventDoc[]): Run[] {
     }
   }
   return runs;
-}
-
-/** Runs gathered into marks of at most MARK_PART events each, in order: one store call per mark. */
-function marks(runs: Run[]): Run[][] {
-  const parts: Run[][] = [];
-  let part: Run[] = [];
-  let size = 0;
-  for (const run of runs) {
-    const length = run.last - run.first + 1;
-    if (size + length > MARK_PART && part.length > 0) {
-      parts.push(part);
-      part = [];
-      size = 0;
-    }
-    part.push(run);
-    size += length;
-  }
-  if (part.length > 0) parts.push(part);
-  return parts;
-}
-
-/** The events of `runs` still unpublished: each run names exactly its events (sequences are unique per conversation). */
-function markFilter(runs: Run[]): Record<string, unknown> {
-  const range = (run: Run) => ({ conversationId: run.conversationId, seq: { $gte: run.first, $lte: run.last } });
-  return runs.length === 1 ? { published: false, ...range(runs[0]!) } : { published: false, $or: runs.map(range) };
 }
 
 const lag = new Gauge({
@@ -178,21 +153,23 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
     // on its partition, and the bus and the store each see one request per pass, not one per
     // conversation.
     await bus.publish(CONVERSATION_EVENTS_TOPIC, ready.map(encodeEvent));
-    // Marked at most MARK_PART events per store call, each call naming its runs of consecutive
-    // sequences (one conversation's run, or several conversations' runs under one `$or`): a slow
-    // store still makes progress (a pass whose one big update timed out would publish the same
-    // events again, forever), and a pass across many conversations is a few calls, not one per
-    // conversation. `published: false` keeps the rows a store reads to the few not yet marked (it
-    // is the part FerretDB hands PostgreSQL; it filters the runs itself, after reading those).
+    // Marked a run at a time (consecutive sequences of one conversation, at most MARK_PART), each
+    // its own engine call: a slow store still makes progress (a pass whose one big update timed
+    // out would publish the same events again, forever). A run's filter names exactly its events,
+    // since sequences are unique per conversation; `published: false` keeps the rows a store reads
+    // to the few not yet marked (FerretDB filters the range itself, after reading them).
     try {
-      const parts = marks(consecutiveRuns(ready));
-      for (let start = 0; start < parts.length; start += PARALLEL_MARKS) {
+      const runs = consecutiveRuns(ready);
+      for (let start = 0; start < runs.length; start += PARALLEL_MARKS) {
         // Settled, not raced: no mark of this pass is still in flight when the next pass reads.
-        const settled = await Promise.allSettled(parts.slice(start, start + PARALLEL_MARKS).map(async (runs) => {
-          await events.updateMany(markFilter(runs), { $set: { published: true } });
-          relayed.inc(runs.reduce((sum, run) => sum + run.last - run.first + 1, 0));
+        const marks = await Promise.allSettled(runs.slice(start, start + PARALLEL_MARKS).map(async (run) => {
+          await events.updateMany(
+            { conversationId: run.conversationId, published: false, seq: { $gte: run.first, $lte: run.last } },
+            { $set: { published: true } },
+          );
+          relayed.inc(run.last - run.first + 1);
         }));
-        const failed = settled.find((mark) => mark.status === 'rejected');
+        const failed = marks.find((mark) => mark.status === 'rejected');
         if (failed) throw failed.reason;
       }
     } catch (error) {
