@@ -28,16 +28,18 @@ export function ipGuard(services: Services): MiddlewareHandler<HttpEnv> {
   const { CAAS_RATE_LIMIT_IP: perMinute, CAAS_RATE_LIMIT_AUTH_FAILURES: failuresPerMinute } = services.config;
   const { cache } = services.ports;
   const failureRule = { limit: failuresPerMinute, windowMs: WINDOW_MS };
+  const failureCheck = { ...failureRule, checkOnly: true };
+  const requestRule = { limit: perMinute, windowMs: WINDOW_MS };
   return async (c, next) => {
     const ip = clientAddress(c, trusted);
     if (ip === null || EXEMPT.has(c.req.path)) return next();
     const failureKey = `caas:rl:authfail:${ip}`;
     const checks: Array<{ bucket: RateLimitBucket; message: string }> = [];
     if (failuresPerMinute > 0) {
-      checks.push({ bucket: { key: failureKey, rule: { ...failureRule, checkOnly: true } }, message: 'Too many failed authentications from this address; retry later' });
+      checks.push({ bucket: { key: failureKey, rule: failureCheck }, message: 'Too many failed authentications from this address; retry later' });
     }
     if (perMinute > 0) {
-      checks.push({ bucket: { key: `caas:rl:ip:${ip}`, rule: { limit: perMinute, windowMs: WINDOW_MS } }, message: 'Too many requests from this address; slow down and retry after the given delay' });
+      checks.push({ bucket: { key: `caas:rl:ip:${ip}`, rule: requestRule }, message: 'Too many requests from this address; slow down and retry after the given delay' });
     }
     if (checks.length > 0) {
       const verdicts = await cache.rateLimitAll(checks.map((check) => check.bucket));

@@ -5,20 +5,20 @@ import { AppError } from '../errors.ts';
 /**
  * Rate limits per app, per server key and per user (the per-address limits run before
  * authentication, in ip-guard.ts), on the cache port (Redis in cluster mode, so limits hold
- * across router replicas). Limits are
- * requests per minute from config; 0 turns one off. The tightest verdict is reported in the
- * RateLimit-* headers; a refusal is a 429 with Retry-After.
+ * across router replicas). Limits are requests per minute from config; 0 turns one off. The
+ * tightest verdict is reported in the RateLimit-* headers; a refusal is a 429 with Retry-After.
  */
 const WINDOW_MS = 60_000;
 
 /** The caller's own bucket (user or key) and the app's, charged together or not at all. */
 function buckets(services: Services, caller: Caller): RateLimitBucket[] {
   const limits = services.config;
-  const list: Array<{ key: string; limit: number }> = [];
-  if (caller.kind === 'server') list.push({ key: `caas:rl:key:${caller.keyId}`, limit: limits.CAAS_RATE_LIMIT_KEY });
-  if (caller.kind === 'user') list.push({ key: `caas:rl:user:${caller.appId}:${caller.userId}`, limit: limits.CAAS_RATE_LIMIT_USER });
-  if (caller.kind === 'server' || caller.kind === 'user') list.push({ key: `caas:rl:app:${caller.appId}`, limit: limits.CAAS_RATE_LIMIT_APP });
-  return list.filter((bucket) => bucket.limit > 0).map(({ key, limit }) => ({ key, rule: { limit, windowMs: WINDOW_MS } }));
+  const bucket = (key: string, limit: number): RateLimitBucket => ({ key, rule: { limit, windowMs: WINDOW_MS } });
+  const list: RateLimitBucket[] = [];
+  if (caller.kind === 'server') list.push(bucket(`caas:rl:key:${caller.keyId}`, limits.CAAS_RATE_LIMIT_KEY));
+  if (caller.kind === 'user') list.push(bucket(`caas:rl:user:${caller.appId}:${caller.userId}`, limits.CAAS_RATE_LIMIT_USER));
+  if (caller.kind === 'server' || caller.kind === 'user') list.push(bucket(`caas:rl:app:${caller.appId}`, limits.CAAS_RATE_LIMIT_APP));
+  return list.filter(({ rule }) => rule.limit > 0);
 }
 
 function headersFor(verdict: RateLimitVerdict): Record<string, string> {
