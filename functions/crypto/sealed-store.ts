@@ -12,6 +12,9 @@ const raws = new WeakMap<StorePort, StorePort>();
 const envelopes = new WeakMap<StorePort, Envelope>();
 
 export function sealedStore(raw: StorePort, envelope: Envelope): StorePort {
+  // One wrapper per sealed collection, made on first use: a send asks for several, and building
+  // one (a dozen closures) per call showed in the send path's profile.
+  const wrappers = new Map<string, Collection<Doc>>();
   const sealed: StorePort = {
     name: raw.name,
     // Read through: an adapter learns what its engine can do when it connects (FerretDB loses
@@ -21,7 +24,10 @@ export function sealedStore(raw: StorePort, envelope: Envelope): StorePort {
     },
     collection: <T extends Doc>(name: string) => {
       const spec = SEALED[name];
-      return spec ? sealedCollection<T>(raw.collection<T>(name), name, spec, envelope) : raw.collection<T>(name);
+      if (!spec) return raw.collection<T>(name);
+      let wrapper = wrappers.get(name);
+      if (!wrapper) wrappers.set(name, (wrapper = sealedCollection<Doc>(raw.collection<Doc>(name), name, spec, envelope)));
+      return wrapper as Collection<T>;
     },
     ensureIndexes: (collection, specs) => raw.ensureIndexes(collection, specs),
     dropCollections: (prefix) => raw.dropCollections(prefix),
