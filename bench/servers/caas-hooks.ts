@@ -1,5 +1,5 @@
 /**
- * CaaS in local mode like caas-local.ts, plus what BENCH_HOOKS names: `pre-send` sets a pre-send
+ * CaaS in local mode as `npm start` runs it (like caas.ts), plus what BENCH_HOOKS names: `pre-send` sets a pre-send
  * hook and/or `webhook` a webhook for every event, both at BENCH_RECEIVER (allowed by
  * CAAS_OUTBOUND_ALLOW_HOSTS). Prints the same JSON line.
  */
@@ -19,7 +19,8 @@ import { loadConfig } from '../../runtime/config.ts';
 import { createRouter } from '../../runtime/http/create-router.ts';
 import { serveRouter } from '../../runtime/http/serve.ts';
 import { startPreparedServices } from '../../runtime/platform.ts';
-import { startBackgroundWork } from '../../workers/index.ts';
+import { startAllInOneWork } from '../../workers/background-thread.ts';
+import { BENCH_BUDGETS } from './bench-budgets.ts';
 
 const hooks = (process.env.BENCH_HOOKS ?? '').split(',').filter(Boolean);
 const receiver = process.env.BENCH_RECEIVER ?? 'http://127.0.0.2:9';
@@ -29,13 +30,13 @@ const config = loadConfig({
   HOST: '127.0.0.1',
   CAAS_DATA_DIR: dataDir,
   CAAS_LOG_LEVEL: 'silent',
-  CAAS_RATE_LIMIT_USER: '0',
+  ...BENCH_BUDGETS,
   CAAS_OUTBOUND_ALLOW_HOSTS: new URL(receiver).hostname,
   CAAS_WEBHOOK_POLL_MS: '50',
 });
 const services = await startPreparedServices(domain, config);
 const server = await serveRouter(createRouter({ services, functions }), services);
-await startBackgroundWork(services);
+await startAllInOneWork(services);
 
 const { app } = await createApp(services, { name: 'bench' });
 await upsertUser(services, app._id, 'sender', {});

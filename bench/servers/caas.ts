@@ -24,6 +24,7 @@ import { startPreparedServices } from '../../runtime/platform.ts';
 import { startAllInOneWork } from '../../workers/background-thread.ts';
 import { startBackgroundWork } from '../../workers/index.ts';
 import type { SendTarget } from '../load.ts';
+import { BENCH_BUDGETS } from './bench-budgets.ts';
 
 const [shape = 'one', count = '64', workers = 'all'] = process.argv.slice(2);
 const senders = Array.from({ length: Number(count) }, (_, i) => `sender${i}`);
@@ -34,11 +35,7 @@ const config = loadConfig({
   HOST: '127.0.0.1',
   CAAS_DATA_DIR: dataDir,
   CAAS_LOG_LEVEL: 'silent',
-  // Limits still checked on every request, with budgets no benchmark reaches.
-  CAAS_RATE_LIMIT_APP: '1000000000',
-  CAAS_RATE_LIMIT_KEY: '1000000000',
-  CAAS_RATE_LIMIT_USER: '1000000000',
-  CAAS_RATE_LIMIT_IP: '1000000000',
+  ...BENCH_BUDGETS,
   // A run of its own on shared engines (cluster mode); ignored by the embedded adapters' files.
   CAAS_NAMESPACE: `bench${newSecret(6).toLowerCase().replace(/[^a-z0-9]/g, '')}`,
 });
