@@ -1,8 +1,8 @@
 import { openEvent } from '../functions/events/open-event.ts';
 import { Counter } from 'prom-client';
-import { decodeEvent } from '../functions/events/event-codec.ts';
+import { decodeEvent, type EventView } from '../functions/events/event-codec.ts';
 import { CONVERSATION_EVENTS_TOPIC } from '../functions/events/events.ts';
-import { DELIVERIES, enqueueEvent, refreshQueueDue, WEBHOOK_WAKE_CHANNEL, type DeliveryDoc } from '../functions/webhooks/deliveries.ts';
+import { DELIVERIES, enqueueEvents, refreshQueueDue, WEBHOOK_WAKE_CHANNEL, type DeliveryDoc } from '../functions/webhooks/deliveries.ts';
 import { attemptDelivery, EndpointBreakers } from '../functions/webhooks/delivery-attempt.ts';
 import { WEBHOOKS, wantsEvent, type WebhookDoc } from '../functions/webhooks/webhooks.ts';
 import { cacheLease } from '../infra/cache/lease.ts';
@@ -28,6 +28,13 @@ const outcomes = new Counter({
   registers: [processRegistry],
 });
 
+/**
+ * Rows of an endpoint's queue read at once: each is still sent only after the one before it was
+ * delivered. A row erased meanwhile (crypto-shredding) may go out if it was read before the
+ * erasure, as a single row read just before it would.
+ */
+const SEND_AHEAD = 8;
+
 export async function startWebhookDelivery(services: Services): Promise<WorkerHandle> {
   const { bus, cache, store } = services.ports;
   const deliveries = store.collection<DeliveryDoc>(DELIVERIES);
@@ -41,16 +48,25 @@ export async function startWebhookDelivery(services: Services): Promise<WorkerHa
   async function sendQueue(webhookId: string): Promise<void> {
     const lease = cacheLease(cache, `caas:webhooks:lease:${webhookId}`, leaseMs, holder);
     if (!(await lease.hold())) return;
+    let heldAt = services.clock.now();
     try {
-      while (!stopped) {
-        const head = await deliveries.findOne({ webhookId, status: 'pending' }, { sort: { seq: 1 } });
-        if (!head || head.nextAttemptAt > services.clock.now()) break;
+      for (;;) {
+        // The queue's next few rows and the endpoint, read once for all of them.
+        const heads = await deliveries.find({ webhookId, status: 'pending' }, { sort: { seq: 1 }, limit: SEND_AHEAD });
+        if (heads.length === 0) break;
         const webhook = await webhooks.findOne({ _id: webhookId });
         if (!webhook || !webhook.enabled) return;
-        const finished = await attemptDelivery(services, breakers, webhook, head);
-        outcomes.inc({ outcome: finished ? 'finished' : 'retry' });
-        if (!finished) break;
-        await lease.hold();
+        for (const head of heads) {
+          if (stopped || head.nextAttemptAt > services.clock.now()) return await refreshQueueDue(services, webhookId);
+          // Renewed well before it could lapse (an attempt lasts at most the timeout); lost means another sender has the queue.
+          if (services.clock.now() - heldAt > leaseMs / 4) {
+            if (!(await lease.hold())) return;
+            heldAt = services.clock.now();
+          }
+          const finished = await attemptDelivery(services, breakers, webhook, head);
+          outcomes.inc({ outcome: finished ? 'finished' : 'retry' });
+          if (!finished) return await refreshQueueDue(services, webhookId);
+        }
       }
       await refreshQueueDue(services, webhookId);
     } finally {
@@ -101,11 +117,12 @@ export async function startWebhookDelivery(services: Services): Promise<WorkerHa
   const dispatcher = await bus.subscribe({
     group: 'webhook-dispatcher',
     topics: [CONVERSATION_EVENTS_TOPIC],
-    // A bus batch at a time: each app's endpoints are read once, and only events some endpoint
-    // wants are opened (the bus carries message fields encrypted; endpoints get them in clear).
+    // A bus batch at a time: each app's endpoints are read once, only events some endpoint wants
+    // are opened (the bus carries message fields encrypted; endpoints get them in clear), and each
+    // endpoint's events are queued together, in the partition's order.
     handleBatch: async (messages) => {
       const targetsOf = new Map<string, WebhookDoc[]>();
-      let enqueued = false;
+      const queued = new Map<WebhookDoc, EventView[]>();
       for (const message of messages) {
         let sealed;
         try {
@@ -127,11 +144,16 @@ export async function startWebhookDelivery(services: Services): Promise<WorkerHa
           continue;
         }
         const { appId: _appId, ...event } = opened;
-        // Endpoints are independent queues: enqueue side by side (each endpoint's order comes from this partition's order).
-        await Promise.all(targets.map((webhook) => enqueueEvent(services, webhook, event)));
-        enqueued = true;
+        for (const webhook of targets) {
+          const events = queued.get(webhook);
+          if (events) events.push(event);
+          else queued.set(webhook, [event]);
+        }
       }
-      if (enqueued) void loop.run().catch(() => 0);
+      if (queued.size === 0) return;
+      // Endpoints are independent queues: enqueued side by side.
+      await Promise.all([...queued].map(([webhook, events]) => enqueueEvents(services, webhook, events)));
+      void loop.run().catch(() => 0);
     },
   });
 

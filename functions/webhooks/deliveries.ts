@@ -1,5 +1,5 @@
 import { wake } from '../../infra/cache/wake.ts';
-import { appendDense } from '../../infra/store/dense-append.ts';
+import { appendDense, appendDenseMany, DenseHeads } from '../../infra/store/dense-append.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { newId } from '../../runtime/ids.ts';
@@ -63,27 +63,38 @@ export function deliveryBody(appId: string, event: EventView): string {
   return JSON.stringify({ type: event.type, timestamp: new Date(event.at).toISOString(), data: { appId, ...event } });
 }
 
-async function enqueue(services: Services, webhook: Pick<WebhookDoc, '_id' | 'appId'>, fields: Pick<DeliveryDoc, 'dedupeKey' | 'messageId' | 'eventId' | 'eventType' | 'body' | 'authorId' | 'replayOf'>): Promise<DeliveryDoc> {
+type DeliveryFields = Pick<DeliveryDoc, 'dedupeKey' | 'messageId' | 'eventId' | 'eventType' | 'body' | 'authorId' | 'replayOf'>;
+
+function deliveryRow(webhook: Pick<WebhookDoc, '_id' | 'appId'>, fields: DeliveryFields, seq: number, now: number): DeliveryDoc {
+  return {
+    _id: newId('dlv', now),
+    appId: webhook.appId,
+    webhookId: webhook._id,
+    seq,
+    ...fields,
+    status: 'pending',
+    attempts: [],
+    nextAttemptAt: now,
+    createdAt: now,
+    finishedAt: null,
+  };
+}
+
+/** The endpoint has a delivery due now (the sender polls endpoints by this time). */
+function markDue(services: Services, webhookId: string, now: number): Promise<unknown> {
+  return services.ports.store.collection<WebhookDoc>(WEBHOOKS).updateOne({ _id: webhookId }, { $min: { queueDueAt: now } });
+}
+
+async function enqueue(services: Services, webhook: Pick<WebhookDoc, '_id' | 'appId'>, fields: DeliveryFields): Promise<DeliveryDoc> {
   const collection = services.ports.store.collection<DeliveryDoc>(DELIVERIES);
   const now = services.clock.now();
   const delivery = await appendDense<DeliveryDoc>({
     collection,
     scope: { webhookId: webhook._id },
-    make: (seq) => ({
-      _id: newId('dlv', now),
-      appId: webhook.appId,
-      webhookId: webhook._id,
-      seq,
-      ...fields,
-      status: 'pending',
-      attempts: [],
-      nextAttemptAt: now,
-      createdAt: now,
-      finishedAt: null,
-    }),
+    make: (seq) => deliveryRow(webhook, fields, seq, now),
     existing: () => collection.findOne({ dedupeKey: fields.dedupeKey }),
   });
-  await services.ports.store.collection<WebhookDoc>(WEBHOOKS).updateOne({ _id: webhook._id }, { $min: { queueDueAt: now } });
+  await markDue(services, webhook._id, now);
   return delivery;
 }
 
@@ -98,9 +109,8 @@ export async function refreshQueueDue(services: Services, webhookId: string): Pr
   if (head) await webhooks.updateOne({ _id: webhookId }, { $min: { queueDueAt: head.nextAttemptAt } });
 }
 
-/** Idempotent: an event redelivered by the bus is queued once per endpoint. */
-export function enqueueEvent(services: Services, webhook: WebhookDoc, event: EventView): Promise<DeliveryDoc> {
-  return enqueue(services, webhook, {
+function eventDelivery(webhook: WebhookDoc, event: EventView): DeliveryFields {
+  return {
     dedupeKey: `${webhook._id}|${event.id}`,
     messageId: `msg_${event.id.replace(/[^A-Za-z0-9]/g, '')}`,
     eventId: event.id,
@@ -108,7 +118,36 @@ export function enqueueEvent(services: Services, webhook: WebhookDoc, event: Eve
     body: deliveryBody(webhook.appId, event),
     authorId: eventContentOwner(event),
     replayOf: null,
+  };
+}
+
+/** Per store: the last sequence this process queued per endpoint (DenseHeads). */
+const headsByStore = new WeakMap<object, DenseHeads>();
+
+/**
+ * Queues events for one endpoint in their order, each once however often the bus delivers it (by
+ * its dedupe key): one insert for the lot instead of a read and two writes per event.
+ */
+export async function enqueueEvents(services: Services, webhook: WebhookDoc, events: EventView[]): Promise<void> {
+  const { store } = services.ports;
+  const collection = store.collection<DeliveryDoc>(DELIVERIES);
+  let heads = headsByStore.get(store);
+  if (!heads) headsByStore.set(store, (heads = new DenseHeads()));
+  const now = services.clock.now();
+  await appendDenseMany({
+    collection,
+    heads,
+    scope: { webhookId: webhook._id },
+    inputs: events.map((event) => eventDelivery(webhook, event)),
+    make: (fields, seq) => deliveryRow(webhook, fields, seq, now),
+    written: async (inputs) => {
+      const rows = await collection.find({ dedupeKey: { $in: inputs.map((fields) => fields.dedupeKey) } }, { projection: { dedupeKey: 1 } });
+      const keys = new Set(rows.map((row) => row.dedupeKey));
+      return new Set(inputs.filter((fields) => keys.has(fields.dedupeKey)));
+    },
+    existing: (fields) => collection.findOne({ dedupeKey: fields.dedupeKey }),
   });
+  await markDue(services, webhook._id, now);
 }
 
 /** Sends a finished delivery (usually a dead letter) again, at the end of the endpoint's queue, with the same message id. */

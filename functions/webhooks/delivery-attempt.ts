@@ -81,14 +81,17 @@ async function finish(services: Services, webhook: WebhookDoc, delivery: Deliver
   const failures = delivery.attempts.filter((entry) => entry.error !== null).length + (succeeded ? 0 : 1);
   const retryAt = succeeded || outcome.refused ? null : nextAttemptAt(services, delivery, failures, now);
   const status = succeeded ? 'succeeded' : retryAt === null ? 'dead' : 'pending';
-  const { store } = services.ports;
-  await store.collection<DeliveryDoc>(DELIVERIES).updateOne(
-    { _id: delivery._id },
-    { $push: { attempts: attempt }, $set: { status, nextAttemptAt: retryAt ?? now, finishedAt: status === 'pending' ? null : now } },
-  );
   const stats: Record<string, number> = succeeded ? { 'stats.attemptsSucceeded': 1, 'stats.delivered': 1 } : { 'stats.attemptsFailed': 1 };
   if (status === 'dead') stats['stats.dead'] = 1;
-  await store.collection<WebhookDoc>(WEBHOOKS).updateOne({ _id: webhook._id }, { $inc: stats });
+  const { store } = services.ports;
+  // Independent writes, side by side (on the embedded store, one commit).
+  await Promise.all([
+    store.collection<DeliveryDoc>(DELIVERIES).updateOne(
+      { _id: delivery._id },
+      { $push: { attempts: attempt }, $set: { status, nextAttemptAt: retryAt ?? now, finishedAt: status === 'pending' ? null : now } },
+    ),
+    store.collection<WebhookDoc>(WEBHOOKS).updateOne({ _id: webhook._id }, { $inc: stats }),
+  ]);
   if (status === 'dead') services.log.warn({ webhookId: webhook._id, deliveryId: delivery._id, error: outcome.error }, 'webhook delivery dead-lettered');
   return status !== 'pending';
 }

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventView } from '../../functions/events/event-codec.ts';
+import { enqueueEvents } from '../../functions/webhooks/deliveries.ts';
 import { verifySignature } from '../../functions/webhooks/signing.ts';
+import { WEBHOOKS, type WebhookDoc } from '../../functions/webhooks/webhooks.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import { verifyWithNodeRecipe, verifyWithPythonRecipe } from '../support/doc-recipes.ts';
@@ -138,6 +141,32 @@ describe('webhooks', () => {
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
       expect(seqs).toHaveLength(6);
     }
+  });
+
+  it('queues an event the bus delivers again once per endpoint, and a new event of the same batch after the rest', async () => {
+    await disableAllWebhooks();
+    const hook = await createWebhook(call, world.app.serverKey, { url: receiver.url('/redelivered'), eventTypes: ['message.new'] });
+    for (let i = 0; i < 3; i++) await sendText(`r${i}`);
+    await eventually(async () => receiver.received('/redelivered').length, (count) => count === 3, 'three deliveries');
+    const events = receiver.received('/redelivered').map((request) => {
+      const { appId: _appId, ...event } = eventOf(request).data as unknown as EventView & { appId: string };
+      return event as EventView;
+    });
+    // A fourth message while the endpoint is off: no delivery of its own yet.
+    await call('PATCH', `/v1/webhooks/${hook.id}`, { token: world.app.serverKey, body: { enabled: false } });
+    await sendText('r3');
+    await call('PATCH', `/v1/webhooks/${hook.id}`, { token: world.app.serverKey, body: { enabled: true } });
+    const later = (await call('GET', `/v1/conversations/${conversationId}/events?after=${events[2]!.seq}`, { token: world.tokens.alice! })).body.events as EventView[];
+    const fourthEvent = later.filter((event) => event.type === 'message.new').at(-1)!;
+    expect(fourthEvent.payload).toMatchObject({ message: { text: 'r3' } });
+    const webhook = (await platform.services.ports.store.collection<WebhookDoc>(WEBHOOKS).findOne({ _id: hook.id }))!;
+    // Redelivered by the bus: a whole batch again, then one with a duplicate inside it and a new event at its end.
+    await enqueueEvents(platform.services, webhook, events);
+    await enqueueEvents(platform.services, webhook, [events[1]!, events[2]!, events[2]!, fourthEvent]);
+    await eventually(async () => receiver.received('/redelivered').length, (count) => count === 4, 'the fourth delivery');
+    const log = await deliveries(hook.id);
+    expect(log.map((row) => row.eventId).reverse()).toEqual([...events.map((event) => event.id), fourthEvent.id]);
+    expect(new Set(receiver.received('/redelivered').map((request) => request.headers['webhook-id'])).size).toBe(4);
   });
 
   it('a failing endpoint with a backlog holds back only itself, never another endpoint', async () => {
