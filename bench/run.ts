@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const benchmarks = ['bench/send.ts', 'bench/hooks.ts', 'bench/cold-start.ts', 'bench/fanout.ts', 'bench/search.ts', 'bench/audit.ts', 'bench/crypto.ts', 'bench/crypto-send.ts'].filter((file) => existsSync(file));
+const benchmarks = ['bench/send.ts', 'bench/hooks.ts', 'bench/cold-start.ts', 'bench/fanout.ts', 'bench/search.ts', 'bench/history.ts', 'bench/audit.ts', 'bench/crypto.ts', 'bench/crypto-send.ts'].filter((file) => existsSync(file));
 for (const file of benchmarks) {
   process.stdout.write(`\n== ${file}\n`);
   const run = spawnSync(process.execPath, ['--import', 'tsx', file, ...process.argv.slice(2)], { stdio: 'inherit' });
