@@ -4,9 +4,10 @@
  * the API; the rest are copies of those rows with their own id, sequence, time and text, written
  * through the store port in batches (sealed at rest under their author's data key, as the send
  * path writes them): sending a million messages through the API would take most of an hour here.
- * Prints the URL, the history path and a member's credentials.
+ * Prints the URL, the history path and a member's credentials. `local` ignores engine URLs in the
+ * environment; `cluster` runs on them, in a namespace of its own.
  *
- *   node --import tsx bench/servers/caas-history.ts <messages>
+ *   node --import tsx bench/servers/caas-history.ts <messages> <local|cluster>
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,20 +22,24 @@ import { mintUserToken } from '../../runtime/auth/user-tokens.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { createRouter } from '../../runtime/http/create-router.ts';
 import { serveRouter } from '../../runtime/http/serve.ts';
-import { newId } from '../../runtime/ids.ts';
+import { newId, newSecret } from '../../runtime/ids.ts';
 import { startPreparedServices } from '../../runtime/platform.ts';
 import { messageBatch } from '../search-corpus.ts';
 import { BENCH_BUDGETS } from './bench-budgets.ts';
 
 const total = Number(process.argv[2] ?? 1_000_000);
+const cluster = process.argv[3] === 'cluster';
+const ENGINE_SETTINGS = /^(MONGO_URL|REDIS_URL|KAFKA_BROKERS|ELASTICSEARCH_URL|S3_.*|KMS_.*|CAAS_ENGINES_JSON)$/;
+const environment = Object.fromEntries(Object.entries(process.env).filter(([name]) => cluster || !ENGINE_SETTINGS.test(name)));
 const members = Array.from({ length: 10 }, (_, i) => `member${i}`);
 const config = loadConfig({
-  ...process.env,
+  ...environment,
   PORT: '0',
   HOST: '127.0.0.1',
   CAAS_DATA_DIR: await mkdtemp(join(tmpdir(), 'caas-history-')),
   CAAS_LOG_LEVEL: 'silent',
   ...BENCH_BUDGETS,
+  CAAS_NAMESPACE: `history${newSecret(6).toLowerCase().replace(/[^a-z0-9]/g, '')}`,
 });
 const services = await startPreparedServices(domain, config);
 const server = await serveRouter(createRouter({ services, functions }), services);
