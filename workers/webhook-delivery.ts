@@ -29,9 +29,10 @@ const outcomes = new Counter({
 });
 
 /**
- * Rows of an endpoint's queue read at once: each is still sent only after the one before it was
- * delivered. A row erased meanwhile (crypto-shredding) may go out if it was read before the
- * erasure, as a single row read just before it would.
+ * Rows of an endpoint's queue read at once, with the endpoint: each is still sent only after the
+ * one before it was delivered. A change of the endpoint (disabled, new URL) applies from the next
+ * read; a row erased meanwhile (crypto-shredding) may go out if it was read before the erasure, as
+ * a single row read just before it would.
  */
 const SEND_AHEAD = 8;
 
