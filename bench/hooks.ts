@@ -1,7 +1,8 @@
 /**
  * What hooks cost on the send path (DESIGN §9: ≤ 10 % each): send throughput with no hook, with a
- * pre-send hook that allows everything, and with a webhook on every message (its worker shares
- * the process), all beside each other in one run; and how fast the webhook worker drains.
+ * pre-send hook that allows everything, and with a webhook on every message (its worker runs in
+ * the server's process), all beside each other in one run. Rates are sustained: each run waits
+ * until the work its sends left behind (relay, indexer, every webhook delivery) is done.
  *
  *   npx tsx bench/hooks.ts [--connections 32] [--seconds 8]
  */
