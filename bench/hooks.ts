@@ -6,10 +6,8 @@
  *
  *   npx tsx bench/hooks.ts [--connections 32] [--seconds 8]
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { runLoad, stopServer, type LoadResult } from './load.ts';
+import { runLoad, startServer, stopServer, type LoadResult } from './load.ts';
 import { processCpuMicros } from './process-cpu.ts';
 import { writeSection } from './report.ts';
 import { awaitCaughtUp } from './backlog.ts';
@@ -21,21 +19,17 @@ const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 const body = JSON.stringify({ text: 'hello from the hooks benchmark' });
 
-/** Webhook deliveries received, by `webhook-id` (a redelivered message keeps its id). */
-const webhookIds = new Set<string>();
-let webhookDeliveries = 0;
-const receiver = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    if (req.url === '/webhook') {
-      webhookDeliveries++;
-      webhookIds.add(String(req.headers['webhook-id']));
-      res.writeHead(204).end();
-    } else res.writeHead(200, { 'content-type': 'application/json' }).end('{"action":"allow"}');
-  });
-});
-await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.2', resolve));
-const receiverUrl = `http://127.0.0.2:${(receiver.address() as AddressInfo).port}`;
+const receiver = await startServer<{ url: string }>('bench/servers/hook-receiver.ts');
+const receiverUrl = receiver.info.url;
+
+/** Deliveries the receiver got, and how many distinct `webhook-id`s (a redelivered message keeps its id). */
+async function receiverStats(): Promise<{ deliveries: number; distinct: number }> {
+  return (await (await fetch(`${receiverUrl}/stats`)).json()) as { deliveries: number; distinct: number };
+}
+
+async function resetReceiver(): Promise<void> {
+  await (await fetch(`${receiverUrl}/reset`)).arrayBuffer();
+}
 
 interface HookRun extends LoadResult {
   /** Seconds after the load until the background work it left was done (relay, indexer, webhook deliveries). */
@@ -49,8 +43,10 @@ interface HookRun extends LoadResult {
 /** Until every message sent so far has reached the receiver's webhook once. */
 async function awaitDelivered(sent: number): Promise<void> {
   const deadline = performance.now() + 300_000;
-  while (webhookIds.size < sent) {
-    if (performance.now() > deadline) throw new Error(`webhook deliveries still behind: ${webhookIds.size} of ${sent}`);
+  for (;;) {
+    const { distinct } = await receiverStats();
+    if (distinct >= sent) return;
+    if (performance.now() > deadline) throw new Error(`webhook deliveries still behind: ${distinct} of ${sent}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -73,8 +69,7 @@ async function measure(hooks: string): Promise<HookRun> {
       if (hooks.includes('webhook')) await awaitDelivered(sent);
       return (performance.now() - started) / 1000;
     };
-    webhookIds.clear();
-    webhookDeliveries = 0;
+    await resetReceiver();
     const warmUp = await runLoad({ ...target, connections, seconds: 2 });
     const succeeded = (run: LoadResult) => run.total - run.non2xx;
     await caughtUp(succeeded(warmUp));
@@ -96,7 +91,8 @@ async function measure(hooks: string): Promise<HookRun> {
 const none = await measure('');
 const preSend = await measure('pre-send');
 const webhook = await measure('webhook');
-receiver.close();
+const delivered = await receiverStats();
+await stopServer(receiver.child);
 for (const [name, run] of Object.entries({ none, preSend, webhook })) {
   if (run.non2xx > 0 || run.errors > 0) throw new Error(`the ${name} run answered ${run.non2xx} non-2xx and ${run.errors} errors: not valid`);
 }
@@ -120,9 +116,10 @@ second over the load and the catch-up together ("sustained"); the cost is read o
 The server runs as \`npm start\` does with rate-limit budgets no run reaches: before 2026-12-07 it
 ran with the default per-address budget (6 000 requests a minute), and its figures (≈ 69
 requests/s whatever the hooks) measured that limiter; until later that day the webhook's figures
-did not wait for its deliveries. The receiver and the load client share one process and the
-machine's two cores with CaaS, so the cost includes the receiver's work; CaaS's own CPU per send
-is beside it. A cost within ±10 % of zero is within this harness's noise.
+did not wait for its deliveries, and the receiver shared the load client's process (its answers
+waited on the client's event loop). The receiver runs in a process of its own, as an app's service
+would, but on the same two cores: the cost includes its work; CaaS's own CPU per send is beside it.
+A cost within ±10 % of zero is within this harness's noise.
 
 | configuration | req/s during load | catch-up s | sustained sends/s | p50 ms | p99 ms | CaaS CPU µs/send | cost (sustained) |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
@@ -130,7 +127,7 @@ ${row('no hooks (baseline)', none)}
 ${row('pre-send hook (allow)', preSend)}
 ${row('webhook on every message', webhook)}
 
-Webhook deliveries: ${webhookIds.size} messages delivered, ${webhookDeliveries - webhookIds.size} delivered twice;
+Webhook deliveries: ${delivered.distinct} messages delivered, ${delivered.deliveries - delivered.distinct} delivered twice;
 one endpoint is sent in order, one delivery at a time (docs/webhooks.md), so an app sending faster
 than the endpoint drains falls behind: here the queue took ${webhook.catchUpSeconds.toFixed(1)} s after ${seconds} s of sending to empty.
 `,
