@@ -1,6 +1,6 @@
 import { openDocument } from '../crypto/sealed-store.ts';
 import { EVENTS } from '../events/events.ts';
-import { appendDenseMany, DenseHeads } from '../../infra/store/dense-append.ts';
+import { appendDenseMany, denseHeadsOf } from '../../infra/store/dense-append.ts';
 import type { Services } from '../../runtime/context.ts';
 import type { IndexDeclaration } from '../../infra/store/port.ts';
 import type { EventView } from '../events/event-codec.ts';
@@ -34,18 +34,13 @@ export const appEventIndexes: IndexDeclaration[] = [
   },
 ];
 
-/** Per store: the last sequence this process appended per app (DenseHeads). */
-const headsByStore = new WeakMap<object, DenseHeads>();
-
 /** Appends an app's events in their order, each once however often it is delivered. */
 export function appendToAppLog(services: Services, appId: string, events: EventView[]): Promise<void> {
   const { store } = services.ports;
   const collection = store.collection<AppEventDoc>(APP_EVENTS);
-  let heads = headsByStore.get(store);
-  if (!heads) headsByStore.set(store, (heads = new DenseHeads()));
   return appendDenseMany({
     collection,
-    heads,
+    heads: denseHeadsOf(store, APP_EVENTS),
     scope: { appId },
     inputs: events,
     make: (event, seq) => ({ _id: `${appId}:${String(seq).padStart(12, '0')}`, appId, seq, eventId: event.id, event, loggedAt: services.clock.now() }),

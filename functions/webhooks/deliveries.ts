@@ -1,5 +1,5 @@
 import { wake } from '../../infra/cache/wake.ts';
-import { appendDense, appendDenseMany, DenseHeads } from '../../infra/store/dense-append.ts';
+import { appendDense, appendDenseMany, denseHeadsOf } from '../../infra/store/dense-append.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { newId } from '../../runtime/ids.ts';
@@ -121,9 +121,6 @@ function eventDelivery(webhook: WebhookDoc, event: EventView): DeliveryFields {
   };
 }
 
-/** Per store: the last sequence this process queued per endpoint (DenseHeads). */
-const headsByStore = new WeakMap<object, DenseHeads>();
-
 /**
  * Queues events for one endpoint in their order, each once however often the bus delivers it (by
  * its dedupe key): one insert for the lot instead of a read and two writes per event.
@@ -131,12 +128,10 @@ const headsByStore = new WeakMap<object, DenseHeads>();
 export async function enqueueEvents(services: Services, webhook: WebhookDoc, events: EventView[]): Promise<void> {
   const { store } = services.ports;
   const collection = store.collection<DeliveryDoc>(DELIVERIES);
-  let heads = headsByStore.get(store);
-  if (!heads) headsByStore.set(store, (heads = new DenseHeads()));
   const now = services.clock.now();
   await appendDenseMany({
     collection,
-    heads,
+    heads: denseHeadsOf(store, DELIVERIES),
     scope: { webhookId: webhook._id },
     inputs: events.map((event) => eventDelivery(webhook, event)),
     make: (fields, seq) => deliveryRow(webhook, fields, seq, now),

@@ -79,6 +79,17 @@ export class DenseHeads {
   }
 }
 
+/** Per store and collection: the heads this process keeps (so two stores or logs never share guesses). */
+const headsByStore = new WeakMap<object, Map<string, DenseHeads>>();
+
+export function denseHeadsOf(store: object, collection: string): DenseHeads {
+  let ofStore = headsByStore.get(store);
+  if (!ofStore) headsByStore.set(store, (ofStore = new Map()));
+  let heads = ofStore.get(collection);
+  if (!heads) ofStore.set(collection, (heads = new DenseHeads()));
+  return heads;
+}
+
 /**
  * appendDense for many inputs of one scope at once, in their order: drops the ones a redelivery
  * already wrote, reads the highest sequence once and inserts the rest in one all-or-nothing
