@@ -51,14 +51,14 @@ export async function startWebhookDelivery(services: Services): Promise<WorkerHa
     if (!(await lease.hold())) return;
     let heldAt = services.clock.now();
     try {
-      for (;;) {
+      queue: for (;;) {
         // The queue's next few rows and the endpoint, read once for all of them.
         const heads = await deliveries.find({ webhookId, status: 'pending' }, { sort: { seq: 1 }, limit: SEND_AHEAD });
         if (heads.length === 0) break;
         const webhook = await webhooks.findOne({ _id: webhookId });
         if (!webhook || !webhook.enabled) return;
         for (const head of heads) {
-          if (stopped || head.nextAttemptAt > services.clock.now()) return await refreshQueueDue(services, webhookId);
+          if (stopped || head.nextAttemptAt > services.clock.now()) break queue;
           // Renewed well before it could lapse (an attempt lasts at most the timeout); lost means another sender has the queue.
           if (services.clock.now() - heldAt > leaseMs / 4) {
             if (!(await lease.hold())) return;
@@ -66,7 +66,7 @@ export async function startWebhookDelivery(services: Services): Promise<WorkerHa
           }
           const finished = await attemptDelivery(services, breakers, webhook, head);
           outcomes.inc({ outcome: finished ? 'finished' : 'retry' });
-          if (!finished) return await refreshQueueDue(services, webhookId);
+          if (!finished) break queue;
         }
       }
       await refreshQueueDue(services, webhookId);
