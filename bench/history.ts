@@ -13,6 +13,7 @@
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { startServer, stopServer } from './load.ts';
+import { percentile } from './percentile.ts';
 import { processCpuMicros } from './process-cpu.ts';
 import { writeSection } from './report.ts';
 import { seededRandom } from '../tests/support/seeded-random.ts';
@@ -73,8 +74,6 @@ interface Round {
   p99: number;
   cpuUsPerPage: number;
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
 /** `pages` pages at cursors spread over the whole conversation (the same cursors for every server), or the newest page. */
 async function round(server: ServerInfo, pid: number, kind: 'random' | 'newest', seed: number): Promise<Round> {

@@ -11,8 +11,6 @@ import { runLoad, startServer, stopServer, type LoadResult } from './load.ts';
 import { processCpuMicros } from './process-cpu.ts';
 import { writeSection } from './report.ts';
 import { awaitCaughtUp } from './backlog.ts';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 
 const { values } = parseArgs({ options: { connections: { type: 'string', default: '32' }, seconds: { type: 'string', default: '8' } } });
 const connections = Number(values.connections);
@@ -52,14 +50,7 @@ async function awaitDelivered(sent: number): Promise<void> {
 }
 
 async function measure(hooks: string): Promise<HookRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/servers/caas-hooks.ts'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, BENCH_HOOKS: hooks, BENCH_RECEIVER: receiverUrl },
-  });
-  const info = await new Promise<{ url: string; token: string; conversationId: string }>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
-  });
+  const { info, child } = await startServer<{ url: string; token: string; conversationId: string }>('bench/servers/caas-hooks.ts', [hooks, receiverUrl]);
   try {
     const target = { url: `${info.url}/v1/conversations/${info.conversationId}/messages`, method: 'POST' as const, headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` }, body };
     // Each phase ends once the work its sends left behind is done, as in the send benchmark.

@@ -15,6 +15,7 @@ import { createSearch } from '../infra/search/index.ts';
 import { LocalSearch } from '../infra/search/local.ts';
 import type { SearchPort } from '../infra/search/port.ts';
 import { loadConfig } from '../runtime/config.ts';
+import { percentile } from './percentile.ts';
 import { writeBarChart, writeSection } from './report.ts';
 import { RawFts5 } from './search-baseline.ts';
 import { QUERY_KINDS, benchQuery, messageBatch, type QueryKind } from './search-corpus.ts';
@@ -96,10 +97,6 @@ function portEngine(label: string, search: SearchPort, file: string | null): Eng
       await search.close();
     },
   };
-}
-
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
 }
 
 async function measure(engine: Engine): Promise<EngineResult> {

@@ -1,7 +1,10 @@
 /**
- * CaaS in local mode as `npm start` runs it (like caas.ts), plus what BENCH_HOOKS names: `pre-send` sets a pre-send
- * hook and/or `webhook` a webhook for every event, both at BENCH_RECEIVER (allowed by
- * CAAS_OUTBOUND_ALLOW_HOSTS). Prints the same JSON line.
+ * CaaS in local mode as `npm start` runs it (like caas.ts), plus the hooks named (comma-separated):
+ * `pre-send` sets a pre-send hook and/or `webhook` a webhook for every message, both at the
+ * receiver's URL (allowed by CAAS_OUTBOUND_ALLOW_HOSTS). Prints its URL, a sender's token and the
+ * conversation.
+ *
+ *   node --import tsx bench/servers/caas-hooks.ts <hooks|''> <receiver URL>
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,8 +25,8 @@ import { startPreparedServices } from '../../runtime/platform.ts';
 import { startAllInOneWork } from '../../workers/background-thread.ts';
 import { BENCH_BUDGETS } from './bench-budgets.ts';
 
-const hooks = (process.env.BENCH_HOOKS ?? '').split(',').filter(Boolean);
-const receiver = process.env.BENCH_RECEIVER ?? 'http://127.0.0.2:9';
+const hooks = (process.argv[2] ?? '').split(',').filter(Boolean);
+const receiver = process.argv[3] ?? 'http://127.0.0.2:9';
 const dataDir = await mkdtemp(join(tmpdir(), 'caas-bench-'));
 const config = loadConfig({
   PORT: '0',
