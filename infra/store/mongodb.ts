@@ -103,7 +103,7 @@ export class MongoStore implements StorePort {
       const clustered = Boolean(hello.setName) || hello.msg === 'isdbgrid';
       this.ferretdb = info.ferretdbVersion !== undefined;
       this.detected = info.ferretdbVersion
-        ? { transactions: false, atomicUpdates: false, partialIndexes: false, completeOperators: false }
+        ? { transactions: false, atomicUpdates: false, partialIndexes: false, completeOperators: false, rangeScans: false }
         : { transactions: clustered && hello.logicalSessionTimeoutMinutes != null };
       return info;
     }).catch((error: unknown) => {

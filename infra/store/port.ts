@@ -107,6 +107,14 @@ export interface StoreCapabilities {
   partialIndexes?: boolean;
   /** $elemMatch with field conditions, $push with $slice, $pull by condition (FerretDB v1 lacks them). */
   completeOperators?: boolean;
+  /**
+   * A find with a range, a sort or a limit reads only the rows it returns, from an index. A speed
+   * gap, not a behaviour gap (results are the same): FerretDB v1 hands its backend only a filter's
+   * equalities, so `{ conversationId, seq: { $lt } }` sorted and limited reads the whole
+   * conversation. Paging by sequence walks windows asked by equality there instead
+   * (functions/events/seq-windows.ts).
+   */
+  rangeScans?: boolean;
 }
 
 export interface StorePort {
