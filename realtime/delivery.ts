@@ -39,7 +39,7 @@ export class Delivery implements EventHistory {
   }
 
   read(conversationId: string, afterSeq: number, limit: number): Promise<EventDoc[]> {
-    return eventsAfter(this.services.ports.store, conversationId, afterSeq, limit);
+    return eventsAfter(this.services, conversationId, afterSeq, limit);
   }
 
   async isMember(appId: string, conversationId: string, userId: string): Promise<boolean> {

@@ -1,7 +1,8 @@
-import type { IndexDeclaration, StorePort } from '../../infra/store/port.ts';
+import type { IndexDeclaration } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { isAppError } from '../../runtime/errors.ts';
 import { EVENTS, SEQUENCES, sequenceAllocator } from './sequence-allocator.ts';
+import { walkSeqWindows } from './seq-windows.ts';
 
 /**
  * Every change in a conversation is an event with the next per-conversation sequence number.
@@ -144,7 +145,29 @@ export async function appendEvent(services: Services, event: NewEvent): Promise<
   }
 }
 
-/** Events of a conversation after a sequence, in order: history paging and realtime resume. */
-export async function eventsAfter(store: StorePort, conversationId: string, afterSeq: number, limit: number): Promise<EventDoc[]> {
-  return store.collection<EventDoc>(EVENTS).find({ conversationId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
+/**
+ * At most this many event ids are asked in one `$in`: on a store without range scans that is one
+ * equality lookup per id, and the MongoDB adapter splits a `$in` of up to 100 values that way.
+ */
+const EVENT_WINDOW = 100;
+
+/**
+ * Events of a conversation after a sequence, in order: history paging and realtime resume. On a
+ * store without range scans (seq-windows.ts) the events are read by id, window by window, up to the
+ * last sequence reserved: ids name their sequence, and sequences are dense but for rare gaps.
+ */
+export async function eventsAfter(services: Services, conversationId: string, afterSeq: number, limit: number): Promise<EventDoc[]> {
+  const events = services.ports.store.collection<EventDoc>(EVENTS);
+  if (services.ports.store.capabilities.rangeScans !== false) {
+    return events.find({ conversationId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
+  }
+  return walkSeqWindows({
+    direction: 'up',
+    start: afterSeq + 1,
+    end: await currentSequence(services, conversationId),
+    limit,
+    firstWidth: Math.min(limit, EVENT_WINDOW),
+    maxWidth: EVENT_WINDOW,
+    fetch: (low, high) => events.find({ _id: { $in: Array.from({ length: high - low + 1 }, (_, i) => eventId(conversationId, low + i)) } }),
+  });
 }

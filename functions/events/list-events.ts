@@ -19,7 +19,7 @@ export default defineFunction({
   response: z.object({ events: z.array(EventView), nextCursor: z.number().nullable() }),
   handler: async ({ params, query }, ctx) => {
     const access = await callerAccess(ctx, params.conversationId, { allowNonMemberChannel: true });
-    const rows = await eventsAfter(ctx.ports.store, params.conversationId, query.after, query.limit + 1);
+    const rows = await eventsAfter(ctx, params.conversationId, query.after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     return {
       events: page.filter((event) => eventVisibleTo(event, access.userId)).map(toEventView),

@@ -69,7 +69,7 @@ function socketOn(services: Services, userId: string) {
 }
 
 async function rawEvents(services: Services, conversationId: string): Promise<string[]> {
-  return (await eventsAfter(services.ports.store, conversationId, 0, 100)).map((doc) => encodeEvent(doc).value as string);
+  return (await eventsAfter(services, conversationId, 0, 100)).map((doc) => encodeEvent(doc).value as string);
 }
 
 async function scenario(at: 'memberships' | 'positions', resume: (conversationId: string) => Record<string, number>) {
