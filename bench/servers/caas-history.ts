@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { createApp } from '../../functions/apps/apps.ts';
 import { createConversation } from '../../functions/conversations/conversation-lifecycle.ts';
 import { domain } from '../../functions/domain.ts';
-import { MESSAGES, type MessageDoc } from '../../functions/messages/messages.ts';
+import { EVENTS, eventId, type EventDoc } from '../../functions/events/events.ts';
+import { sequenceAllocator } from '../../functions/events/sequence-allocator.ts';
+import { MESSAGES, messageSeqBlock, type MessageDoc } from '../../functions/messages/messages.ts';
 import { upsertUser } from '../../functions/users/users.ts';
 import { functions } from '../../routes.ts';
 import { mintUserToken } from '../../runtime/auth/user-tokens.ts';
@@ -70,10 +72,19 @@ for (let from = 0; from < total - templates.length; from += 1_000) {
     texts.map((text, i) => {
       const seq = firstSeq + from + i;
       const createdAt = started + (from + i) * 1_000;
-      return { ...templates[(from + i) % templates.length]!, _id: newId('msg', createdAt), seq, version: seq, text: text.text, createdAt };
+      return { ...templates[(from + i) % templates.length]!, _id: newId('msg', createdAt), seq, seqBlock: messageSeqBlock(conversation._id, seq), version: seq, text: text.text, createdAt };
     }),
   );
 }
 
-process.stdout.write(`${JSON.stringify({ url, path, headers: { authorization: `Bearer ${tokens.get(members[1]!)}` }, newestSeq: firstSeq + total - templates.length - 1 })}\n`);
+// The copies have no events of their own. One event at the newest sequence (a copy of the last
+// send's, already published) makes the conversation's sequence reach past them, as their sends would
+// have: a store that pages by seq windows (FerretDB) starts the newest page there.
+const newestSeq = firstSeq + total - templates.length - 1;
+const events = services.ports.store.collection<EventDoc>(EVENTS);
+const lastEvent = (await events.findOne({ _id: eventId(conversation._id, templates.at(-1)!.seq) }))!;
+await events.insertOne({ ...lastEvent, _id: eventId(conversation._id, newestSeq), seq: newestSeq, dedupeKey: eventId(conversation._id, newestSeq), published: true });
+await sequenceAllocator(services).nextAbove(app._id, conversation._id);
+
+process.stdout.write(`${JSON.stringify({ url, path, headers: { authorization: `Bearer ${tokens.get(members[1]!)}` }, newestSeq })}\n`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));

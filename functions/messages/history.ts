@@ -1,7 +1,12 @@
 import type { Filter } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
-import { MESSAGES, type MessageDoc } from './messages.ts';
+import { currentSequence } from '../events/events.ts';
+import { walkSeqWindows } from '../events/seq-windows.ts';
+import { MESSAGE_SEQ_BLOCK, MESSAGES, messageSeqBlock, type MessageDoc } from './messages.ts';
+
+/** A walk's widest window, in seq blocks: one `$in` of block keys, asked as one lookup per block where `$in` is split. */
+const MAX_BLOCKS_PER_WINDOW = 64;
 import { ownReactions } from './reactions.ts';
 import { toMessageView, visibleTo, type MessageView } from './message-views.ts';
 
@@ -31,16 +36,8 @@ export async function messagePage(
 ): Promise<HistoryPage> {
   if (query.before !== undefined && query.after !== undefined) throw new AppError('BAD_REQUEST', 'Use either before or after, not both');
   const forward = query.after !== undefined;
-  const range = forward ? { $gt: query.after } : query.before !== undefined ? { $lt: query.before } : undefined;
-  const filter: Filter = {
-    ...(scope.parentId === null ? { conversationId: scope.conversationId } : { parentId: scope.parentId }),
-    ...(range ? { seq: range } : {}),
-    ...(scope.parentId === null ? { parentId: null } : {}),
-  };
   // One more than asked tells whether another page exists.
-  const rows = await services.ports.store
-    .collection<MessageDoc>(MESSAGES)
-    .find(filter, { sort: { seq: forward ? 1 : -1 }, limit: query.limit + 1 });
+  const rows = await pageRows(services, scope, query, forward);
   const hasMore = rows.length > query.limit;
   const page = rows.slice(0, query.limit).filter((message) => visibleTo(message, viewerId));
   if (!forward) page.reverse();
@@ -52,4 +49,40 @@ export async function messagePage(
     prevCursor: forward ? (first ?? query.after ?? null) : hasMore ? first : null,
     nextCursor: forward ? (hasMore ? last : null) : query.before !== undefined ? (last ?? query.before - 1) : null,
   };
+}
+
+/** The page's rows and one more, nearest the cursor first. */
+async function pageRows(
+  services: Services,
+  scope: { conversationId: string; parentId: string | null },
+  query: HistoryQuery,
+  forward: boolean,
+): Promise<MessageDoc[]> {
+  const messages = services.ports.store.collection<MessageDoc>(MESSAGES);
+  const limit = query.limit + 1;
+  if (scope.parentId === null && services.ports.store.capabilities.rangeScans === false) {
+    const { conversationId } = scope;
+    const last = await currentSequence(services, conversationId);
+    const blocks = (low: number, high: number) =>
+      Array.from({ length: Math.floor(high / MESSAGE_SEQ_BLOCK) - Math.floor(low / MESSAGE_SEQ_BLOCK) + 1 }, (_, i) =>
+        messageSeqBlock(conversationId, low + i * MESSAGE_SEQ_BLOCK));
+    return walkSeqWindows({
+      direction: forward ? 'up' : 'down',
+      start: forward ? query.after! + 1 : Math.min(last, (query.before ?? Infinity) - 1),
+      end: forward ? last : 1,
+      limit,
+      firstWidth: limit,
+      maxWidth: MAX_BLOCKS_PER_WINDOW * MESSAGE_SEQ_BLOCK,
+      align: MESSAGE_SEQ_BLOCK,
+      // The block names the conversation: asking its id as well could only widen the store's index work.
+      fetch: (low, high) => messages.find({ seqBlock: { $in: blocks(low, high) }, parentId: null, seq: { $gte: low, $lte: high } }),
+    });
+  }
+  const range = forward ? { $gt: query.after } : query.before !== undefined ? { $lt: query.before } : undefined;
+  const filter: Filter = {
+    ...(scope.parentId === null ? { conversationId: scope.conversationId } : { parentId: scope.parentId }),
+    ...(range ? { seq: range } : {}),
+    ...(scope.parentId === null ? { parentId: null } : {}),
+  };
+  return messages.find(filter, { sort: { seq: forward ? 1 : -1 }, limit });
 }

@@ -5,7 +5,7 @@ import { unhideMembers } from '../conversations/hidden-members.ts';
 import type { EventDoc } from '../events/events.ts';
 import { forgetPreviewOf } from './last-message.ts';
 import { writePreview } from './preview-writes.ts';
-import { MAX_LATEST_REPLIERS, MESSAGES, REACTIONS, type MessageDoc, type ReactionDoc } from './messages.ts';
+import { MAX_LATEST_REPLIERS, MESSAGES, REACTIONS, messageSeqBlock, type MessageDoc, type ReactionDoc } from './messages.ts';
 
 /**
  * How message events change message, reaction and conversation rows. Idempotent: inserts ignore
@@ -16,7 +16,7 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
   const { message } = event.payload as { message: MessageDoc };
   const store = services.ports.store;
   try {
-    await store.collection<MessageDoc>(MESSAGES).insertOne(message);
+    await store.collection<MessageDoc>(MESSAGES).insertOne({ ...message, seqBlock: messageSeqBlock(message.conversationId, message.seq) });
   } catch (error) {
     if (isAppError(error) && error.code === 'CONFLICT') return;
     throw error;

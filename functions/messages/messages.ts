@@ -46,6 +46,12 @@ export interface MessageDoc {
    * `expiresAt <= now` alone read and decoded the whole collection every second).
    */
   expiring?: true;
+  /**
+   * `${conversationId}:${block}`, the block being seq / MESSAGE_SEQ_BLOCK rounded down: history
+   * pages ask for blocks by equality on stores without range scans (history.ts). Absent on messages
+   * projected before it existed.
+   */
+  seqBlock?: string;
   [key: string]: unknown;
 }
 
@@ -72,12 +78,20 @@ export const messageIndexes: IndexDeclaration[] = [
       { keys: { parentId: 1, seq: 1 } },
       { keys: { conversationId: 1, pinnedAt: 1 } },
       { keys: { expiring: 1, expiresAt: 1 } },
+      { keys: { seqBlock: 1 } },
     ],
   },
   { collection: REACTIONS, specs: [{ keys: { messageId: 1, emoji: 1, createdAt: 1 } }] },
 ];
 
 export const MAX_LATEST_REPLIERS = 5;
+
+/** Sequences per history block (MessageDoc.seqBlock). */
+export const MESSAGE_SEQ_BLOCK = 32;
+
+export function messageSeqBlock(conversationId: string, seq: number): string {
+  return `${conversationId}:${Math.floor(seq / MESSAGE_SEQ_BLOCK)}`;
+}
 
 export async function requireMessage(store: StorePort, appId: string, messageId: string): Promise<MessageDoc> {
   const message = await store.collection<MessageDoc>(MESSAGES).findOne({ _id: messageId, appId });

@@ -36,6 +36,48 @@ describe('sending and history', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
   });
 
+  it('pages a long conversation (replies and reactions between its messages) back and forth without a hole, and catches up on every event', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    const topLevel: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const sent = await send(call, t(i % 2 ? 'ben' : 'ann'), id, { text: `t${i}` });
+      topLevel.push(sent.body.id);
+      // Events that are not top-level messages take sequences too: a reply every 3rd, a reaction every 5th.
+      if (i % 3 === 0) expect((await send(call, t('ben'), id, { text: `r${i}`, parentId: sent.body.id })).status).toBe(201);
+      if (i % 5 === 0) expect((await call('PUT', `/v1/messages/${sent.body.id}/reactions/thumbsup`, { token: t('ann') })).status).toBe(201);
+    }
+    const pageIds = (body: { messages: Array<{ id: string }> }) => body.messages.map((m) => m.id);
+
+    const backward: string[] = [];
+    let page = await call('GET', `/v1/conversations/${id}/messages?limit=17`, { token: t('ben') });
+    backward.unshift(...pageIds(page.body));
+    while (page.body.prevCursor !== null) {
+      page = await call('GET', `/v1/conversations/${id}/messages?limit=17&before=${page.body.prevCursor}`, { token: t('ben') });
+      backward.unshift(...pageIds(page.body));
+    }
+    expect(backward).toEqual(topLevel);
+
+    const forward: string[] = [];
+    let cursor: number | null = 0;
+    while (cursor !== null) {
+      page = await call('GET', `/v1/conversations/${id}/messages?limit=23&after=${cursor}`, { token: t('ann') });
+      forward.push(...pageIds(page.body));
+      cursor = page.body.nextCursor;
+    }
+    expect(forward).toEqual(topLevel);
+
+    const seqs: number[] = [];
+    let after: number | null = 0;
+    while (after !== null) {
+      const events: { body: { events: Array<{ seq: number }>; nextCursor: number | null } } = await call('GET', `/v1/conversations/${id}/events?after=${after}&limit=45`, { token: t('ann') });
+      seqs.push(...events.body.events.map((event) => event.seq));
+      after = events.body.nextCursor;
+    }
+    // conversation.created, the members, then 120 messages, 40 replies and 24 reactions: every sequence once, in order.
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    expect(seqs.length).toBeGreaterThanOrEqual(120 + 40 + 24);
+  });
+
   it('a retried send with the same clientMessageId returns the first message, never a duplicate', async () => {
     const id = await createGroup(call, t('ann'), ['ben']);
     const first = await send(call, t('ann'), id, { text: 'once', clientMessageId: 'c-1' });
