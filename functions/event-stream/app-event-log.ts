@@ -1,5 +1,6 @@
 import { openDocument } from '../crypto/sealed-store.ts';
 import { EVENTS } from '../events/events.ts';
+import { walkSeqWindows } from '../events/seq-windows.ts';
 import { appendDenseMany, denseHeadsOf } from '../../infra/store/dense-append.ts';
 import type { Services } from '../../runtime/context.ts';
 import type { IndexDeclaration } from '../../infra/store/port.ts';
@@ -24,6 +25,8 @@ export interface AppEventDoc {
 
 export const APP_EVENTS = 'app_events';
 
+const appEventId = (appId: string, seq: number) => `${appId}:${String(seq).padStart(12, '0')}`;
+
 export const appEventIndexes: IndexDeclaration[] = [
   {
     collection: APP_EVENTS,
@@ -43,7 +46,7 @@ export function appendToAppLog(services: Services, appId: string, events: EventV
     heads: denseHeadsOf(store, APP_EVENTS),
     scope: { appId },
     inputs: events,
-    make: (event, seq) => ({ _id: `${appId}:${String(seq).padStart(12, '0')}`, appId, seq, eventId: event.id, event, loggedAt: services.clock.now() }),
+    make: (event, seq) => ({ _id: appEventId(appId, seq), appId, seq, eventId: event.id, event, loggedAt: services.clock.now() }),
     written: async (inputs) => {
       const rows = await collection.find({ eventId: { $in: inputs.map((event) => event.id) } }, { projection: { eventId: 1 } });
       const ids = new Set(rows.map((row) => row.eventId));
@@ -53,9 +56,33 @@ export function appendToAppLog(services: Services, appId: string, events: EventV
   });
 }
 
-/** The log keeps events as the bus carries them (message fields encrypted); they are opened here, on the way out. */
+/**
+ * At most this many ids in one `$in` on a store without range scans (one lookup per id there, as
+ * the MongoDB adapter splits a `$in` of up to 100 values). The first window is one id: a caught-up
+ * stream polls, and then asks for exactly the next one.
+ */
+const LOG_WINDOW = 100;
+
+/**
+ * The log keeps events as the bus carries them (message fields encrypted); they are opened here, on
+ * the way out. On a store without range scans (seq-windows.ts) the rows are read by id: the log is
+ * dense and nothing is deleted from it, so the first missing id is its end.
+ */
 export async function appEventsAfter(services: Services, appId: string, afterSeq: number, limit: number): Promise<AppEventDoc[]> {
-  const rows = await services.ports.store.collection<AppEventDoc>(APP_EVENTS).find({ appId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
   const { store } = services.ports;
+  const log = store.collection<AppEventDoc>(APP_EVENTS);
+  const rows =
+    store.capabilities.rangeScans === false
+      ? await walkSeqWindows({
+          direction: 'up',
+          start: afterSeq + 1,
+          end: Infinity,
+          dense: true,
+          limit,
+          firstWidth: 1,
+          maxWidth: LOG_WINDOW,
+          fetch: (low, high) => log.find({ _id: { $in: Array.from({ length: high - low + 1 }, (_, i) => appEventId(appId, low + i)) } }),
+        })
+      : await log.find({ appId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
   return Promise.all(rows.map(async (row) => ({ ...row, event: await openDocument(store, EVENTS, row.event, row.event.id, row.appId) })));
 }
