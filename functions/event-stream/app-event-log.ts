@@ -1,6 +1,6 @@
 import { openDocument } from '../crypto/sealed-store.ts';
 import { EVENTS } from '../events/events.ts';
-import { walkSeqWindows } from '../events/seq-windows.ts';
+import { MAX_IDS_PER_WINDOW, walkSeqWindows, windowIds } from '../events/seq-windows.ts';
 import { appendDenseMany, denseHeadsOf } from '../../infra/store/dense-append.ts';
 import type { Services } from '../../runtime/context.ts';
 import type { IndexDeclaration } from '../../infra/store/port.ts';
@@ -57,16 +57,10 @@ export function appendToAppLog(services: Services, appId: string, events: EventV
 }
 
 /**
- * At most this many ids in one `$in` on a store without range scans (one lookup per id there, as
- * the MongoDB adapter splits a `$in` of up to 100 values). The first window is one id: a caught-up
- * stream polls, and then asks for exactly the next one.
- */
-const LOG_WINDOW = 100;
-
-/**
  * The log keeps events as the bus carries them (message fields encrypted); they are opened here, on
  * the way out. On a store without range scans (seq-windows.ts) the rows are read by id: the log is
- * dense and nothing is deleted from it, so the first missing id is its end.
+ * dense and nothing is deleted from it, so the first missing id is its end. The first window is one
+ * id: a caught-up stream polls, and each poll then asks for exactly the next row.
  */
 export async function appEventsAfter(services: Services, appId: string, afterSeq: number, limit: number): Promise<AppEventDoc[]> {
   const { store } = services.ports;
@@ -80,8 +74,8 @@ export async function appEventsAfter(services: Services, appId: string, afterSeq
           dense: true,
           limit,
           firstWidth: 1,
-          maxWidth: LOG_WINDOW,
-          fetch: (low, high) => log.find({ _id: { $in: Array.from({ length: high - low + 1 }, (_, i) => appEventId(appId, low + i)) } }),
+          maxWidth: MAX_IDS_PER_WINDOW,
+          fetch: (low, high) => log.find({ _id: { $in: windowIds(low, high, (seq) => appEventId(appId, seq)) } }),
         })
       : await log.find({ appId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
   return Promise.all(rows.map(async (row) => ({ ...row, event: await openDocument(store, EVENTS, row.event, row.event.id, row.appId) })));

@@ -2,7 +2,7 @@ import type { IndexDeclaration } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { isAppError } from '../../runtime/errors.ts';
 import { EVENTS, SEQUENCES, sequenceAllocator } from './sequence-allocator.ts';
-import { walkSeqWindows } from './seq-windows.ts';
+import { MAX_IDS_PER_WINDOW, walkSeqWindows, windowIds } from './seq-windows.ts';
 
 /**
  * Every change in a conversation is an event with the next per-conversation sequence number.
@@ -146,12 +146,6 @@ export async function appendEvent(services: Services, event: NewEvent): Promise<
 }
 
 /**
- * At most this many event ids are asked in one `$in`: on a store without range scans that is one
- * equality lookup per id, and the MongoDB adapter splits a `$in` of up to 100 values that way.
- */
-const EVENT_WINDOW = 100;
-
-/**
  * Events of a conversation after a sequence, in order: history paging and realtime resume. On a
  * store without range scans (seq-windows.ts) the events are read by id, window by window, up to the
  * last sequence reserved: ids name their sequence, and sequences are dense but for rare gaps.
@@ -166,8 +160,8 @@ export async function eventsAfter(services: Services, conversationId: string, af
     start: afterSeq + 1,
     end: await currentSequence(services, conversationId),
     limit,
-    firstWidth: Math.min(limit, EVENT_WINDOW),
-    maxWidth: EVENT_WINDOW,
-    fetch: (low, high) => events.find({ _id: { $in: Array.from({ length: high - low + 1 }, (_, i) => eventId(conversationId, low + i)) } }),
+    firstWidth: Math.min(limit, MAX_IDS_PER_WINDOW),
+    maxWidth: MAX_IDS_PER_WINDOW,
+    fetch: (low, high) => events.find({ _id: { $in: windowIds(low, high, (seq) => eventId(conversationId, seq)) } }),
   });
 }

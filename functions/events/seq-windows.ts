@@ -35,6 +35,17 @@ export interface SeqWindowWalk<T extends { seq: number }> {
   fetch(low: number, high: number): Promise<T[]>;
 }
 
+/**
+ * The widest window asked by id: one `$in` of at most this many ids, which the MongoDB adapter asks
+ * as one equality lookup per id on such a store (infra/store/mongodb-in-split.ts splits up to 100).
+ */
+export const MAX_IDS_PER_WINDOW = 100;
+
+/** The ids of the rows at sequences low..high, for a fetch by id. */
+export function windowIds(low: number, high: number, idOf: (seq: number) => string): string[] {
+  return Array.from({ length: high - low + 1 }, (_, i) => idOf(low + i));
+}
+
 export async function walkSeqWindows<T extends { seq: number }>(walk: SeqWindowWalk<T>): Promise<T[]> {
   const down = walk.direction === 'down';
   const align = walk.align ?? 1;

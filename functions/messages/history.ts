@@ -4,11 +4,11 @@ import { AppError } from '../../runtime/errors.ts';
 import { currentSequence } from '../events/events.ts';
 import { walkSeqWindows } from '../events/seq-windows.ts';
 import { MESSAGE_SEQ_BLOCK, MESSAGES, messageSeqBlock, type MessageDoc } from './messages.ts';
+import { ownReactions } from './reactions.ts';
+import { toMessageView, visibleTo, type MessageView } from './message-views.ts';
 
 /** A walk's widest window, in seq blocks: one `$in` of block keys, asked as one lookup per block where `$in` is split. */
 const MAX_BLOCKS_PER_WINDOW = 64;
-import { ownReactions } from './reactions.ts';
-import { toMessageView, visibleTo, type MessageView } from './message-views.ts';
 
 /**
  * History by per-conversation sequence: `before` pages back from the newest, `after` pages
@@ -51,38 +51,38 @@ export async function messagePage(
   };
 }
 
-/** The page's rows and one more, nearest the cursor first. */
-async function pageRows(
-  services: Services,
-  scope: { conversationId: string; parentId: string | null },
-  query: HistoryQuery,
-  forward: boolean,
-): Promise<MessageDoc[]> {
-  const messages = services.ports.store.collection<MessageDoc>(MESSAGES);
+/**
+ * The page's rows and one more, nearest the cursor first. A thread pages by its own filter on every
+ * store: its replies are few, and sparse in the conversation's sequence, so blocks would mostly
+ * hold other messages.
+ */
+function pageRows(services: Services, scope: { conversationId: string; parentId: string | null }, query: HistoryQuery, forward: boolean): Promise<MessageDoc[]> {
   const limit = query.limit + 1;
-  if (scope.parentId === null && services.ports.store.capabilities.rangeScans === false) {
-    const { conversationId } = scope;
-    const last = await currentSequence(services, conversationId);
-    const blocks = (low: number, high: number) =>
-      Array.from({ length: Math.floor(high / MESSAGE_SEQ_BLOCK) - Math.floor(low / MESSAGE_SEQ_BLOCK) + 1 }, (_, i) =>
-        messageSeqBlock(conversationId, low + i * MESSAGE_SEQ_BLOCK));
-    return walkSeqWindows({
-      direction: forward ? 'up' : 'down',
-      start: forward ? query.after! + 1 : Math.min(last, (query.before ?? Infinity) - 1),
-      end: forward ? last : 1,
-      limit,
-      firstWidth: limit,
-      maxWidth: MAX_BLOCKS_PER_WINDOW * MESSAGE_SEQ_BLOCK,
-      align: MESSAGE_SEQ_BLOCK,
-      // The block names the conversation: asking its id as well could only widen the store's index work.
-      fetch: (low, high) => messages.find({ seqBlock: { $in: blocks(low, high) }, parentId: null, seq: { $gte: low, $lte: high } }),
-    });
-  }
+  if (scope.parentId === null && services.ports.store.capabilities.rangeScans === false) return pageRowsByBlocks(services, scope.conversationId, query, forward);
   const range = forward ? { $gt: query.after } : query.before !== undefined ? { $lt: query.before } : undefined;
   const filter: Filter = {
-    ...(scope.parentId === null ? { conversationId: scope.conversationId } : { parentId: scope.parentId }),
+    ...(scope.parentId === null ? { conversationId: scope.conversationId, parentId: null } : { parentId: scope.parentId }),
     ...(range ? { seq: range } : {}),
-    ...(scope.parentId === null ? { parentId: null } : {}),
   };
-  return messages.find(filter, { sort: { seq: forward ? 1 : -1 }, limit });
+  return services.ports.store.collection<MessageDoc>(MESSAGES).find(filter, { sort: { seq: forward ? 1 : -1 }, limit });
+}
+
+/** The same rows on a store without range scans: the seq blocks nearest the cursor, walked (seq-windows.ts). */
+async function pageRowsByBlocks(services: Services, conversationId: string, query: HistoryQuery, forward: boolean): Promise<MessageDoc[]> {
+  const messages = services.ports.store.collection<MessageDoc>(MESSAGES);
+  const last = await currentSequence(services, conversationId);
+  const blocks = (low: number, high: number) =>
+    Array.from({ length: Math.floor(high / MESSAGE_SEQ_BLOCK) - Math.floor(low / MESSAGE_SEQ_BLOCK) + 1 }, (_, i) =>
+      messageSeqBlock(conversationId, low + i * MESSAGE_SEQ_BLOCK));
+  return walkSeqWindows({
+    direction: forward ? 'up' : 'down',
+    start: forward ? query.after! + 1 : Math.min(last, (query.before ?? Infinity) - 1),
+    end: forward ? last : 1,
+    limit: query.limit + 1,
+    firstWidth: query.limit + 1,
+    maxWidth: MAX_BLOCKS_PER_WINDOW * MESSAGE_SEQ_BLOCK,
+    align: MESSAGE_SEQ_BLOCK,
+    // The block names the conversation: asking its id as well could only widen the store's index work.
+    fetch: (low, high) => messages.find({ seqBlock: { $in: blocks(low, high) }, parentId: null, seq: { $gte: low, $lte: high } }),
+  });
 }
