@@ -1,7 +1,8 @@
 import { Counter, Gauge } from 'prom-client';
 import { openDocument, unsealed } from '../functions/crypto/sealed-store.ts';
 import { encodeEvent } from '../functions/events/event-codec.ts';
-import { CONVERSATION_EVENTS_TOPIC, EVENTS, type EventDoc } from '../functions/events/events.ts';
+import { CONVERSATION_EVENTS_TOPIC, EVENTS, eventId, type EventDoc } from '../functions/events/events.ts';
+import { MAX_IDS_PER_WINDOW, walkSeqWindows, windowIds } from '../functions/events/seq-windows.ts';
 import { applyProjection, projectionApplied } from '../functions/events/projections.ts';
 import { OUTBOX_WAKE_CHANNEL } from '../functions/events/record-change.ts';
 import type { Services } from '../runtime/context.ts';
@@ -100,8 +101,23 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
   async function lastPublished(conversationId: string, firstPending: number): Promise<number> {
     const known = published.get(conversationId);
     if (known !== undefined) return known;
-    const last = await events.findOne({ conversationId, published: true, seq: { $lt: firstPending } }, { sort: { seq: -1 } });
+    const last = await newestPublishedBelow(conversationId, firstPending);
     return last?.seq ?? firstPending - 1 - (await countMissingBelow(conversationId, firstPending));
+  }
+
+  /** On a store without range scans, read by id from just below (seq-windows.ts): usually the first id is it. */
+  async function newestPublishedBelow(conversationId: string, firstPending: number): Promise<EventDoc | null> {
+    if (store.capabilities.rangeScans !== false) return events.findOne({ conversationId, published: true, seq: { $lt: firstPending } }, { sort: { seq: -1 } });
+    const [last] = await walkSeqWindows({
+      direction: 'down',
+      start: firstPending - 1,
+      end: 1,
+      limit: 1,
+      firstWidth: 1,
+      maxWidth: MAX_IDS_PER_WINDOW,
+      fetch: (low, high) => events.find({ _id: { $in: windowIds(low, high, (seq) => eventId(conversationId, seq)) }, published: true }),
+    });
+    return last ?? null;
   }
 
   /** Sequences below the first pending one that have no event at all (reserved by writers that died). */
