@@ -28,16 +28,19 @@ const LIMIT = 50;
 
 /** Why a page costs what it does on the CI engines; said beside every cluster run. */
 const CLUSTER_NOTE = `
-On the CI engines the store is FerretDB v1 on PostgreSQL, and a page grows with the conversation:
-FerretDB v1 hands PostgreSQL only the equalities of a filter (here the conversation), not the
-sequence range, the sort or the limit, so every page reads and decodes every message of the
-conversation, then sorts and cuts them itself (PostgreSQL's activity view shows one
-\`SELECT _jsonb … WHERE _jsonb->'conversationId' @> …\` per page, with no ORDER BY or LIMIT). MongoDB
-answers the same find from the (conversationId, seq) index every deployment declares. Hence the
-small conversation here: at the rate measured (about 0.13 ms per message of the conversation),
-a page of a 1 000 000-message conversation would take about two minutes. The router's CPU per
-page is counted over a page's whole wall time, so it includes what the process does meanwhile
-(its engine clients' timers and heartbeats); a profile of it shows it idle 86 % of the time.
+On the CI engines the store is FerretDB v1 on PostgreSQL, which hands PostgreSQL only the
+equalities of a filter: a sorted, limited \`seq\` range read every message of the conversation
+(≈ 0.13 ms a message: p99 1 750 ms a page at 10 000 messages, about two minutes at 1 000 000,
+measured before the change). The store declares \`capabilities.rangeScans: false\`, and a page
+there walks windows of sequences asked by equality (\`functions/events/seq-windows.ts\`): each
+message carries its seq block (\`conversationId:⌊seq / 32⌋\`, indexed), and a page reads the blocks
+nearest its cursor, twice as many each round, until it holds its messages. The cost of a page no
+longer depends on the conversation's length; what is left is FerretDB's own cost per document read
+(≈ 0.25 ms: a block of 32 takes ≈ 8 ms), over the 2–3 blocks a page of 50 reads. This conversation
+holds messages only; where reactions, replies and other events take sequences between them, a
+page reads proportionally more blocks. MongoDB answers the same page from the (conversationId, seq)
+index. The router's CPU per page is counted over a page's whole wall time, so it includes what the
+process does meanwhile (its workers' polls, its engine clients' timers and heartbeats).
 `;
 
 interface ServerInfo {
