@@ -19,7 +19,7 @@ export default defineFunction({
     const message = await requireMessage(ctx.ports.store, callerAppId(ctx.caller), params.messageId);
     const access = await callerAccess(ctx, message.conversationId, { allowNonMemberChannel: true });
     if (!visibleTo(message, access.userId)) throw new AppError('NOT_FOUND', `Message ${params.messageId} not found`);
-    const mine = access.userId ? await ownReactions(ctx, access.userId, [message._id]) : new Map<string, string[]>();
+    const mine = access.userId ? await ownReactions(ctx, access.userId, [message]) : new Map<string, string[]>();
     return toMessageView(message, mine.get(message._id), true);
   },
 });

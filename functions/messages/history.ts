@@ -41,7 +41,7 @@ export async function messagePage(
   const hasMore = rows.length > query.limit;
   const page = rows.slice(0, query.limit).filter((message) => visibleTo(message, viewerId));
   if (!forward) page.reverse();
-  const mine = viewerId ? await ownReactions(services, viewerId, page.map((message) => message._id)) : new Map<string, string[]>();
+  const mine = viewerId ? await ownReactions(services, viewerId, page) : new Map<string, string[]>();
   const first = page[0]?.seq ?? null;
   const last = page.at(-1)?.seq ?? null;
   return {

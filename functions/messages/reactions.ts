@@ -62,8 +62,13 @@ export async function listReactions(services: Services, messageId: string, emoji
     .find({ messageId, ...(emoji ? { emoji } : {}) }, { sort: { createdAt: 1 }, limit });
 }
 
-export async function ownReactions(services: Services, userId: string, messageIds: string[]): Promise<Map<string, string[]>> {
+/**
+ * The emojis `userId` reacted with, per message. Only messages with a reaction count are asked
+ * about: most have none, and on a store that splits `$in` (FerretDB) each id is a lookup of its own.
+ */
+export async function ownReactions(services: Services, userId: string, messages: Array<Pick<MessageDoc, '_id' | 'reactionCounts'>>): Promise<Map<string, string[]>> {
   const mine = new Map<string, string[]>();
+  const messageIds = messages.filter((message) => Object.keys(message.reactionCounts ?? {}).length > 0).map((message) => message._id);
   if (messageIds.length === 0) return mine;
   const found = await services.ports.store.collection<ReactionDoc>(REACTIONS).find({ messageId: { $in: messageIds }, userId });
   for (const reaction of found) mine.set(reaction.messageId, [...(mine.get(reaction.messageId) ?? []), reaction.emoji]);

@@ -83,7 +83,7 @@ async function hydrate(ctx: FunctionContext, appId: string, viewerId: string | n
   const ids = hits.map((hit) => hit.id);
   const rows = await ctx.ports.store.collection<MessageDoc>(MESSAGES).find({ _id: { $in: ids }, appId });
   const byId = new Map(rows.map((row) => [row._id, row]));
-  const mine = viewerId ? await ownReactions(ctx, viewerId, ids) : new Map<string, string[]>();
+  const mine = viewerId ? await ownReactions(ctx, viewerId, rows) : new Map<string, string[]>();
   return hits.flatMap((hit) => {
     const message = byId.get(hit.id);
     if (!message || message.deletedAt !== null || !visibleTo(message, viewerId)) return [];

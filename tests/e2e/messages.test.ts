@@ -212,6 +212,13 @@ describe('reactions and pins', () => {
     expect((await call('DELETE', path('👍'), { token: t('ben') })).status).toBe(204);
     expect((await call('DELETE', path('👍'), { token: t('ben') })).status).toBe(404);
     expect((await call('GET', `/v1/messages/${message.body.id}`, { token: t('ann') })).body.reactionCounts['👍']).toBe(1);
+    // History shows each reader their own reactions, and none on a message without any.
+    await send(call, t('ann'), id, { text: 'no reactions here' });
+    const own = async (user: string) =>
+      (await call('GET', `/v1/conversations/${id}/messages`, { token: t(user) })).body.messages.map((m: { text: string; ownReactions: string[] }) => [m.text, m.ownReactions.sort()]);
+    expect(await own('cat')).toEqual([['react to me', ['thumbsup', '👍'].sort()], ['no reactions here', []]]);
+    expect(await own('ben')).toEqual([['react to me', []], ['no reactions here', []]]);
+    expect(await own('ann')).toEqual([['react to me', ['👍🏽']], ['no reactions here', []]]);
   });
 
   it('refuses things that are not one emoji or a short code', async () => {
