@@ -2,8 +2,10 @@
  * Pages by sequence on a store that cannot range-scan an index (`capabilities.rangeScans: false`,
  * FerretDB v1): there `find({ conversationId, seq: { $lt: x } }, { sort, limit })` reads and decodes
  * every row of the conversation, because only equalities reach the backend. The walk instead asks
- * for windows of sequences by equality (event ids, message seq blocks), nearest window first, each
- * twice as wide as the one before, until it holds `limit` rows or reaches `end`.
+ * for windows of sequences by equality (event ids, message seq blocks), nearest window first, until
+ * it holds `limit` rows or reaches `end`. Each next window is as wide as what is still missing needs
+ * at the density seen so far (twice the last while none was seen), so a page that lacks one row
+ * reads one more block, not twice as many.
  *
  * The rows it returns are the ones the sorted, limited range find would return: windows are walked
  * without a hole, nearest first, so every row not yet read lies beyond every row already read.
@@ -21,7 +23,7 @@ export interface SeqWindowWalk<T extends { seq: number }> {
   /** The last sequence worth reading (inclusive): 1 going down, the highest reserved going up. */
   end: number;
   limit: number;
-  /** The first window's width, in sequences; each next window is twice as wide, up to maxWidth. */
+  /** The first window's width, in sequences; the next ones are sized by the density seen, up to maxWidth. */
   firstWidth: number;
   maxWidth: number;
   /** Window edges (all but the first window's near edge) fall on multiples of this: a seq block's size. */
@@ -52,6 +54,7 @@ export async function walkSeqWindows<T extends { seq: number }>(walk: SeqWindowW
   const rows: T[] = [];
   let next = walk.start;
   let width = walk.firstWidth;
+  let covered = 0;
   while (rows.length < walk.limit && (down ? next >= walk.end : next <= walk.end)) {
     const [low, high] = down
       ? [Math.max(walk.end, Math.floor((next - width + 1) / align) * align), next]
@@ -60,7 +63,10 @@ export async function walkSeqWindows<T extends { seq: number }>(walk: SeqWindowW
     rows.push(...found);
     if (walk.dense && found.length < high - low + 1) break;
     next = down ? low - 1 : high + 1;
-    width = Math.min(width * 2, walk.maxWidth);
+    covered += high - low + 1;
+    // What is still missing at the density seen so far, a quarter more for luck; twice as wide while nothing was found.
+    const wanted = rows.length === 0 ? width * 2 : Math.ceil((((walk.limit - rows.length) * covered) / rows.length) * 1.25);
+    width = Math.max(1, Math.min(wanted, walk.maxWidth));
   }
   rows.sort(down ? (a, b) => b.seq - a.seq : (a, b) => a.seq - b.seq);
   return rows.slice(0, walk.limit);

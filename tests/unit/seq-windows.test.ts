@@ -76,16 +76,30 @@ describe('walkSeqWindows', () => {
     expect(caughtUp).toEqual({ found: [], windows: [[301, 301]] });
     const behind = await walk(rows, { direction: 'up', start: 90, end: Infinity, dense: true, limit: 500, firstWidth: 1, maxWidth: 100 });
     expect(behind.found).toEqual(rows.slice(89));
-    expect(behind.windows.map(([low, high]) => high - low + 1)).toEqual([1, 2, 4, 8, 16, 32, 64, 100]);
+    // One id first; then what is missing at the density seen (all present), up to the widest window.
+    expect(behind.windows.map(([low, high]) => high - low + 1)).toEqual([1, 100, 100, 100]);
     const limited = await walk(rows, { direction: 'up', start: 1, end: Infinity, dense: true, limit: 10, firstWidth: 1, maxWidth: 100 });
     expect(limited.found).toEqual(rows.slice(0, 10));
   });
 
-  it('walks to the end when fewer rows than the limit exist there, widening each window up to maxWidth', async () => {
-    const rows = sparseRows(1_000, 0.002, 7);
+  it('doubles its window while it finds nothing, up to maxWidth, and walks to the end when fewer rows than the limit exist', async () => {
+    const rows = [{ seq: 900 }, { seq: 950 }];
     const { found, windows } = await walk(rows, { direction: 'up', start: 1, end: 1_000, limit: 50, firstWidth: 10, maxWidth: 100 });
     expect(found).toEqual(rows);
     expect(windows.at(-1)![1]).toBe(1_000);
     expect(windows.map(([low, high]) => high - low + 1).slice(0, 5)).toEqual([10, 20, 40, 80, 100]);
+  });
+
+  it('sizes the next window by the density seen: a page one row short reads one more block', async () => {
+    const rows = Array.from({ length: 1_000 }, (_, i) => ({ seq: i + 1 }));
+    // 51 wanted below 1 001, blocks of 32: the first window (960..1 000) holds 41, the next block the rest.
+    const dense = await walk(rows, { direction: 'down', start: 1_000, end: 1, limit: 51, firstWidth: 41, maxWidth: 2_048, align: 32 });
+    expect(dense.windows).toEqual([[960, 1_000], [928, 959]]);
+    expect(dense.found).toEqual(rangeFind(rows, 'down', 1_000, 51));
+    // A quarter of the sequences hold rows: the second window is sized for the 38 still missing (≈ 4 × 38 × 1.25).
+    const quarter = rows.filter((row) => row.seq % 4 === 0);
+    const sparse = await walk(quarter, { direction: 'down', start: 1_000, end: 1, limit: 51, firstWidth: 51, maxWidth: 2_048, align: 32 });
+    expect(sparse.windows).toHaveLength(2);
+    expect(sparse.found).toEqual(rangeFind(quarter, 'down', 1_000, 51));
   });
 });
