@@ -34,9 +34,10 @@ equalities of a filter: a sorted, limited \`seq\` range read every message of th
 measured before the change). The store declares \`capabilities.rangeScans: false\`, and a page
 there walks windows of sequences asked by equality (\`functions/events/seq-windows.ts\`): each
 message carries its seq block (\`conversationId:⌊seq / 32⌋\`, indexed), and a page reads the blocks
-nearest its cursor, twice as many each round, until it holds its messages. The cost of a page no
+nearest its cursor (as many more as the density seen asks for) until it holds its messages. The cost of a page no
 longer depends on the conversation's length; what is left is FerretDB's own cost per document read
-(≈ 0.25 ms: a block of 32 takes ≈ 8 ms), over the 2–3 blocks a page of 50 reads. This conversation
+(≈ 0.25 ms: a block of 32 takes ≈ 8 ms), over the 2–3 blocks a page of 50 reads; the reader's
+own reactions are asked only for messages that have any (none here). This conversation
 holds messages only; where reactions, replies and other events take sequences between them, a
 page reads proportionally more blocks. MongoDB answers the same page from the (conversationId, seq)
 index. The router's CPU per page is counted over a page's whole wall time, so it includes what the
