@@ -1,8 +1,8 @@
 import { Counter, Gauge } from 'prom-client';
 import { openDocument, unsealed } from '../functions/crypto/sealed-store.ts';
 import { encodeEvent } from '../functions/events/event-codec.ts';
-import { CONVERSATION_EVENTS_TOPIC, EVENTS, eventId, type EventDoc } from '../functions/events/events.ts';
-import { MAX_IDS_PER_WINDOW, walkSeqWindows, windowIds } from '../functions/events/seq-windows.ts';
+import { CONVERSATION_EVENTS_TOPIC, EVENTS, eventIdsBetween, type EventDoc } from '../functions/events/events.ts';
+import { MAX_IDS_PER_WINDOW, walkSeqWindows } from '../functions/events/seq-windows.ts';
 import { applyProjection, projectionApplied } from '../functions/events/projections.ts';
 import { OUTBOX_WAKE_CHANNEL } from '../functions/events/record-change.ts';
 import type { Services } from '../runtime/context.ts';
@@ -115,7 +115,7 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
       limit: 1,
       firstWidth: 1,
       maxWidth: MAX_IDS_PER_WINDOW,
-      fetch: (low, high) => events.find({ _id: { $in: windowIds(low, high, (seq) => eventId(conversationId, seq)) }, published: true }),
+      fetch: (low, high) => events.find({ _id: { $in: eventIdsBetween(conversationId, low, high) }, published: true }),
     });
     return last ?? null;
   }

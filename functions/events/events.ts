@@ -82,6 +82,11 @@ export function eventId(conversationId: string, seq: number): string {
   return `${conversationId}:${String(seq).padStart(12, '0')}`;
 }
 
+/** The ids of a conversation's events low..high: a window read by id (seq-windows.ts). */
+export function eventIdsBetween(conversationId: string, low: number, high: number): string[] {
+  return windowIds(low, high, (seq) => eventId(conversationId, seq));
+}
+
 /** The last sequence number handed out in a conversation (0 for none). */
 export async function currentSequence(services: Services, conversationId: string): Promise<number> {
   return (await sequenceAllocator(services).current([conversationId])).get(conversationId) ?? 0;
@@ -162,6 +167,6 @@ export async function eventsAfter(services: Services, conversationId: string, af
     limit,
     firstWidth: Math.min(limit, MAX_IDS_PER_WINDOW),
     maxWidth: MAX_IDS_PER_WINDOW,
-    fetch: (low, high) => events.find({ _id: { $in: windowIds(low, high, (seq) => eventId(conversationId, seq)) } }),
+    fetch: (low, high) => events.find({ _id: { $in: eventIdsBetween(conversationId, low, high) } }),
   });
 }
