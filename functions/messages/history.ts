@@ -2,13 +2,10 @@ import type { Filter } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { currentSequence } from '../events/events.ts';
-import { walkSeqWindows } from '../events/seq-windows.ts';
-import { MESSAGE_SEQ_BLOCK, MESSAGES, messageSeqBlock, type MessageDoc } from './messages.ts';
+import { topLevelByBlocks } from './message-blocks.ts';
+import { MESSAGES, type MessageDoc } from './messages.ts';
 import { ownReactions } from './reactions.ts';
 import { toMessageView, visibleTo, type MessageView } from './message-views.ts';
-
-/** A walk's widest window, in seq blocks: one `$in` of block keys, asked as one lookup per block where `$in` is split. */
-const MAX_BLOCKS_PER_WINDOW = 64;
 
 /**
  * History by per-conversation sequence: `before` pages back from the newest, `after` pages
@@ -67,22 +64,13 @@ function pageRows(services: Services, scope: { conversationId: string; parentId:
   return services.ports.store.collection<MessageDoc>(MESSAGES).find(filter, { sort: { seq: forward ? 1 : -1 }, limit });
 }
 
-/** The same rows on a store without range scans: the seq blocks nearest the cursor, walked (seq-windows.ts). */
+/** The same rows on a store without range scans: the seq blocks nearest the cursor (message-blocks.ts). */
 async function pageRowsByBlocks(services: Services, conversationId: string, query: HistoryQuery, forward: boolean): Promise<MessageDoc[]> {
-  const messages = services.ports.store.collection<MessageDoc>(MESSAGES);
   const last = await currentSequence(services, conversationId);
-  const blocks = (low: number, high: number) =>
-    Array.from({ length: Math.floor(high / MESSAGE_SEQ_BLOCK) - Math.floor(low / MESSAGE_SEQ_BLOCK) + 1 }, (_, i) =>
-      messageSeqBlock(conversationId, low + i * MESSAGE_SEQ_BLOCK));
-  return walkSeqWindows({
+  return topLevelByBlocks(services, conversationId, {
     direction: forward ? 'up' : 'down',
     start: forward ? query.after! + 1 : Math.min(last, (query.before ?? Infinity) - 1),
     end: forward ? last : 1,
     limit: query.limit + 1,
-    firstWidth: query.limit + 1,
-    maxWidth: MAX_BLOCKS_PER_WINDOW * MESSAGE_SEQ_BLOCK,
-    align: MESSAGE_SEQ_BLOCK,
-    // The block names the conversation: asking its id as well could only widen the store's index work.
-    fetch: (low, high) => messages.find({ seqBlock: { $in: blocks(low, high) }, parentId: null, seq: { $gte: low, $lte: high } }),
   });
 }

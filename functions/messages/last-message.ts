@@ -1,5 +1,7 @@
 import type { Services } from '../../runtime/context.ts';
 import { CONVERSATIONS, type ConversationDoc, type LastMessage } from '../conversations/conversations.ts';
+import { currentSequence } from '../events/events.ts';
+import { topLevelByBlocks } from './message-blocks.ts';
 import { MESSAGES, type MessageDoc } from './messages.ts';
 
 const PREVIEW_CHARS = 200;
@@ -17,8 +19,10 @@ export async function forgetPreviewOf(services: Services, conversationId: string
   const conversations = store.collection<ConversationDoc>(CONVERSATIONS);
   const conversation = await conversations.findOne({ _id: conversationId }, { projection: { lastMessage: 1 } });
   if (conversation?.lastMessage?.id !== messageId) return;
-  const [latest] = await store
-    .collection<MessageDoc>(MESSAGES)
-    .find({ conversationId, parentId: null, deletedAt: null, shadowed: false, _id: { $ne: messageId } }, { sort: { seq: -1 }, limit: 1 });
+  const filter = { deletedAt: null, shadowed: false, _id: { $ne: messageId } };
+  const [latest] =
+    store.capabilities.rangeScans === false
+      ? await topLevelByBlocks(services, conversationId, { direction: 'down', start: await currentSequence(services, conversationId), end: 1, limit: 1, filter })
+      : await store.collection<MessageDoc>(MESSAGES).find({ conversationId, parentId: null, ...filter }, { sort: { seq: -1 }, limit: 1 });
   await conversations.updateOne({ _id: conversationId, 'lastMessage.id': messageId }, { $set: { lastMessage: latest ? previewOf(latest) : null } });
 }

@@ -192,6 +192,22 @@ describe('threads, quotes, edits and deletes', () => {
     const events = (await call('GET', `/v1/conversations/${id}/events`, { token: t('ann') })).body.events.map((event: { type: string }) => event.type);
     expect(events.filter((type: string) => type === 'message.deleted')).toHaveLength(2);
   });
+
+  it("deleting the newest message brings the conversation's preview back to the newest one left (not a reply, not a deleted one)", async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    const preview = async () => (await call('GET', `/v1/conversations/${id}`, { token: t('ann') })).body.lastMessage as { text: string } | null;
+    const first = await send(call, t('ann'), id, { text: 'first' });
+    // More than a seq block (32) of other events between the two: replies and a deleted message.
+    for (let i = 0; i < 40; i++) expect((await send(call, t('ben'), id, { text: `reply ${i}`, parentId: first.body.id })).status).toBe(201);
+    const gone = await send(call, t('ben'), id, { text: 'gone' });
+    expect((await call('DELETE', `/v1/messages/${gone.body.id}`, { token: t('ben') })).status).toBe(204);
+    const newest = await send(call, t('ben'), id, { text: 'newest' });
+    expect((await preview())?.text).toBe('newest');
+    expect((await call('DELETE', `/v1/messages/${newest.body.id}?hard=true`, { token: t('ann') })).status).toBe(204);
+    expect((await preview())?.text).toBe('first');
+    expect((await call('DELETE', `/v1/messages/${first.body.id}`, { token: t('ann') })).status).toBe(204);
+    expect(await preview()).toBeNull();
+  });
 });
 
 describe('reactions and pins', () => {
