@@ -12,8 +12,8 @@
  *
  * @example
  * // The 50 newest rows below seq 900, reading seq blocks of 32 from 899 down to 1:
- * walkSeqWindows({ direction: 'down', start: 899, end: 1, limit: 50, firstWidth: 64, align: 32,
- *   fetch: (low, high) => rowsWithSeqIn(low, high) });
+ * walkSeqWindows({ direction: 'down', start: 899, end: 1, limit: 50, firstWidth: 50, maxWidth: 2_048,
+ *   align: 32, fetch: (low, high) => rowsWithSeqIn(low, high) });
  */
 export interface SeqWindowWalk<T extends { seq: number }> {
   /** 'down' walks to lower sequences (history before a cursor), 'up' to higher ones (catch-up). */

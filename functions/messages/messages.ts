@@ -48,8 +48,8 @@ export interface MessageDoc {
   expiring?: true;
   /**
    * `${conversationId}:${block}`, the block being seq / MESSAGE_SEQ_BLOCK rounded down: history
-   * pages ask for blocks by equality on stores without range scans (history.ts). Absent on messages
-   * projected before it existed.
+   * pages and the preview's fallback ask for blocks by equality on stores without range scans
+   * (message-blocks.ts). Absent on messages projected before it existed.
    */
   seqBlock?: string;
   [key: string]: unknown;
