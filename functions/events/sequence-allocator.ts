@@ -12,8 +12,10 @@ import { AppError } from '../../runtime/errors.ts';
  * - Stores that lose concurrent updates (`capabilities.atomicUpdates: false`, FerretDB v1) would
  *   hand one number to several writers and make them queue; the cache's atomic counter (Redis
  *   INCR) allocates instead, with no lock, so a conversation's writers run in parallel. A counter
- *   the cache lost (a restart) starts low; the first writer refused by the index raises it to the
- *   last written sequence (`incr` with a floor), so numbers stay unique and dense.
+ *   the cache lost (a restart) starts low; the first writer refused by the index, or the first
+ *   reader of `current`, raises it to the last written sequence (`incr` with a floor), so numbers
+ *   stay unique and dense (and `lastWritten`, a scan of the conversation's events on FerretDB, runs
+ *   once per lost counter, not on every page read).
  *
  * A number handed to a writer that then dies is never written: the outbox relay skips that gap
  * after its timeout (workers' outbox relay), as before.
@@ -74,7 +76,9 @@ function cacheAllocator(services: Services): SequenceAllocator {
       const values = await Promise.all(
         conversationIds.map(async (id) => {
           const counted = await cache.get(key(id));
-          return [id, counted === null ? await lastWritten(store, id) : Number(counted)] as const;
+          // A lost counter is raised to the last written sequence on the way (never lowered, so a
+          // writer that took a number meanwhile keeps it): the next read, and the next writer, find it.
+          return [id, counted === null ? await cache.incr(key(id), 0, { floor: await lastWritten(store, id) }) : Number(counted)] as const;
         }),
       );
       return new Map(values);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SEQUENCES, appendEvent } from '../../functions/events/events.ts';
+import { SEQUENCES, appendEvent, currentSequence } from '../../functions/events/events.ts';
 import type { Services } from '../../runtime/context.ts';
 import { useLocalServices } from '../support/use-local-platform.ts';
 
@@ -25,5 +25,15 @@ describe('per-conversation sequences', () => {
     const next = await append('conv_behind');
     expect(next.seq).toBe(4);
     expect((await append('conv_behind')).seq).toBe(5);
+  });
+
+  it('the last sequence survives the cache losing its counters (a restart), and the next append follows it', async () => {
+    for (let i = 0; i < 3; i++) await append('conv_lost');
+    // Where the cache allocates (FerretDB), its counter is gone; where the store does, nothing changes.
+    await services.ports.cache.del('caas:seq:conv_lost');
+    expect(await currentSequence(services, 'conv_lost')).toBe(3);
+    expect(await currentSequence(services, 'conv_lost')).toBe(3);
+    expect((await append('conv_lost')).seq).toBe(4);
+    expect(await currentSequence(services, 'conv_lost')).toBe(4);
   });
 });
