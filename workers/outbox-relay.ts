@@ -1,8 +1,8 @@
 import { Counter, Gauge } from 'prom-client';
 import { openDocument, unsealed } from '../functions/crypto/sealed-store.ts';
 import { encodeEvent } from '../functions/events/event-codec.ts';
-import { CONVERSATION_EVENTS_TOPIC, EVENTS, eventIdsBetween, type EventDoc } from '../functions/events/events.ts';
-import { MAX_IDS_PER_WINDOW, walkSeqWindows } from '../functions/events/seq-windows.ts';
+import { CONVERSATION_EVENTS_TOPIC, EVENTS, eventId, type EventDoc } from '../functions/events/events.ts';
+import { walkSeqIds } from '../functions/events/seq-windows.ts';
 import { applyProjection, projectionApplied } from '../functions/events/projections.ts';
 import { OUTBOX_WAKE_CHANNEL } from '../functions/events/record-change.ts';
 import type { Services } from '../runtime/context.ts';
@@ -108,15 +108,12 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
   /** On a store without range scans, read by id from just below (seq-windows.ts): usually the first id is it. */
   async function newestPublishedBelow(conversationId: string, firstPending: number): Promise<EventDoc | null> {
     if (store.capabilities.rangeScans !== false) return events.findOne({ conversationId, published: true, seq: { $lt: firstPending } }, { sort: { seq: -1 } });
-    const [last] = await walkSeqWindows({
-      direction: 'down',
-      start: firstPending - 1,
-      end: 1,
-      limit: 1,
-      firstWidth: 1,
-      maxWidth: MAX_IDS_PER_WINDOW,
-      fetch: (low, high) => events.find({ _id: { $in: eventIdsBetween(conversationId, low, high) }, published: true }),
-    });
+    const [last] = await walkSeqIds(
+      events,
+      (seq) => eventId(conversationId, seq),
+      { direction: 'down', start: firstPending - 1, end: 1, limit: 1, firstWidth: 1 },
+      { published: true },
+    );
     return last ?? null;
   }
 

@@ -1,6 +1,6 @@
 import { openDocument } from '../crypto/sealed-store.ts';
 import { EVENTS } from '../events/events.ts';
-import { MAX_IDS_PER_WINDOW, walkSeqWindows, windowIds } from '../events/seq-windows.ts';
+import { walkSeqIds } from '../events/seq-windows.ts';
 import { appendDenseMany, denseHeadsOf } from '../../infra/store/dense-append.ts';
 import type { Services } from '../../runtime/context.ts';
 import type { IndexDeclaration } from '../../infra/store/port.ts';
@@ -67,16 +67,7 @@ export async function appEventsAfter(services: Services, appId: string, afterSeq
   const log = store.collection<AppEventDoc>(APP_EVENTS);
   const rows =
     store.capabilities.rangeScans === false
-      ? await walkSeqWindows({
-          direction: 'up',
-          start: afterSeq + 1,
-          end: Infinity,
-          dense: true,
-          limit,
-          firstWidth: 1,
-          maxWidth: MAX_IDS_PER_WINDOW,
-          fetch: (low, high) => log.find({ _id: { $in: windowIds(low, high, (seq) => appEventId(appId, seq)) } }),
-        })
+      ? await walkSeqIds(log, (seq) => appEventId(appId, seq), { direction: 'up', start: afterSeq + 1, end: Infinity, dense: true, limit, firstWidth: 1 })
       : await log.find({ appId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
   return Promise.all(rows.map(async (row) => ({ ...row, event: await openDocument(store, EVENTS, row.event, row.event.id, row.appId) })));
 }

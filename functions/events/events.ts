@@ -2,7 +2,7 @@ import type { IndexDeclaration } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { isAppError } from '../../runtime/errors.ts';
 import { EVENTS, SEQUENCES, sequenceAllocator } from './sequence-allocator.ts';
-import { MAX_IDS_PER_WINDOW, walkSeqWindows, windowIds } from './seq-windows.ts';
+import { walkSeqIds } from './seq-windows.ts';
 
 /**
  * Every change in a conversation is an event with the next per-conversation sequence number.
@@ -82,10 +82,6 @@ export function eventId(conversationId: string, seq: number): string {
   return `${conversationId}:${String(seq).padStart(12, '0')}`;
 }
 
-/** The ids of a conversation's events low..high: a window read by id (seq-windows.ts). */
-export function eventIdsBetween(conversationId: string, low: number, high: number): string[] {
-  return windowIds(low, high, (seq) => eventId(conversationId, seq));
-}
 
 /** The last sequence number handed out in a conversation (0 for none). */
 export async function currentSequence(services: Services, conversationId: string): Promise<number> {
@@ -160,13 +156,6 @@ export async function eventsAfter(services: Services, conversationId: string, af
   if (services.ports.store.capabilities.rangeScans !== false) {
     return events.find({ conversationId, seq: { $gt: afterSeq } }, { sort: { seq: 1 }, limit });
   }
-  return walkSeqWindows({
-    direction: 'up',
-    start: afterSeq + 1,
-    end: await currentSequence(services, conversationId),
-    limit,
-    firstWidth: Math.min(limit, MAX_IDS_PER_WINDOW),
-    maxWidth: MAX_IDS_PER_WINDOW,
-    fetch: (low, high) => events.find({ _id: { $in: eventIdsBetween(conversationId, low, high) } }),
-  });
+  const end = await currentSequence(services, conversationId);
+  return walkSeqIds(events, (seq) => eventId(conversationId, seq), { direction: 'up', start: afterSeq + 1, end, limit, firstWidth: limit });
 }

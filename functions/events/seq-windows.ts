@@ -1,3 +1,5 @@
+import type { Collection, Doc, Filter } from '../../infra/store/port.ts';
+
 /**
  * Pages by sequence on a store that cannot range-scan an index (`capabilities.rangeScans: false`,
  * FerretDB v1): there `find({ conversationId, seq: { $lt: x } }, { sort, limit })` reads and decodes
@@ -23,7 +25,7 @@ export interface SeqWindowWalk<T extends { seq: number }> {
   /** The last sequence worth reading (inclusive): 1 going down, the highest reserved going up. */
   end: number;
   limit: number;
-  /** The first window's width, in sequences; the next ones are sized by the density seen, up to maxWidth. */
+  /** The first window's width, in sequences (at most maxWidth); the next ones are sized by the density seen. */
   firstWidth: number;
   maxWidth: number;
   /** Window edges (all but the first window's near edge) fall on multiples of this: a seq block's size. */
@@ -41,11 +43,23 @@ export interface SeqWindowWalk<T extends { seq: number }> {
  * The widest window asked by id: one `$in` of at most this many ids, which the MongoDB adapter asks
  * as one equality lookup per id on such a store (infra/store/mongodb-in-split.ts splits up to 100).
  */
-export const MAX_IDS_PER_WINDOW = 100;
+const MAX_IDS_PER_WINDOW = 100;
 
-/** The ids of the rows at sequences low..high, for a fetch by id. */
-export function windowIds(low: number, high: number, idOf: (seq: number) => string): string[] {
-  return Array.from({ length: high - low + 1 }, (_, i) => idOf(low + i));
+/**
+ * The walk for rows whose ids name their sequence (events, the app event log): each window is one
+ * `$in` of the ids it covers, with `filter`'s conditions beside it.
+ */
+export function walkSeqIds<T extends Doc & { seq: number }>(
+  collection: Collection<T>,
+  idOf: (seq: number) => string,
+  walk: Omit<SeqWindowWalk<T>, 'fetch' | 'maxWidth'>,
+  filter: Filter = {},
+): Promise<T[]> {
+  return walkSeqWindows({
+    ...walk,
+    maxWidth: MAX_IDS_PER_WINDOW,
+    fetch: (low, high) => collection.find({ ...filter, _id: { $in: Array.from({ length: high - low + 1 }, (_, i) => idOf(low + i)) } }),
+  });
 }
 
 export async function walkSeqWindows<T extends { seq: number }>(walk: SeqWindowWalk<T>): Promise<T[]> {
@@ -53,7 +67,7 @@ export async function walkSeqWindows<T extends { seq: number }>(walk: SeqWindowW
   const align = walk.align ?? 1;
   const rows: T[] = [];
   let next = walk.start;
-  let width = walk.firstWidth;
+  let width = Math.min(walk.firstWidth, walk.maxWidth);
   let covered = 0;
   while (rows.length < walk.limit && (down ? next >= walk.end : next <= walk.end)) {
     const [low, high] = down
