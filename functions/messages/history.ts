@@ -55,7 +55,7 @@ export async function messagePage(
  */
 function pageRows(services: Services, scope: { conversationId: string; parentId: string | null }, query: HistoryQuery, forward: boolean): Promise<MessageDoc[]> {
   const limit = query.limit + 1;
-  if (scope.parentId === null && services.ports.store.capabilities.rangeScans === false) return pageRowsByBlocks(services, scope.conversationId, query, forward);
+  if (scope.parentId === null && services.ports.store.capabilities.rangeScans === false) return pageRowsByBlocks(services, scope.conversationId, query, forward, limit);
   const range = forward ? { $gt: query.after } : query.before !== undefined ? { $lt: query.before } : undefined;
   const filter: Filter = {
     ...(scope.parentId === null ? { conversationId: scope.conversationId, parentId: null } : { parentId: scope.parentId }),
@@ -65,12 +65,12 @@ function pageRows(services: Services, scope: { conversationId: string; parentId:
 }
 
 /** The same rows on a store without range scans: the seq blocks nearest the cursor (message-blocks.ts). */
-async function pageRowsByBlocks(services: Services, conversationId: string, query: HistoryQuery, forward: boolean): Promise<MessageDoc[]> {
+async function pageRowsByBlocks(services: Services, conversationId: string, query: HistoryQuery, forward: boolean, limit: number): Promise<MessageDoc[]> {
   const last = await currentSequence(services, conversationId);
   return topLevelByBlocks(services, conversationId, {
     direction: forward ? 'up' : 'down',
     start: forward ? query.after! + 1 : Math.min(last, (query.before ?? Infinity) - 1),
     end: forward ? last : 1,
-    limit: query.limit + 1,
+    limit,
   });
 }
