@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../../runtime/config.ts';
-import { AppError, isAppError } from '../../runtime/errors.ts';
+import { AppError } from '../../runtime/errors.ts';
 import type { StorePort } from '../store/port.ts';
 import { canonicalContext, kmsInput } from './input.ts';
+import { insertUnlessExists } from './insert-unless-exists.ts';
 import { deriveKek, keyCheckValue, unwrap, wrap } from './local-wrap.ts';
 import type { DataKey, EncryptionContext, KekInfo, KmsPort, WrappedKey } from './port.ts';
 
@@ -166,12 +167,3 @@ export class LocalKms implements KmsPort {
 
 const versionId = (appId: string, version: number) => `${appId}:v${version}`;
 const aad = (appId: string, version: number, context: EncryptionContext) => `caas/kms/wrap|${appId}|v${version}|${canonicalContext(context)}`;
-
-/** Another process created the same document first: theirs stands. */
-async function insertUnlessExists(insert: () => Promise<unknown>): Promise<void> {
-  try {
-    await insert();
-  } catch (error) {
-    if (!(isAppError(error) && error.code === 'CONFLICT')) throw error;
-  }
-}
