@@ -34,3 +34,8 @@ export function kmsRefusal(adapter: string, operation: string, error: unknown): 
       return new AppError('ENGINE_UNAVAILABLE', message, { cause: error });
   }
 }
+
+/** An AppError made from KMS's own answer (a refusal), as opposed to one reporting an outage. */
+export function isKmsRefusal(error: unknown): error is AppError {
+  return error instanceof AppError && error.cause !== undefined && !isTransientKmsError(error.cause);
+}

@@ -4,6 +4,8 @@ import {
 } from '@aws-sdk/client-kms';
 import { isAppError } from '../../runtime/errors.ts';
 import { enginePolicy, type EngineGuard } from '../resilience.ts';
+import type { StorePort } from '../store/port.ts';
+import { checkCanary, type CanaryKms } from './aws-canary.ts';
 import { isTransientKmsError, kmsErrorName, kmsRefusal } from './aws-errors.ts';
 import { kmsInput } from './input.ts';
 import type { DataKey, EncryptionContext, KekInfo, KekVersion, KmsPort, WrappedKey } from './port.ts';
@@ -12,11 +14,13 @@ import type { DataKey, EncryptionContext, KekInfo, KekVersion, KmsPort, WrappedK
  * AWS KMS (or local-kms). One symmetric KMS key per app and version, found by alias:
  * `alias/<prefix>/<appId>/v<n>` names version n, `alias/<prefix>/<appId>` the current one, whose
  * description says its version. Rotation creates a key and moves the current alias — local-kms has
- * no RotateKeyOnDemand, and this way every version stays addressable for Decrypt. Nothing is stored
- * outside KMS. The encryption context is KMS's own (bound as AAD).
+ * no RotateKeyOnDemand, and this way every version stays addressable for Decrypt. Outside KMS only
+ * one canary is stored, so that a start pointed at another KMS is refused (`verify`, aws-canary.ts).
+ * The encryption context is KMS's own (bound as AAD).
  *
  * Options: `endpoint`, `region`, `accessKeyId`/`secretAccessKey` (required: the SDK's fallback chain
- * would probe cloud metadata), `aliasPrefix` (`caas`, plus `/<namespace>`), `timeoutMs` [5 000].
+ * would probe cloud metadata), `aliasPrefix` (`caas`, plus `/<namespace>`), `store` (holds the
+ * canary: pass the namespaced store), `timeoutMs` [5 000].
  */
 export interface AwsKmsOptions {
   endpoint: string;
@@ -24,6 +28,7 @@ export interface AwsKmsOptions {
   accessKeyId: string;
   secretAccessKey: string;
   aliasPrefix: string;
+  store: StorePort;
   timeoutMs?: number;
 }
 
@@ -42,6 +47,7 @@ class AwsKms implements KmsPort {
   private readonly guard: EngineGuard;
   /** Versions never change once created: cached per app. */
   private readonly versions = new Map<string, Map<number, KekVersion & { keyId: string }>>();
+  private verified: Promise<void> | null = null;
 
   constructor(private readonly options: AwsKmsOptions) {
     this.client = new KMSClient({
@@ -76,6 +82,7 @@ class AwsKms implements KmsPort {
 
   async describeKey(appId: string): Promise<KekInfo | null> {
     this.input.appId(appId);
+    await this.verify();
     const current = await this.describeAlias(this.alias(appId));
     if (!current) return null;
     const currentVersion = versionOf(current.description);
@@ -95,10 +102,8 @@ class AwsKms implements KmsPort {
   async generateDataKey(appId: string, context: EncryptionContext): Promise<DataKey> {
     this.input.context(context);
     const { currentVersion } = await this.requireKey(appId);
-    const out = await this.call('GenerateDataKey', (abortSignal) =>
-      this.client.send(new GenerateDataKeyCommand({ KeyId: this.alias(appId, currentVersion), KeySpec: 'AES_256', EncryptionContext: context }), { abortSignal }),
-    );
-    return { plaintext: out.Plaintext!, wrapped: { version: currentVersion, ciphertext: out.CiphertextBlob! } };
+    const { plaintext, ciphertext } = await this.generate(this.alias(appId, currentVersion), context);
+    return { plaintext, wrapped: { version: currentVersion, ciphertext } };
   }
 
   async wrapKey(appId: string, plaintext: Uint8Array, context: EncryptionContext): Promise<WrappedKey> {
@@ -115,15 +120,20 @@ class AwsKms implements KmsPort {
     this.input.appId(appId);
     this.input.wrapped(wrapped);
     this.input.context(context);
+    await this.verify();
     const { keyId } = await this.version(appId, wrapped.version);
-    const out = await this.call('Decrypt', (abortSignal) =>
-      this.client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: wrapped.ciphertext, EncryptionContext: context }), { abortSignal }),
-    );
-    return out.Plaintext!;
+    return this.decrypt(keyId, wrapped.ciphertext, context);
   }
 
-  /** Nothing to check locally: the KMS holds the keys. */
-  async verify(): Promise<void> {}
+  /** Checks that this is the KMS the data was written under (recording the canary on first use). */
+  verify(): Promise<void> {
+    const { endpoint, region, aliasPrefix, store } = this.options;
+    this.verified ??= checkCanary(this.canaryKms(), store, { endpoint, region, aliasPrefix }, Date.now).catch((error: unknown) => {
+      this.verified = null;
+      throw error;
+    });
+    return this.verified;
+  }
 
   async ping(): Promise<void> {
     await this.describeAlias(this.alias('ping'));
@@ -162,16 +172,7 @@ class AwsKms implements KmsPort {
 
   /** Creates version n (unless a concurrent caller did) and points the current alias at it. */
   private async addVersion(appId: string, version: number): Promise<KekInfo> {
-    const created = await this.call('CreateKey', (abortSignal) =>
-      this.client.send(new CreateKeyCommand({ Description: `caas KEK ${appId} v${version}`, KeyUsage: 'ENCRYPT_DECRYPT' }), { abortSignal }),
-    );
-    const keyId = created.KeyMetadata!.KeyId!;
-    const won = await this.createAlias(this.alias(appId, version), keyId);
-    if (!won) {
-      await this.call('ScheduleKeyDeletion', (abortSignal) =>
-        this.client.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: PENDING_WINDOW_DAYS }), { abortSignal }),
-      );
-    }
+    await this.createKeyBehind(this.alias(appId, version), `caas KEK ${appId} v${version}`);
     const target = (await this.version(appId, version)).keyId;
     if (!(await this.createAlias(this.alias(appId), target)) && (await this.currentVersion(appId)) < version) {
       // Forward only: a slow rotator must not move the alias back past a newer version.
@@ -183,6 +184,45 @@ class AwsKms implements KmsPort {
   private async currentVersion(appId: string): Promise<number> {
     const current = await this.describeAlias(this.alias(appId));
     return current ? versionOf(current.description) : 0;
+  }
+
+  /** A new KMS key named by `alias`, unless a concurrent caller's got the alias first (ours is then deleted). */
+  private async createKeyBehind(alias: string, description: string): Promise<void> {
+    const created = await this.call('CreateKey', (abortSignal) =>
+      this.client.send(new CreateKeyCommand({ Description: description, KeyUsage: 'ENCRYPT_DECRYPT' }), { abortSignal }),
+    );
+    const keyId = created.KeyMetadata!.KeyId!;
+    if (!(await this.createAlias(alias, keyId))) {
+      await this.call('ScheduleKeyDeletion', (abortSignal) =>
+        this.client.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: PENDING_WINDOW_DAYS }), { abortSignal }),
+      );
+    }
+  }
+
+  /** The canary's KMS calls: the same client and policy, never gated on verify (they are its check). */
+  private canaryKms(): CanaryKms {
+    return {
+      ensureKey: async (alias, description) => {
+        if (!(await this.describeAlias(alias))) await this.createKeyBehind(alias, description);
+      },
+      generateDataKey: (alias, context) => this.generate(alias, context),
+      decrypt: (alias, ciphertext, context) => this.decrypt(alias, ciphertext, context),
+    };
+  }
+
+  /** `keyId`: a key id, ARN or alias; the answer names the key's ARN. */
+  private async generate(keyId: string, context: EncryptionContext): Promise<{ keyId: string; plaintext: Uint8Array; ciphertext: Uint8Array }> {
+    const out = await this.call('GenerateDataKey', (abortSignal) =>
+      this.client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }), { abortSignal }),
+    );
+    return { keyId: out.KeyId!, plaintext: out.Plaintext!, ciphertext: out.CiphertextBlob! };
+  }
+
+  private async decrypt(keyId: string, ciphertext: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
+    const out = await this.call('Decrypt', (abortSignal) =>
+      this.client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: ciphertext, EncryptionContext: context }), { abortSignal }),
+    );
+    return out.Plaintext!;
   }
 
   /** False when the alias already exists (another process got there first). */

@@ -12,9 +12,10 @@ export { KMS_LIMITS } from './port.ts';
 export { assertKeyConfig } from './master-key.ts';
 
 /**
- * `store` holds the local adapter's key metadata: pass the namespaced store. In local mode the
- * master key is checked against its key check value here, so a wrong key stops start-up; in cluster
- * mode (the store may not be up yet) on first use, or when the caller awaits `ping()`.
+ * `store` holds the local adapter's key metadata and the AWS adapter's canary: pass the namespaced
+ * store. In local mode the master key is checked against its key check value here, so a wrong key
+ * stops start-up; in cluster mode (the store may not be up yet), and always with AWS KMS (which may
+ * not be up yet either), by `verify()` in the engines' prepare step (runtime/platform.ts) or on first use.
  */
 export async function createKms(config: Config, store: StorePort): Promise<KmsPort> {
   const source = await resolveKeySource(config);
@@ -30,6 +31,7 @@ export async function createKms(config: Config, store: StorePort): Promise<KmsPo
       accessKeyId: config.KMS_ACCESS_KEY_ID,
       secretAccessKey: config.KMS_SECRET_ACCESS_KEY,
       aliasPrefix: [config.CAAS_KMS_ALIAS_PREFIX, config.CAAS_NAMESPACE].filter(Boolean).join('/'),
+      store,
     });
   }
   if (source.kind === 'missing') return unconfiguredKms(clusterModeBy(config)!);

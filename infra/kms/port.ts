@@ -58,7 +58,11 @@ export interface KmsPort {
   /** Wraps a given data key under the current version (re-wrapping after a rotation). */
   wrapKey(appId: string, plaintext: Uint8Array, context: EncryptionContext): Promise<WrappedKey>;
   unwrapKey(appId: string, wrapped: WrappedKey, context: EncryptionContext): Promise<Uint8Array>;
-  /** Checks the root of trust at start-up (the local master key against its key check value); resolves when there is nothing to check. */
+  /**
+   * Checks the root of trust at start-up: the local master key against its key check value; on AWS,
+   * that the canary recorded in the store still decrypts under this KMS and alias prefix. A root
+   * other than the data's is a ConfigError (no retry fixes it); an unreachable one ENGINE_UNAVAILABLE.
+   */
   verify(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
