@@ -48,7 +48,8 @@ export async function startServices(
     'prepare engines',
     async () => {
       for (const { collection, specs } of domain.indexes) await ports.store.ensureIndexes(collection, specs);
-      // The master key against its key check value (local mode checked it already in createKms).
+      // The root of trust: the master key against its key check value (local mode checked it already
+      // in createKms), or the AWS KMS against its canary (aws-canary.ts).
       await ports.kms.verify();
     },
     (error, attempt, delayMs) => {
