@@ -55,8 +55,10 @@ export async function checkCanary(kms: CanaryKms, store: StorePort, target: Cana
   const alias = canaryAlias(target.aliasPrefix);
   let record = await records.findOne({ _id: CANARY_ID });
   if (!record) {
-    await kms.ensureKey(alias, 'caas canary: proves at start-up that this is the KMS the data was written under');
-    const key = await kms.generateDataKey(alias, CONTEXT);
+    const key = await refusedAsConfigError(target, alias, async () => {
+      await kms.ensureKey(alias, 'caas canary: proves at start-up that this is the KMS the data was written under');
+      return kms.generateDataKey(alias, CONTEXT);
+    });
     const fresh: CanaryRecord = {
       _id: CANARY_ID,
       keyId: key.keyId,
@@ -82,6 +84,24 @@ export async function checkCanary(kms: CanaryKms, store: StorePort, target: Cana
   const check = keyCheckValue(plaintext);
   if (check !== record.check) {
     throw misconfigured(target, record, `the recorded canary decrypts to check value ${check}, not the recorded ${record.check} (the record was altered or replaced)`);
+  }
+}
+
+/**
+ * Recording the canary is the first thing a deployment asks of its KMS: a refusal there (credentials
+ * without the right to create keys or aliases, a key disabled behind the alias) is a configuration
+ * error too, and retrying it for ever would only hide it. An outage is still thrown as it came.
+ */
+async function refusedAsConfigError<T>(target: CanaryTarget, alias: string, record: () => Promise<T>): Promise<T> {
+  try {
+    return await record();
+  } catch (error) {
+    if (!isKmsRefusal(error)) throw error;
+    throw new ConfigError([
+      `KMS_ENDPOINT: [kms:aws] the KMS at ${target.endpoint} (region ${target.region}, alias prefix ${target.aliasPrefix}) ` +
+        `refused to record the start-up canary ${alias} (${error.message}). The KMS credentials need CreateKey, CreateAlias, ` +
+        `UpdateAlias, DescribeKey, GenerateDataKey, Encrypt, Decrypt and ScheduleKeyDeletion on keys under alias/${target.aliasPrefix}/`,
+    ]);
   }
 }
 
