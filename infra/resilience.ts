@@ -34,7 +34,12 @@ export interface EnginePolicyOptions {
 }
 
 export interface EngineGuard {
-  <T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` under the policy. With `refuse`, a failure that is neither an AppError nor transient
+   * is the engine's own answer (a refusal: not found, denied, invalid): it is translated by `refuse`
+   * and never retried. Without it, such a failure ends as ENGINE_UNAVAILABLE.
+   */
+  <T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, refuse?: (error: unknown) => AppError): Promise<T>;
   readonly policy: IPolicy;
 }
 
@@ -67,9 +72,10 @@ export function enginePolicy(options: EnginePolicyOptions): EngineGuard {
     // abortOnReturn false: aborting every finished call's signal built a DOMException (a stack trace) per engine call.
     timeout(options.timeoutMs ?? 5_000, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
   );
-  const guard = (async <T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const guard = (async <T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, refuse?: (error: unknown) => AppError): Promise<T> => {
+    const attempt = refuse ? translated(fn, isTransient, refuse) : fn;
     try {
-      return await policy.execute(({ signal }) => fn(unbounded(signal)), callsInFlight);
+      return await policy.execute(({ signal }) => attempt(unbounded(signal)), callsInFlight);
     } catch (error) {
       if (isAppError(error)) throw error;
       const reason =
@@ -85,6 +91,18 @@ export function enginePolicy(options: EnginePolicyOptions): EngineGuard {
   }) as EngineGuard;
   Object.defineProperty(guard, 'policy', { value: policy });
   return guard;
+}
+
+/** `fn`, with its refusals (neither AppErrors nor transient) made AppErrors by `refuse`, so the policy does not retry them. */
+function translated<T>(fn: (signal: AbortSignal) => Promise<T>, isTransient: (error: unknown) => boolean, refuse: (error: unknown) => AppError) {
+  return async (signal: AbortSignal): Promise<T> => {
+    try {
+      return await fn(signal);
+    } catch (error) {
+      if (isAppError(error) || isTransient(error)) throw error;
+      throw refuse(error);
+    }
+  };
 }
 
 /**

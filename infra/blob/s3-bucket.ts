@@ -1,11 +1,10 @@
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { isAppError } from '../../runtime/errors.ts';
 import { enginePolicy, type EngineGuard } from '../resilience.ts';
 import { isTransientS3Error, s3Refusal, s3Status } from './s3-errors.ts';
 
 /**
  * How the S3 adapter reaches its bucket: the SDK clients built from the options, the one engine
- * policy every network call goes through (refusals translated once, here), and the bucket created
+ * policy every network call goes through (refusals translated by the guard), and the bucket created
  * once per process before the first call that needs it.
  *
  * Options (defaults in brackets): `endpoint` (AWS when absent), `region` [us-east-1], `bucket`,
@@ -68,14 +67,7 @@ export class S3Bucket {
 
   /** Every network call: the one engine policy, with refusals translated once, here. */
   request<T>(operation: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.guard(operation, async (signal) => {
-      try {
-        return await work(signal);
-      } catch (error) {
-        if (isAppError(error) || isTransientS3Error(error)) throw error;
-        throw s3Refusal(S3_ADAPTER, operation, error);
-      }
-    });
+    return this.guard(operation, work, (error) => s3Refusal(S3_ADAPTER, operation, error));
   }
 
   private async createIfMissing(): Promise<void> {

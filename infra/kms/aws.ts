@@ -66,14 +66,7 @@ class AwsKms implements KmsPort {
 
   /** One KMS call through the engine policy; refusals become AppErrors (never retried). */
   private call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.guard(operation, async (signal) => {
-      try {
-        return await fn(signal);
-      } catch (error) {
-        if (isAppError(error) || isTransientKmsError(error)) throw error;
-        throw kmsRefusal(NAME, operation, error);
-      }
-    });
+    return this.guard(operation, fn, (error) => kmsRefusal(NAME, operation, error));
   }
 
   async ensureKey(appId: string): Promise<KekInfo> {

@@ -207,14 +207,7 @@ export class ElasticsearchSearch implements SearchPort {
 
   /** Every network call: the one engine policy, with engine refusals translated once, here. */
   private call<T>(operation: string, index: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.guard(operation, async (signal) => {
-      try {
-        return await work(signal);
-      } catch (error) {
-        if (isAppError(error) || isTransientElasticError(error)) throw error;
-        throw translateElasticError(NAME, operation, index, error);
-      }
-    });
+    return this.guard(operation, work, (error) => translateElasticError(NAME, operation, index, error));
   }
 }
 

@@ -158,14 +158,7 @@ export class MongoStore implements StorePort {
 
   /** Every network call: the one engine policy, with MongoDB's answers translated once, here. */
   private call<T>(operation: string, collection: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.guard(operation, async (signal) => {
-      try {
-        return await work(signal);
-      } catch (error) {
-        if (isAppError(error) || isTransientMongoError(error)) throw error;
-        throw translateMongoError(ADAPTER, operation, collection, error);
-      }
-    });
+    return this.guard(operation, work, (error) => translateMongoError(ADAPTER, operation, collection, error));
   }
 
   /** A call that is not retried: any failure is ENGINE_UNAVAILABLE at once. */

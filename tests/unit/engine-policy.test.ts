@@ -29,6 +29,37 @@ describe('engine policy', () => {
     expect(attempts).toBe(1);
   });
 
+  it("translates the engine's refusal with the call's `refuse` once, without retrying it; transient failures are still retried, AppErrors passed through", async () => {
+    const isTransient = (error: unknown) => (error as Error).message === 'ECONNRESET';
+    const guard = enginePolicy({ engine: 's3', retries: 2, isTransient });
+    const refuse = (error: unknown) => new AppError('NOT_FOUND', `[s3] get: ${(error as Error).message}`);
+    const failingWith = (errors: Error[]) => {
+      let attempts = 0;
+      const fn = async () => {
+        const error = errors[attempts++];
+        if (error) throw error;
+        return 'body';
+      };
+      return { fn, attempts: () => attempts };
+    };
+
+    const refused = failingWith([new Error('NoSuchKey'), new Error('NoSuchKey')]);
+    await expect(guard('get', refused.fn, refuse)).rejects.toMatchObject({ code: 'NOT_FOUND', message: '[s3] get: NoSuchKey' });
+    expect(refused.attempts()).toBe(1);
+
+    const flaky = failingWith([new Error('ECONNRESET')]);
+    await expect(guard('get', flaky.fn, refuse)).resolves.toBe('body');
+    expect(flaky.attempts()).toBe(2);
+
+    const conflict = new AppError('CONFLICT', 'exists');
+    await expect(guard('get', failingWith([conflict]).fn, refuse)).rejects.toBe(conflict);
+
+    // Without `refuse` the same refusal is retried as the policy's transient test allows, then ENGINE_UNAVAILABLE.
+    const untranslated = failingWith([new Error('NoSuchKey')]);
+    await expect(guard('get', untranslated.fn)).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: '[s3] get failed: NoSuchKey' });
+    expect(untranslated.attempts()).toBe(1);
+  });
+
   it('gives up on a call that outlives its timeout with ENGINE_UNAVAILABLE, naming the engine and operation, and aborts its signal', async () => {
     const guard = enginePolicy({ engine: 'kafka', timeoutMs: 50, retries: 0 });
     let seen: AbortSignal | undefined;
