@@ -1,7 +1,8 @@
 /**
  * Where a send's time goes, stage by stage: the same domain calls the send path makes, run one at a
  * time (no concurrency, no other load) in one process, each timed for wall clock and CPU. Local
- * mode by default; cluster mode when engine URLs are in the environment. The background stages
+ * mode by default; cluster mode when engine URLs are in the environment. The whole path is timed
+ * once more with 64 sends in flight, whose writes the store groups as under the HTTP load. The background stages
  * are timed the same way afterwards: the outbox relay publishing what the sends wrote, then the
  * consumers (search indexer, media processor) catching up with it.
  *
@@ -68,6 +69,26 @@ async function timed(count: number, step: (i: number) => Promise<unknown>): Prom
   return { wallUs: wall / count, cpuUs: (used.user + used.system) / count };
 }
 
+/** As `timed`, with `IN_FLIGHT` runs awaited at a time, as the HTTP benchmark's connections send: the store groups their writes. */
+const IN_FLIGHT = 64;
+async function timedInFlight(count: number, step: () => Promise<unknown>): Promise<Timing> {
+  let next = 0;
+  const run = (total: number) =>
+    Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next++ < total) await step();
+      }),
+    );
+  await run(IN_FLIGHT); // warm-up
+  next = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await run(count);
+  const wall = (performance.now() - started) * 1000;
+  const used = process.cpuUsage(cpu);
+  return { wallUs: wall / count, cpuUs: (used.user + used.system) / count };
+}
+
 const caller = () => authenticateCredential(services, { authorization: `Bearer ${token}`, onBehalfOf: undefined }, 'server-or-user');
 const { caller: annCaller } = await caller();
 const ctx = { ...services, caller: annCaller };
@@ -100,6 +121,7 @@ const appendTiming = await timed(sends, async (i) => {
 stages.push(['event row (reserve + outbox insert)', appendTiming]);
 stages.push(['projections (message row, preview, unhide)', await timed(sends, (i) => applyProjection(services, written[i < 0 ? -1 - i : WARM_UP + i]!))]);
 stages.push(['whole send path, in process', await timed(sends, () => sendMessage(services, access, input))]);
+stages.push([`whole send path, ${IN_FLIGHT} in flight (writes grouped)`, await timedInFlight(sends, () => sendMessage(services, access, input))]);
 
 // Background: everything above is still unpublished. The relay publishes it, then each consumer
 // is started alone and timed until this process goes quiet (under 5 % CPU for 300 ms).
@@ -143,9 +165,11 @@ await writeSection(
 \`${cluster ? 'set -a; . /tmp/caas-engines/env; set +a; ' : ''}npx tsx bench/send-stages.ts --sends ${sends}\` — ${new Date().toISOString().slice(0, 10)}
 
 The send path's domain calls, one at a time in one process (no concurrency), ${sends} runs each;
-microseconds per run; then the relay publishes what they wrote and each consumer, started alone,
-catches up (per event; a consumer's row ends once the process is quiet, so it includes up to
-300 ms of idle). CPU is this process's only${cluster ? ' (the engines\' own CPU is not in it; the wall time is mostly their round trips)' : ''}.
+microseconds per run; the whole path once more with ${IN_FLIGHT} sends in flight, as the HTTP
+benchmark's connections make them (the store then groups their writes: one transaction per turn
+of the event loop locally, one \`insertMany\` per collection on the engines); then the relay
+publishes what they wrote and each consumer, started alone, catches up (per event; a consumer's
+row ends once the process is quiet, so it includes up to 300 ms of idle). CPU is this process's only${cluster ? ' (the engines\' own CPU is not in it; the wall time is mostly their round trips)' : ''}.
 
 | stage | wall µs | CPU µs |
 | --- | ---: | ---: |
