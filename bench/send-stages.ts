@@ -169,7 +169,15 @@ microseconds per run; the whole path once more with ${IN_FLIGHT} sends in flight
 benchmark's connections make them (the store then groups their writes: one transaction per turn
 of the event loop locally, one \`insertMany\` per collection on the engines); then the relay
 publishes what they wrote and each consumer, started alone, catches up (per event; a consumer's
-row ends once the process is quiet, so it includes up to 300 ms of idle). CPU is this process's only${cluster ? ' (the engines\' own CPU is not in it; the wall time is mostly their round trips)' : ''}.
+row ends once the process is quiet, so it includes up to 300 ms of idle). CPU is this process's only.${
+  cluster
+    ? `
+
+On the engines their own CPU is not in these figures, and the wall time is mostly their round
+trips. A consumer's row also holds its Kafka group join, seconds on a broker just started: those
+rows are upper bounds, and vary from run to run by several times.`
+    : ''
+}
 
 | stage | wall µs | CPU µs |
 | --- | ---: | ---: |
