@@ -70,6 +70,12 @@ export class S3Bucket {
     return this.guard(operation, work, (error) => s3Refusal(S3_ADAPTER, operation, error));
   }
 
+  /** Closes both SDK clients (the signer's too, when the public endpoint gave it one of its own). */
+  close(): void {
+    this.client.destroy();
+    if (this.signer !== this.client) this.signer.destroy();
+  }
+
   private async createIfMissing(): Promise<void> {
     await this.request('ensureBucket', async (abortSignal) => {
       try {

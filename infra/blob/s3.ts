@@ -124,7 +124,7 @@ export class S3Blob implements BlobPort {
   }
 
   async close(): Promise<void> {
-    this.bucket.client.destroy();
+    this.bucket.close();
   }
 }
 

@@ -5,7 +5,7 @@ import {
 import { isAppError } from '../../runtime/errors.ts';
 import { enginePolicy, type EngineGuard } from '../resilience.ts';
 import type { StorePort } from '../store/port.ts';
-import { checkCanary, type CanaryKms } from './aws-canary.ts';
+import { canaryAlias, checkCanary, type CanaryKms } from './aws-canary.ts';
 import { isTransientKmsError, kmsErrorName, kmsRefusal } from './aws-errors.ts';
 import { kmsInput } from './input.ts';
 import type { DataKey, EncryptionContext, KekInfo, KekVersion, KmsPort, WrappedKey } from './port.ts';
@@ -128,8 +128,9 @@ class AwsKms implements KmsPort {
     return this.verified;
   }
 
+  /** Reachability only: describes the deployment's canary alias (reserved; no app's alias can be it), present or not. */
   async ping(): Promise<void> {
-    await this.describeAlias(this.alias('ping'));
+    await this.describeAlias(canaryAlias(this.options.aliasPrefix));
   }
 
   async close(): Promise<void> {

@@ -68,7 +68,27 @@ describe('AWS KMS adapter', () => {
   it('starts without the service and reports it unreachable on use, naming the adapter', async () => {
     const offline = await createKms({ ...config, KMS_ENDPOINT: 'http://127.0.0.1:1' }, store);
     await expect(offline.ensureKey('app_x')).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining('[kms:aws]') });
+    await expect(offline.ping()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining('[kms:aws]') });
     await offline.close();
+  });
+
+  it('ping answers while the KMS does, on a fresh deployment too, and creates nothing: not an app key named ping, not the canary', async () => {
+    const fresh = loadConfig({ ...process.env, CAAS_NAMESPACE: `p${randomUUID().slice(0, 8)}`, CAAS_LOG_LEVEL: 'silent' });
+    const kms = await createKms(fresh, await freshStore());
+    await expect(kms.ping()).resolves.toBeUndefined();
+    const client = new KMSClient({
+      endpoint: fresh.KMS_ENDPOINT,
+      region: fresh.KMS_REGION,
+      credentials: { accessKeyId: fresh.KMS_ACCESS_KEY_ID!, secretAccessKey: fresh.KMS_SECRET_ACCESS_KEY! },
+    });
+    const prefix = `alias/${fresh.CAAS_KMS_ALIAS_PREFIX}/${fresh.CAAS_NAMESPACE}`;
+    for (const alias of [`${prefix}/ping`, `${prefix}/_deployment/canary`]) {
+      await expect(client.send(new DescribeKeyCommand({ KeyId: alias }))).rejects.toMatchObject({ name: 'NotFoundException' });
+    }
+    // An app whose id is `ping` is an app like any other: no key until it has one.
+    expect(await kms.describeKey('ping')).toBeNull();
+    client.destroy();
+    await kms.close();
   });
 });
 
