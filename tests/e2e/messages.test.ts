@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MESSAGES, messageSeqBlock, type MessageDoc } from '../../functions/messages/messages.ts';
+import { backfillSeqBlocks } from '../../functions/messages/seq-block-backfill.ts';
 import type { ApiCall } from '../support/http-client.ts';
 import { createChatWorld, createGroup, send, type ChatWorld } from '../support/chat-fixtures.ts';
 import type { LocalPlatform } from '../support/local-platform.ts';
@@ -76,6 +78,26 @@ describe('sending and history', () => {
     // conversation.created, the members, then 120 messages, 40 replies and 24 reactions: every sequence once, in order.
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     expect(seqs.length).toBeGreaterThanOrEqual(120 + 40 + 24);
+  });
+
+  it('messages stored before seq blocks existed get theirs from the backfill, and history finds them on every store; a second run writes nothing', async () => {
+    const id = await createGroup(call, t('ann'), ['ben']);
+    for (let i = 0; i < 40; i++) expect((await send(call, t(i % 2 ? 'ben' : 'ann'), id, { text: `o${i}` })).status).toBe(201);
+    const messages = platform.services.ports.store.collection<MessageDoc>(MESSAGES);
+    const stored = () => messages.find({ conversationId: id }, { projection: { _id: 1, seq: 1, seqBlock: 1 } });
+    // As messages projected before seq blocks existed were stored.
+    await messages.updateMany({ conversationId: id }, { $unset: { seqBlock: '' } });
+    expect((await stored()).filter((m) => m.seqBlock !== undefined)).toEqual([]);
+
+    const first = await backfillSeqBlocks(platform.services);
+    expect(first.written).toBe(40); // every other conversation's messages have their blocks already
+    const rows = await stored();
+    expect(rows).toHaveLength(40);
+    for (const row of rows) expect(row.seqBlock).toBe(messageSeqBlock(id, row.seq));
+    // Where history reads by block (FerretDB), these messages were invisible before the backfill.
+    const history = await call('GET', `/v1/conversations/${id}/messages?limit=50`, { token: t('ben') });
+    expect(history.body.messages.map((m: { text: string }) => m.text)).toEqual(Array.from({ length: 40 }, (_, i) => `o${i}`));
+    expect((await backfillSeqBlocks(platform.services)).written).toBe(0);
   });
 
   it('a retried send with the same clientMessageId returns the first message, never a duplicate', async () => {
