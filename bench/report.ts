@@ -13,8 +13,8 @@ const HEADER = `# Benchmarks
 
 Measured on this project's reference machine (2 cores, Node 20): the load generator and the server
 share the cores, so absolute numbers say little. Every figure stands beside a baseline measured in
-the same run, and the targets (DESIGN §9) are ratios against it. Run them all with \`npm run bench\` (or some: \`npm run bench send history\`),
-or one with the command shown in its section.
+the same run, and the targets (DESIGN §9) are ratios against it. Run them all with \`npm run bench\`
+(or some: \`npm run bench send history\`), or one with the command shown in its section.
 `;
 
 export async function writeSection(name: string, markdown: string): Promise<void> {
