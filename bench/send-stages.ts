@@ -2,9 +2,9 @@
  * Where a send's time goes, stage by stage: the same domain calls the send path makes, run one at a
  * time (no concurrency, no other load) in one process, each timed for wall clock and CPU. Local
  * mode by default; cluster mode when engine URLs are in the environment. The whole path is timed
- * once more with 64 sends in flight, whose writes the store groups as under the HTTP load. The background stages
- * are timed the same way afterwards: the outbox relay publishing what the sends wrote, then the
- * consumers (search indexer, media processor) catching up with it.
+ * once more with 64 sends in flight, whose writes the store groups as under the HTTP load. The
+ * background stages are timed the same way afterwards: the outbox relay publishing what the sends
+ * wrote, then the consumers (search indexer, media processor) catching up with it.
  *
  *   npx tsx bench/send-stages.ts [--sends 300]
  *   set -a; . /tmp/caas-engines/env; set +a; npx tsx bench/send-stages.ts --sends 200
@@ -58,35 +58,37 @@ interface Timing {
   cpuUs: number;
 }
 
-/** Runs `step` `count` times one after another; mean wall and CPU microseconds per run. */
-async function timed(count: number, step: (i: number) => Promise<unknown>): Promise<Timing> {
-  for (let i = 0; i < WARM_UP; i++) await step(-1 - i); // warm-up (JIT, caches): steps -1 … -WARM_UP
+/** Mean wall and CPU microseconds per run of `count` runs made by `runs`. */
+async function measured(count: number, runs: () => Promise<unknown>): Promise<Timing> {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  for (let i = 0; i < count; i++) await step(i);
+  await runs();
   const wall = (performance.now() - started) * 1000;
   const used = process.cpuUsage(cpu);
   return { wallUs: wall / count, cpuUs: (used.user + used.system) / count };
 }
 
+/** Runs `step` `count` times one after another; mean wall and CPU microseconds per run. */
+async function timed(count: number, step: (i: number) => Promise<unknown>): Promise<Timing> {
+  for (let i = 0; i < WARM_UP; i++) await step(-1 - i); // warm-up (JIT, caches): steps -1 … -WARM_UP
+  return measured(count, async () => {
+    for (let i = 0; i < count; i++) await step(i);
+  });
+}
+
 /** As `timed`, with `IN_FLIGHT` runs awaited at a time, as the HTTP benchmark's connections send: the store groups their writes. */
 const IN_FLIGHT = 64;
 async function timedInFlight(count: number, step: () => Promise<unknown>): Promise<Timing> {
-  let next = 0;
-  const run = (total: number) =>
-    Promise.all(
+  const inFlight = async (total: number) => {
+    let next = 0;
+    await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
         while (next++ < total) await step();
       }),
     );
-  await run(IN_FLIGHT); // warm-up
-  next = 0;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await run(count);
-  const wall = (performance.now() - started) * 1000;
-  const used = process.cpuUsage(cpu);
-  return { wallUs: wall / count, cpuUs: (used.user + used.system) / count };
+  };
+  await inFlight(IN_FLIGHT); // warm-up
+  return measured(count, () => inFlight(count));
 }
 
 const caller = () => authenticateCredential(services, { authorization: `Bearer ${token}`, onBehalfOf: undefined }, 'server-or-user');
