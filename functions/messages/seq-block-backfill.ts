@@ -2,9 +2,6 @@ import type { Services } from '../../runtime/context.ts';
 import { CONVERSATIONS } from '../conversations/conversations.ts';
 import { MESSAGES, messageSeqBlock, type MessageDoc } from './messages.ts';
 
-/** Ids per update: a `$in` the MongoDB adapter asks as one lookup per id on FerretDB (it splits up to 100). */
-const IDS_PER_UPDATE = 100;
-
 export interface SeqBlockBackfill {
   conversations: number;
   messages: number;
@@ -28,15 +25,17 @@ export async function backfillSeqBlocks(services: Services, onConversation?: (pr
   const progress: SeqBlockBackfill = { conversations: 0, messages: 0, written: 0 };
   for (const { _id: conversationId } of conversations) {
     const rows = await messages.find({ conversationId }, { projection: { _id: 1, seq: 1, seqBlock: 1 } });
+    // A block holds at most MESSAGE_SEQ_BLOCK messages: one update each.
     const missing = new Map<string, string[]>();
     for (const row of rows) {
       const block = messageSeqBlock(conversationId, row.seq);
-      if (row.seqBlock !== block) missing.set(block, [...(missing.get(block) ?? []), row._id]);
+      if (row.seqBlock === block) continue;
+      const ids = missing.get(block) ?? [];
+      ids.push(row._id);
+      missing.set(block, ids);
     }
     for (const [block, ids] of missing) {
-      for (let i = 0; i < ids.length; i += IDS_PER_UPDATE) {
-        progress.written += (await messages.updateMany({ _id: { $in: ids.slice(i, i + IDS_PER_UPDATE) }, conversationId }, { $set: { seqBlock: block } })).modifiedCount;
-      }
+      progress.written += (await messages.updateMany({ _id: { $in: ids }, conversationId }, { $set: { seqBlock: block } })).modifiedCount;
     }
     progress.conversations += 1;
     progress.messages += rows.length;
