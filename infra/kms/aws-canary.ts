@@ -98,18 +98,20 @@ async function refusedAsConfigError<T>(target: CanaryTarget, alias: string, reco
   } catch (error) {
     if (!isKmsRefusal(error)) throw error;
     throw new ConfigError([
-      `KMS_ENDPOINT: [kms:aws] the KMS at ${target.endpoint} (region ${target.region}, alias prefix ${target.aliasPrefix}) ` +
-        `refused to record the start-up canary ${alias} (${error.message}). The KMS credentials need CreateKey, CreateAlias, ` +
+      `${theKms(target)} refused to record the start-up canary ${alias} (${error.message}). The KMS credentials need CreateKey, CreateAlias, ` +
         `UpdateAlias, DescribeKey, GenerateDataKey, Encrypt, Decrypt and ScheduleKeyDeletion on keys under alias/${target.aliasPrefix}/`,
     ]);
   }
 }
 
+/** The start of every canary ConfigError: the setting to fix, and the KMS this process reached. */
+const theKms = (target: CanaryTarget) =>
+  `KMS_ENDPOINT: [kms:aws] the KMS at ${target.endpoint} (region ${target.region}, alias prefix ${target.aliasPrefix})`;
+
 // A configuration error, not an outage: no retry can fix it, so start-up ends naming it (exit 78).
 function misconfigured(target: CanaryTarget, record: CanaryRecord, reason: string): ConfigError {
   return new ConfigError([
-    `KMS_ENDPOINT: [kms:aws] the KMS at ${target.endpoint} (region ${target.region}, alias prefix ${target.aliasPrefix}) ` +
-      `is not the one this data was encrypted with: ${reason}. Recorded: key ${record.keyId} (${record.alias}) at ${record.endpoint}, ` +
+    `${theKms(target)} is not the one this data was encrypted with: ${reason}. Recorded: key ${record.keyId} (${record.alias}) at ${record.endpoint}, ` +
       `region ${record.region}, on ${new Date(record.createdAt).toISOString()}. Point KMS_ENDPOINT, KMS_REGION, the KMS credentials, ` +
       `CAAS_KMS_ALIAS_PREFIX and CAAS_NAMESPACE at that KMS; if that key is gone for good, what it encrypted cannot be read ` +
       `(delete the ${CANARY_ID} document of ${COLLECTION} to start anyway)`,
