@@ -78,8 +78,12 @@ mongodb_start_on_postgres() {
     -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB)"
   script+=" & for _ in \$(seq 100); do $(printf '%q' "$bin/pg_isready") -q -h $(printf '%q' "$pg") && break; sleep 0.2; done;"
   script+=" $(printf '%q ' "${as_user[@]}" "$bin/createdb" -h "$pg" -U ferretdb ferretdb) &&"
-  # Indexes FerretDB's pushed-down filters can use (see the file): before FerretDB starts.
-  script+=" $(printf '%q ' "${as_user[@]}" "$bin/psql" -q -v ON_ERROR_STOP=1 -h "$pg" -U ferretdb -d ferretdb) <$(printf '%q' "$HERE/lib/ferretdb-pushdown-indexes.sql") &&"
+  # Indexes FerretDB's pushed-down filters can use, and the guard that keeps concurrent updates of
+  # one document from undoing each other (see each file): before FerretDB starts.
+  local sql
+  for sql in ferretdb-pushdown-indexes.sql ferretdb-update-guard.sql; do
+    script+=" $(printf '%q ' "${as_user[@]}" "$bin/psql" -q -v ON_ERROR_STOP=1 -h "$pg" -U ferretdb -d ferretdb) <$(printf '%q' "$HERE/lib/$sql") &&"
+  done
   script+=" exec $(printf '%q ' "$@") --handler=pg --postgresql-url=$(printf '%q' "$url")"
   start_daemon mongodb bash -c "$script"
 }
