@@ -125,3 +125,17 @@ export async function retryUntilDone(
   policy.onRetry(({ attempt, delay, ...reason }) => onRetry('error' in reason ? reason.error : reason, attempt, delay));
   await policy.execute(() => fn(), options.signal);
 }
+
+/**
+ * Optimistic concurrency: a write another writer overtook (`isConflict`) is made again, after a
+ * short jittered pause, until it lands or `maxAttempts` have lost. Only for writes that change
+ * nothing when refused. Each attempt runs inside the caller's engine guard, so its timeout bounds
+ * the whole; the last conflict is rethrown for the caller to translate.
+ */
+export function retryOnConflict(isConflict: (error: unknown) => boolean, maxAttempts = 40): <T>(fn: () => Promise<T>) => Promise<T> {
+  const policy = retry(handleWhen(isConflict), {
+    maxAttempts,
+    backoff: new ExponentialBackoff({ initialDelay: 1, maxDelay: 40 }),
+  });
+  return (fn) => policy.execute(() => fn());
+}

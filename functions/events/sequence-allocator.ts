@@ -9,9 +9,10 @@ import { AppError } from '../../runtime/errors.ts';
  *
  * - Stores with atomic updates (the embedded store, MongoDB) keep the counter in the store
  *   (`conversation_sequences`, `$inc`): one write, no other engine involved.
- * - Stores that lose concurrent updates (`capabilities.atomicUpdates: false`, FerretDB v1) would
- *   hand one number to several writers and make them queue; the cache's atomic counter (Redis
- *   INCR) allocates instead, with no lock, so a conversation's writers run in parallel. A counter
+ * - Stores without atomic updates of their own (`capabilities.atomicUpdates: false`, FerretDB v1)
+ *   lose concurrent updates, or with the update guard refuse all but one and make the others try
+ *   again (infra/store/port.ts): a conversation's writers would queue on its counter. The cache's
+ *   atomic counter (Redis INCR) allocates instead, with no lock, so they run in parallel. A counter
  *   the cache lost (a restart) starts low; the first writer refused by the index, or the first
  *   reader of `current`, raises it to the last written sequence (`incr` with a floor), so numbers
  *   stay unique and dense (and `lastWritten`, a scan of the conversation's events on FerretDB, runs

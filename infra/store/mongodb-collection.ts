@@ -5,6 +5,7 @@ import { generateId, serializeDocument } from './documents.ts';
 import type { StoreGuard } from './guard.ts';
 import { upsertSeed } from './local-update.ts';
 import { splitIn } from './mongodb-in-split.ts';
+import { isIdempotent, retryUpdateConflicts, withoutRevision, withoutRevisionField } from './mongodb-revisions.ts';
 import type {
   Collection, Doc, Filter, FindOneAndUpdateOptions, FindOptions, Update, UpdateOptions, UpdateResult,
 } from './port.ts';
@@ -25,6 +26,8 @@ import { STORE_LIMITS } from './port.ts';
  * - on FerretDB, a find, updateMany or deleteMany whose filter has one `$in` is asked as one
  *   equality per value (mongodb-in-split.ts): there a `$in` reads the whole collection. The writes
  *   go as up to PARALLEL_BULK_WRITES bulk writes side by side.
+ * - on FerretDB, an update its PostgreSQL refused because another changed the document first is
+ *   asked again, and reads leave out the revision that guard keeps (mongodb-revisions.ts).
  */
 export interface CollectionRuntime {
   readonly adapter: string;
@@ -32,6 +35,8 @@ export interface CollectionRuntime {
   hasTransactions(): boolean;
   /** Whether a `$in` is better asked as one equality per value (FerretDB v1: see mongodb-in-split.ts). */
   splitsIn(): boolean;
+  /** Whether documents may carry the update guard's revision (FerretDB v1: see mongodb-revisions.ts). */
+  revisioned(): boolean;
   driver(name: string): DriverCollection<Doc>;
   read<T>(operation: string, collection: string, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   write<T>(operation: string, collection: string, work: () => Promise<T>): Promise<T>;
@@ -77,7 +82,7 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
   async findOne(filter: Filter, options: Omit<FindOptions, 'limit'> = {}): Promise<T | null> {
     this.runtime.validate.filter(filter);
     this.runtime.validate.findOptions(options);
-    return this.runtime.read('findOne', this.name, (signal) => this.driver.findOne<T>(filter, { ...options, signal }));
+    return this.runtime.read('findOne', this.name, (signal) => this.driver.findOne<T>(filter, { ...this.reading(options), signal }));
   }
 
   async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
@@ -85,8 +90,9 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
     this.runtime.validate.findOptions(options);
     // Unsorted and from the first document only: the parts' union is then the answer, in any order.
     const parts = options.sort === undefined && !options.skip && options.projection?._id !== 0 ? this.split(filter) : null;
-    if (parts) return this.runtime.read('find', this.name, (signal) => this.findEach(parts, options, signal));
-    return this.runtime.read('find', this.name, (signal) => this.driver.find<T>(filter, { ...options, signal }).toArray());
+    const asked = this.reading(options);
+    if (parts) return this.runtime.read('find', this.name, (signal) => this.findEach(parts, asked, signal));
+    return this.runtime.read('find', this.name, (signal) => this.driver.find<T>(filter, { ...asked, signal }).toArray());
   }
 
   async countDocuments(filter: Filter): Promise<number> {
@@ -98,7 +104,7 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
     this.checkUpdate(filter, update);
     const upsert = options.upsert === true;
     const result = await this.writeUpsertable('updateOne', upsert, () =>
-      this.driver.updateOne(filter, upsert ? withStringId(filter, update) : update, { upsert }),
+      retryUpdateConflicts(() => this.driver.updateOne(filter, upsert ? withStringId(filter, update) : update, { upsert })),
     );
     return { matchedCount: result.matchedCount, modifiedCount: result.modifiedCount, upsertedId: idOf(result.upsertedId) };
   }
@@ -108,11 +114,12 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
     const parts = this.splitWrite(filter);
     if (parts) {
       // Without transactions updateMany is atomic per document anyway.
-      const results = await this.bulkInParallel('updateMany', parts.map((part) => ({ updateMany: { filter: part, update } })));
+      const results = await this.bulkInParallel('updateMany', parts.map((part) => ({ updateMany: { filter: part, update } })), isIdempotent(update));
       return { matchedCount: sum(results, 'matchedCount'), modifiedCount: sum(results, 'modifiedCount'), upsertedId: null };
     }
+    const write = () => this.driver.updateMany(filter, update);
     const result = await this.runtime.atomically('updateMany', this.name, (session) =>
-      this.driver.updateMany(filter, update, session ? { session } : {}),
+      session ? this.driver.updateMany(filter, update, { session }) : isIdempotent(update) ? retryUpdateConflicts(write) : write(),
     );
     return { matchedCount: result.matchedCount, modifiedCount: result.modifiedCount, upsertedId: null };
   }
@@ -121,14 +128,19 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
     this.checkUpdate(filter, update);
     if (options.sort !== undefined) this.runtime.validate.sort(options.sort);
     const upsert = options.upsert === true;
-    return this.writeUpsertable('findOneAndUpdate', upsert, () =>
-      this.driver.findOneAndUpdate(filter, upsert ? withStringId(filter, update) : update, {
-        upsert,
-        returnDocument: options.returnDocument ?? 'after',
-        includeResultMetadata: false,
-        ...(options.sort ? { sort: options.sort } : {}),
-      }) as Promise<T | null>,
+    const found = await this.writeUpsertable('findOneAndUpdate', upsert, () =>
+      retryUpdateConflicts(
+        () =>
+          this.driver.findOneAndUpdate(filter, upsert ? withStringId(filter, update) : update, {
+            upsert,
+            returnDocument: options.returnDocument ?? 'after',
+            includeResultMetadata: false,
+            ...(options.sort ? { sort: options.sort } : {}),
+          }) as Promise<T | null>,
+      ),
     );
+    // FerretDB's findAndModify takes no projection.
+    return found && this.runtime.revisioned() ? withoutRevisionField(found) : found;
   }
 
   async replaceOne(filter: Filter, replacement: T, options: UpdateOptions = {}): Promise<UpdateResult> {
@@ -165,10 +177,18 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
    * FerretDB runs a bulk write's operations one after another: the operations go as up to
    * PARALLEL_BULK_WRITES bulk writes side by side, each on a connection of its own.
    */
-  private bulkInParallel(operation: string, models: AnyBulkWriteOperation<Doc>[]): Promise<BulkWriteResult[]> {
+  private bulkInParallel(operation: string, models: AnyBulkWriteOperation<Doc>[], askAgainOnConflict = false): Promise<BulkWriteResult[]> {
     const size = Math.ceil(models.length / PARALLEL_BULK_WRITES);
     const chunks = Array.from({ length: Math.ceil(models.length / size) }, (_, i) => models.slice(i * size, (i + 1) * size));
-    return this.runtime.write(operation, this.name, () => Promise.all(chunks.map((chunk) => this.driver.bulkWrite(chunk, { ordered: false }))));
+    const write = (chunk: AnyBulkWriteOperation<Doc>[]) => this.driver.bulkWrite(chunk, { ordered: false });
+    return this.runtime.write(operation, this.name, () =>
+      Promise.all(chunks.map((chunk) => (askAgainOnConflict ? retryUpdateConflicts(() => write(chunk)) : write(chunk)))),
+    );
+  }
+
+  /** Read options as sent: on FerretDB without the update guard's revision. */
+  private reading<O extends FindOptions>(options: O): O {
+    return this.runtime.revisioned() ? { ...options, projection: withoutRevision(options.projection) } : options;
   }
 
   /** The parts asked in parallel; a document two parts found (an array field) is kept once. */

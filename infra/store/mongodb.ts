@@ -52,7 +52,8 @@ export class MongoStore implements StorePort {
   private readonly validate = new StoreGuard(ADAPTER);
   private connected: Promise<MongoServerInfo> | undefined;
   /** Set once connected to FerretDB, whose `$in` reads the whole collection (mongodb-in-split.ts). */
-  private ferretdb = false;
+  /** Unknown until connected. */
+  private ferretdb: boolean | undefined;
   private readonly runtime: CollectionRuntime;
   private readonly inserts = new InsertBatcher((collection, docs) => this.insertEach(collection, docs));
 
@@ -73,7 +74,9 @@ export class MongoStore implements StorePort {
       adapter: ADAPTER,
       validate: this.validate,
       hasTransactions: () => this.detected.transactions,
-      splitsIn: () => this.ferretdb,
+      splitsIn: () => this.ferretdb === true,
+      // Until the server is known, reads leave the revision out anyway (harmless where there is none).
+      revisioned: () => this.ferretdb !== false,
       driver: (name) => this.db.collection<Doc>(name),
       read: (operation, collection, work) => this.call(operation, collection, work),
       write: (operation, collection, work) => this.call(operation, collection, () => unknownOutcomeOnNetworkError(operation, work)),

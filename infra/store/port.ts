@@ -95,8 +95,12 @@ export interface StoreCapabilities {
    * MongoDB (FerretDB v1); absent means supported. The contract suite checks them, so a gap shows
    * as a named skip on that server, never as a silent pass. See infra/engines/README.md.
    *
-   * Concurrent updates of one document never lose a write (findOneAndUpdate, $inc). FerretDB v1
-   * reads and rewrites documents without a lock: under concurrency, updates are lost.
+   * The server itself applies concurrent updates of one document one at a time. FerretDB v1 does
+   * not: it reads a document and writes the whole result back without a lock. On PostgreSQL with
+   * infra/engines/lib/ferretdb-update-guard.sql a write computed from a stale read is refused and
+   * the adapter asks again (mongodb-revisions.ts), so no update is lost there either (the contract
+   * suite checks it on every store); but each writer that lost the race costs a retry, so hot
+   * counters (the sequence allocator) use the cache's atomic counter on such a store.
    */
   atomicUpdates?: boolean;
   /**
