@@ -70,12 +70,28 @@ export async function projectMessageDeleted(services: Services, event: EventDoc)
   await forgetPreviewOf(services, event.conversationId, messageId);
 }
 
+/** Passes after which a count still moving is left to the next reaction's writer. */
+const RECOUNT_PASSES = 8;
+
+/**
+ * Writes the message's count of `emoji` from the reactions themselves. Counting and writing are two
+ * steps, so a writer that counted before another reaction landed can write after that reaction's
+ * writer did: each writer counts again after its write and writes again until the two agree.
+ * The last write to land is then followed by a count that matches it, so the count left is the
+ * number of reactions once every writer is done.
+ */
 async function recountReaction(services: Services, messageId: string, emoji: string): Promise<void> {
   const store = services.ports.store;
-  const count = await store.collection<ReactionDoc>(REACTIONS).countDocuments({ messageId, emoji });
+  const count = () => store.collection<ReactionDoc>(REACTIONS).countDocuments({ messageId, emoji });
   const field = `reactionCounts.${emoji}`;
-  const update: Update = count > 0 ? { $set: { [field]: count } } : { $unset: { [field]: '' } };
-  await store.collection<MessageDoc>(MESSAGES).updateOne({ _id: messageId }, update);
+  let counted = await count();
+  for (let pass = 0; pass < RECOUNT_PASSES; pass++) {
+    const update: Update = counted > 0 ? { $set: { [field]: counted } } : { $unset: { [field]: '' } };
+    await store.collection<MessageDoc>(MESSAGES).updateOne({ _id: messageId }, update);
+    const again = await count();
+    if (again === counted) return;
+    counted = again;
+  }
 }
 
 export async function projectReactionAdded(services: Services, event: EventDoc): Promise<void> {

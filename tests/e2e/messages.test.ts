@@ -259,6 +259,31 @@ describe('reactions and pins', () => {
     expect(await own('ann')).toEqual([['react to me', ['👍🏽']], ['no reactions here', []]]);
   });
 
+  it('keeps every reaction count and an edit made while many members react and unreact at once', async () => {
+    const crowd = await createChatWorld(call, platform.adminToken, Array.from({ length: 16 }, (_, i) => `u${i}`));
+    const users = Object.keys(crowd.tokens);
+    const as = (user: string) => ({ token: crowd.tokens[user]! });
+    const id = await createGroup(call, crowd.tokens.u0!, users.slice(1));
+    const message = await send(call, crowd.tokens.u0!, id, { text: 'everyone react' });
+    const path = (emoji: string) => `/v1/messages/${message.body.id}/reactions/${emoji}`;
+    const stored = async () => (await call('GET', `/v1/messages/${message.body.id}`, as('u0'))).body;
+
+    const [edited, ...added] = await Promise.all([
+      call('PATCH', `/v1/messages/${message.body.id}`, { ...as('u0'), body: { text: 'edited while reacted to' } }),
+      ...users.flatMap((user) => [call('PUT', path('thumbsup'), as(user)), call('PUT', path('heart'), as(user))]),
+    ]);
+    expect(edited!.status).toBe(200);
+    expect(added.map((response) => response.status)).toEqual(added.map(() => 201));
+    expect(await stored()).toMatchObject({ text: 'edited while reacted to', reactionCounts: { thumbsup: 16, heart: 16 } });
+
+    const removed = await Promise.all([
+      ...users.slice(0, 10).map((user) => call('DELETE', path('thumbsup'), as(user))),
+      ...users.map((user) => call('DELETE', path('heart'), as(user))),
+    ]);
+    expect(removed.map((response) => response.status)).toEqual(removed.map(() => 204));
+    expect((await stored()).reactionCounts).toEqual({ thumbsup: 6 });
+  });
+
   it('refuses things that are not one emoji or a short code', async () => {
     const id = await createGroup(call, t('ann'), ['ben']);
     const message = await send(call, t('ann'), id, { text: 'x' });
