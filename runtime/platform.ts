@@ -61,6 +61,12 @@ export async function startServices(
   ).then(() => {
     startup.done = true;
     startup.lastError = null;
+    if (ports.store.capabilities.concurrentUpdatesKept === false) {
+      log.warn(
+        { store: ports.store.name },
+        'the store loses concurrent updates of one document (FerretDB v1 without its update guard): run infra/engines/lib/ferretdb-update-guard.sql on its PostgreSQL',
+      );
+    }
     log.debug({ adapters: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, port.name])) }, 'engines prepared');
   });
   // A process stopped before its engines came up must not report an unhandled rejection.

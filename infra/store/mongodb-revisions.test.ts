@@ -1,5 +1,6 @@
 import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import type { Update } from './port.ts';
 import { isIdempotent, isUpdateConflict, retryUpdateConflicts, withoutRevision, withoutRevisionField } from './mongodb-revisions.ts';
 
 // The shape FerretDB answers with when the update guard refuses a write (its error chain, then PostgreSQL's words).
@@ -45,7 +46,8 @@ describe('FerretDB update guard: what CaaS sends and sees', () => {
   it('asks an updateMany again only when applying it twice changes nothing more', () => {
     expect(isIdempotent({ $set: { published: true }, $unset: { draft: '' } })).toBe(true);
     expect(isIdempotent({ $addToSet: { tags: 'a' }, $pull: { list: 1 } })).toBe(true);
-    for (const update of [{ $inc: { n: 1 } }, { $push: { list: 1 } }, { $mul: { n: 2 } }]) expect(isIdempotent(update)).toBe(false);
+    const applyingTwiceDoesMore: Update[] = [{ $inc: { n: 1 } }, { $push: { list: 1 } }, { $mul: { n: 2 } }];
+    for (const update of applyingTwiceDoesMore) expect(isIdempotent(update)).toBe(false);
   });
 
   it('leaves the revision out of every read, except one naming only the fields it wants', () => {

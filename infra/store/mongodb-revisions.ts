@@ -1,4 +1,4 @@
-import { MongoBulkWriteError, MongoServerError } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Db } from 'mongodb';
 import { retryOnConflict } from '../resilience.ts';
 import type { Update } from './port.ts';
 
@@ -20,6 +20,17 @@ export function isUpdateConflict(error: unknown): boolean {
   // A bulk write refused per operation: a conflict only if every refusal is one.
   const refused = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
   return refused.length > 0 && refused.every((writeError) => writeError.code === 1 && CONFLICT.test(writeError.errmsg ?? ''));
+}
+
+/** Where a process looks whether the guard is there: an upserted document that carries a revision. */
+const PROBE_COLLECTION = 'caas_update_guard_probe';
+
+/** Whether FerretDB's backend gives documents the guard's revision (one upsert and one read, at connect). */
+export async function hasUpdateGuard(db: Db): Promise<boolean> {
+  const probe = db.collection<{ _id: string; at: number }>(PROBE_COLLECTION);
+  await probe.updateOne({ _id: 'probe' }, { $set: { at: Date.now() } }, { upsert: true });
+  const doc = await probe.findOne({ _id: 'probe' });
+  return doc !== null && REVISION_FIELD in doc;
 }
 
 /** Runs an update again while the guard refuses it. */

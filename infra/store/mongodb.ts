@@ -3,6 +3,7 @@ import { AppError, isAppError } from '../../runtime/errors.ts';
 import { enginePolicy, type EngineGuard } from '../resilience.ts';
 import { StoreGuard } from './guard.ts';
 import { MongoCollection, type CollectionRuntime } from './mongodb-collection.ts';
+import { hasUpdateGuard } from './mongodb-revisions.ts';
 import { InsertBatcher } from './mongodb-insert-batcher.ts';
 import { isConnectionLost, isTransientMongoError, translateMongoError, WriteOutcomeUnknown } from './mongodb-errors.ts';
 import { indexesToCreate, wantedIndexes, type WantedIndex } from './mongodb-indexes.ts';
@@ -51,8 +52,7 @@ export class MongoStore implements StorePort {
   private readonly guard: EngineGuard;
   private readonly validate = new StoreGuard(ADAPTER);
   private connected: Promise<MongoServerInfo> | undefined;
-  /** Set once connected to FerretDB, whose `$in` reads the whole collection (mongodb-in-split.ts). */
-  /** Unknown until connected. */
+  /** Whether the server is FerretDB (its quirks: mongodb-in-split.ts, mongodb-revisions.ts); unknown until connected. */
   private ferretdb: boolean | undefined;
   private readonly runtime: CollectionRuntime;
   private readonly inserts = new InsertBatcher((collection, docs) => this.insertEach(collection, docs));
@@ -106,7 +106,14 @@ export class MongoStore implements StorePort {
       const clustered = Boolean(hello.setName) || hello.msg === 'isdbgrid';
       this.ferretdb = info.ferretdbVersion !== undefined;
       this.detected = info.ferretdbVersion
-        ? { transactions: false, atomicUpdates: false, partialIndexes: false, completeOperators: false, rangeScans: false }
+        ? {
+            transactions: false,
+            atomicUpdates: false,
+            ...((await hasUpdateGuard(this.db)) ? {} : { concurrentUpdatesKept: false }),
+            partialIndexes: false,
+            completeOperators: false,
+            rangeScans: false,
+          }
         : { transactions: clustered && hello.logicalSessionTimeoutMinutes != null };
       return info;
     }).catch((error: unknown) => {

@@ -98,11 +98,17 @@ export interface StoreCapabilities {
    * The server itself applies concurrent updates of one document one at a time. FerretDB v1 does
    * not: it reads a document and writes the whole result back without a lock. On PostgreSQL with
    * infra/engines/lib/ferretdb-update-guard.sql a write computed from a stale read is refused and
-   * the adapter asks again (mongodb-revisions.ts), so no update is lost there either (the contract
-   * suite checks it on every store); but each writer that lost the race costs a retry, so hot
-   * counters (the sequence allocator) use the cache's atomic counter on such a store.
+   * the adapter asks again (mongodb-revisions.ts), so no update is lost there either; but each
+   * writer that lost the race costs a retry, so hot counters (the sequence allocator) use the
+   * cache's atomic counter on such a store.
    */
   atomicUpdates?: boolean;
+  /**
+   * No concurrent update of one document is lost, natively or by the guard above. False on FerretDB
+   * v1 without that guard (on SQLite, or on a PostgreSQL that was not given the file): there an
+   * edit made while someone reacts can be undone. The platform warns at start-up.
+   */
+  concurrentUpdatesKept?: boolean;
   /**
    * partialFilterExpression, and MongoDB's rule that a missing key counts as null in a unique
    * index. FerretDB v1 has neither: its unique indexes skip documents missing a key, and partial

@@ -39,11 +39,13 @@ describe('MongoDB store adapter', () => {
     await store.close();
   });
 
-  it('reads transactions from the server: none on FerretDB, yes on a replica set', async () => {
+  it('reads transactions from the server (none on FerretDB, yes on a replica set) and finds FerretDB\'s update guard', async () => {
     const probe = new MongoStore({ url: config.MONGO_URL as string, dbName: config.MONGO_DB });
     const server = await probe.connect();
     expect(probe.name).toBe('mongodb');
     expect(probe.capabilities.transactions).toBe(!server.ferretdbVersion && server.replicaSet !== undefined);
+    // The CI engines give FerretDB's PostgreSQL the update guard (infra/engines/lib/ferretdb-update-guard.sql), and the adapter finds it.
+    expect(probe.capabilities.concurrentUpdatesKept).not.toBe(false);
     await probe.close();
   });
 

@@ -111,7 +111,8 @@ export function describeUpdates(context: StoreTestContext): void {
       expect(await claim()).toBeNull();
     });
 
-    it('keeps every one of many concurrent updates to one document, whatever fields each touches (no store may lose one)', async () => {
+    it('keeps every one of many concurrent updates to one document, whatever fields each touches', async (test) => {
+      requireCapability(test, context.store(), 'concurrentUpdatesKept');
       const docs = await context.seeded<Doc>('together', [{ _id: 'm', text: 'first', counts: {} }]);
       const returned = await Promise.all([
         docs.updateOne({ _id: 'm' }, { $set: { text: 'edited' } }),
@@ -131,7 +132,8 @@ export function describeUpdates(context: StoreTestContext): void {
       expect(await docs.findOneAndUpdate({ _id: 'm' }, { $set: { text: 'last' } })).toEqual({ ...stored, text: 'last' });
     });
 
-    it('gives 200 concurrent increments 200 distinct values, 1 to 200', async () => {
+    it('gives 200 concurrent increments 200 distinct values, 1 to 200', async (test) => {
+      requireCapability(test, context.store(), 'concurrentUpdatesKept');
       const counters = context.store().collection(context.uniqueName('counters'));
       const results = await Promise.all(
         Array.from({ length: 200 }, () => counters.findOneAndUpdate({ _id: 'c1' }, { $inc: { seq: 1 } }, { upsert: true })),
@@ -141,7 +143,8 @@ export function describeUpdates(context: StoreTestContext): void {
       expect(await counters.findOne({ _id: 'c1' })).toEqual({ _id: 'c1', seq: 200 });
     });
 
-    it('loses no concurrent updateOne increments', async () => {
+    it('loses no concurrent updateOne increments', async (test) => {
+      requireCapability(test, context.store(), 'concurrentUpdatesKept');
       const docs = await context.seeded('incs', [{ _id: 'x', n: 0, seen: [] }]);
       await Promise.all(Array.from({ length: 100 }, (_, i) => docs.updateOne({ _id: 'x' }, { $inc: { n: 1 }, $push: { seen: i } })));
       const doc = await docs.findOne({ _id: 'x' });
