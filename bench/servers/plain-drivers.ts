@@ -5,7 +5,11 @@
  * message row and the conversation's preview side by side, then 201. The Kafka produce (idempotent,
  * acks=all, like CaaS's) is batched off the request path, as CaaS's outbox relay does. Sequences come
  * from an in-process counter: no allocator, no auth, no checks, no consumers — what CaaS adds on
- * top of this is what the comparison measures.
+ * top of this is what the comparison measures. The previews of one conversation are written one at
+ * a time, the newest waiting next, as CaaS's are (runtime/coalescer.ts): on FerretDB with its
+ * update guard (infra/engines/lib/ferretdb-update-guard.sql) 64 concurrent updates of one row are
+ * refused but one each round, and asked again as CaaS's store adapter does (without the guard the
+ * plain driver's overtaken updates were lost).
  *
  *   MONGO_URL=… KAFKA_BROKERS=… node --import tsx bench/servers/plain-drivers.ts <one|many> <senders>
  */
@@ -14,6 +18,8 @@ import { Hono } from 'hono';
 import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import type { AddressInfo } from 'node:net';
+import { retryUpdateConflicts } from '../../infra/store/mongodb-revisions.ts';
+import { Coalescer } from '../../runtime/coalescer.ts';
 import type { SendTarget } from '../load.ts';
 
 const [shape = 'one', count = '64'] = process.argv.slice(2);
@@ -24,6 +30,16 @@ type Row = { _id: string; [field: string]: unknown };
 const events = db.collection<Row>(`${run}_events`);
 const messages = db.collection<Row>(`${run}_messages`);
 const conversations = db.collection<{ _id: string; lastMessage?: unknown }>(`${run}_conversations`);
+interface Preview {
+  id: string;
+  seq: number;
+  text: string;
+  createdAt: number;
+}
+const previews = new Coalescer<Preview>(
+  (conversationId, lastMessage) => retryUpdateConflicts(() => conversations.updateOne({ _id: conversationId }, { $set: { lastMessage } })).then(() => undefined),
+  (queued, offered) => (offered.seq > queued.seq ? offered : queued),
+);
 await events.createIndex({ conversationId: 1, seq: 1 }, { unique: true });
 
 const kafka = new Kafka({ clientId: run, brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
@@ -64,7 +80,7 @@ app.post('/v1/conversations/:id/messages', async (c) => {
   await events.insertOne({ _id: `${conversationId}:${seq}`, conversationId, seq, type: 'message.new', at: now, payload: { message }, published: false });
   await Promise.all([
     messages.insertOne(message),
-    conversations.updateOne({ _id: conversationId }, { $set: { lastMessage: { id: message._id, seq, text: body.text, createdAt: now } } }),
+    previews.run(conversationId, { id: message._id, seq, text: body.text, createdAt: now }),
   ]);
   produce({ key: conversationId, value: JSON.stringify({ conversationId, seq, type: 'message.new', payload: { message } }) });
   return c.json(message, 201);
