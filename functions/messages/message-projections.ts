@@ -1,3 +1,4 @@
+import { retryOnConflict } from '../../infra/resilience.ts';
 import type { Update } from '../../infra/store/port.ts';
 import type { Services } from '../../runtime/context.ts';
 import { isAppError } from '../../runtime/errors.ts';
@@ -23,12 +24,7 @@ export async function projectMessageNew(services: Services, event: EventDoc): Pr
   }
   if (message.parentId) {
     await store.collection<MessageDoc>(MESSAGES).updateOne({ _id: message.parentId }, { $inc: { replyCount: 1 } });
-    // Written whole rather than with $pull/$push+$slice, which not every MongoDB-wire store honours.
-    const parent = await store.collection<MessageDoc>(MESSAGES).findOne({ _id: message.parentId }, { projection: { latestReplierIds: 1 } });
-    if (parent) {
-      const repliers = [...parent.latestReplierIds.filter((id) => id !== message.authorId), message.authorId].slice(-MAX_LATEST_REPLIERS);
-      await store.collection<MessageDoc>(MESSAGES).updateOne({ _id: message.parentId }, { $set: { latestReplierIds: repliers } });
-    }
+    await addLatestReplier(services, message.parentId, message.authorId);
     return;
   }
   if (message.shadowed) return;
@@ -70,13 +66,30 @@ export async function projectMessageDeleted(services: Services, event: EventDoc)
   await forgetPreviewOf(services, event.conversationId, messageId);
 }
 
-/** Passes after which a count still moving is left to the next reaction's writer. */
-const RECOUNT_PASSES = 8;
+/** A write computed from a read that another writer has since made stale: read and write again. */
+class StaleRead extends Error {}
+const untilFresh = retryOnConflict((error) => error instanceof StaleRead);
+
+/**
+ * The parent's latest repliers, `authorId` last. Written whole rather than with $pull/$push+$slice
+ * (not every MongoDB-wire store honours those), and only over the list it was made from: replies by
+ * two people at once would otherwise each write the list without the other.
+ */
+async function addLatestReplier(services: Services, parentId: string, authorId: MessageDoc['authorId']): Promise<void> {
+  const messages = services.ports.store.collection<MessageDoc>(MESSAGES);
+  await untilFresh(async () => {
+    const parent = await messages.findOne({ _id: parentId }, { projection: { latestReplierIds: 1 } });
+    if (!parent) return;
+    const repliers = [...parent.latestReplierIds.filter((id) => id !== authorId), authorId].slice(-MAX_LATEST_REPLIERS);
+    const written = await messages.updateOne({ _id: parentId, latestReplierIds: parent.latestReplierIds }, { $set: { latestReplierIds: repliers } });
+    if (written.matchedCount === 0) throw new StaleRead();
+  });
+}
 
 /**
  * Writes the message's count of `emoji` from the reactions themselves. Counting and writing are two
  * steps, so a writer that counted before another reaction landed can write after that reaction's
- * writer did: each writer counts again after its write and writes again until the two agree.
+ * writer did: each writer counts again after its write, and writes again until the two agree.
  * The last write to land is then followed by a count that matches it, so the count left is the
  * number of reactions once every writer is done.
  */
@@ -84,14 +97,12 @@ async function recountReaction(services: Services, messageId: string, emoji: str
   const store = services.ports.store;
   const count = () => store.collection<ReactionDoc>(REACTIONS).countDocuments({ messageId, emoji });
   const field = `reactionCounts.${emoji}`;
-  let counted = await count();
-  for (let pass = 0; pass < RECOUNT_PASSES; pass++) {
+  await untilFresh(async () => {
+    const counted = await count();
     const update: Update = counted > 0 ? { $set: { [field]: counted } } : { $unset: { [field]: '' } };
     await store.collection<MessageDoc>(MESSAGES).updateOne({ _id: messageId }, update);
-    const again = await count();
-    if (again === counted) return;
-    counted = again;
-  }
+    if ((await count()) !== counted) throw new StaleRead();
+  });
 }
 
 export async function projectReactionAdded(services: Services, event: EventDoc): Promise<void> {

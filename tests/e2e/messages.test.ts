@@ -187,6 +187,21 @@ describe('threads, quotes, edits and deletes', () => {
     expect(quote.body.quotedId).toBe(parent.body.id);
   });
 
+  it('threads: replies by many members at once are all counted, and the latest repliers list stays full', async () => {
+    const crowd = await createChatWorld(call, platform.adminToken, Array.from({ length: 8 }, (_, i) => `r${i}`));
+    const users = Object.keys(crowd.tokens);
+    const id = await createGroup(call, crowd.tokens.r0!, users.slice(1));
+    const parent = await send(call, crowd.tokens.r0!, id, { text: 'who is in?' });
+    const replies = await Promise.all(users.map((user) => send(call, crowd.tokens[user]!, id, { text: `${user} is in`, parentId: parent.body.id })));
+    expect(replies.map((reply) => reply.status)).toEqual(users.map(() => 201));
+    const reloaded = (await call('GET', `/v1/messages/${parent.body.id}`, { token: crowd.tokens.r0! })).body;
+    expect(reloaded.replyCount).toBe(8);
+    // Five of the eight (which five depends on who landed last), none twice: each reply saw the list the one before it left.
+    expect(reloaded.latestReplierIds).toHaveLength(5);
+    expect(new Set(reloaded.latestReplierIds).size).toBe(5);
+    for (const replier of reloaded.latestReplierIds) expect(users).toContain(replier);
+  });
+
   it('edits: author only, history kept, editedAt set', async () => {
     const id = await createGroup(call, t('ann'), ['ben']);
     const sent = await send(call, t('ann'), id, { text: 'helo' });
