@@ -167,7 +167,7 @@ reservation, event (outbox) row, message row, conversation preview; the outbox r
 consumers (search indexer, audit chain, app event log, webhook dispatcher) run in the same process
 in the background as \`npm start\` runs them${mode === 'local' ? ' (the consumers in a worker thread)' : ''}; no sockets are connected (no fan-out). The third row of
 each shape is the same server running the outbox relay alone (no bus consumers, no pollers). Ceiling: ${ceilingName}, driven by the
-same client. A send leaves work behind it (the relay publishes its event, the consumers index and
+same client${mode === 'cluster' ? ' (each conversation\'s previews written one at a time, the newest next, as CaaS writes them; FerretDB\'s update guard on for both)' : ''}. A send leaves work behind it (the relay publishes its event, the consumers index and
 log it): after the load the benchmark waits until the relay has published every event and, with
 the consumers, the search indexer has indexed every message (\`bench/backlog.ts\`). "catch-up s" is
 that wait, "sustained" is sends per second over the load and the catch-up together, and the ratios
