@@ -1,5 +1,6 @@
 import { MongoError, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { AppError } from '../../runtime/errors.ts';
+import { isUpdateConflict } from './mongodb-revisions.ts';
 
 /**
  * MongoDB failures at the adapter boundary.
@@ -81,6 +82,10 @@ export function translateMongoError(adapter: string, operation: string, collecti
     return new AppError('LIMIT_EXCEEDED', `[${adapter}] ${operation} on ${collection}: the document would exceed MongoDB's 16 MiB limit`, { cause: error });
   }
   if (error instanceof WriteOutcomeUnknown) return new AppError('ENGINE_UNAVAILABLE', `[${adapter}] ${error.message}`, { cause: error });
+  if (isUpdateConflict(error)) {
+    // Refused by FerretDB's update guard on every attempt: too many writers of one document at once, nothing written.
+    return new AppError('ENGINE_UNAVAILABLE', `[${adapter}] ${operation} on ${collection}: the document kept changing under concurrent updates; nothing was written`, { cause: error });
+  }
   if (error instanceof MongoServerError) {
     const label = `${error.codeName ?? 'code'} ${error.code}`;
     if (INDEX_CLASH.has(Number(error.code))) return new AppError('CONFLICT', `[${adapter}] ${operation} on ${collection}: an index clashes with an existing one (${label})`, { cause: error });

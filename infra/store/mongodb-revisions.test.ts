@@ -1,6 +1,7 @@
 import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import type { Update } from './port.ts';
+import { translateMongoError } from './mongodb-errors.ts';
 import { isIdempotent, isUpdateConflict, retryUpdateConflicts, withoutRevision, withoutRevisionField } from './mongodb-revisions.ts';
 
 // The shape FerretDB answers with when the update guard refuses a write (its error chain, then PostgreSQL's words).
@@ -28,6 +29,13 @@ describe('FerretDB update guard: which errors are its refusals', () => {
       );
     expect(isUpdateConflict(bulk([{ code: 1, errmsg: REFUSED }, { code: 1, errmsg: REFUSED }]))).toBe(true);
     expect(isUpdateConflict(bulk([{ code: 1, errmsg: REFUSED }, { code: 11000, errmsg: 'E11000 duplicate key' }]))).toBe(false);
+  });
+
+  it('reports an update refused on every attempt as the engine unavailable (retry later), not an internal error', () => {
+    expect(translateMongoError('store:mongodb', 'updateOne', 'messages', serverError(1, REFUSED))).toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+      message: expect.stringContaining('kept changing'),
+    });
   });
 
   it('asks again while refused, and gives up with the refusal after its attempts', async () => {
