@@ -64,6 +64,7 @@ describe('FerretDB update guard: what CaaS sends and sees', () => {
     expect(withoutRevision({ _id: 0 })).toEqual({ _id: 0, _rev: 0 });
     // Mixing an exclusion into an inclusion is refused by the server; an inclusion never returns it anyway.
     expect(withoutRevision({ name: 1, _id: 0 })).toEqual({ name: 1, _id: 0 });
+    expect(withoutRevision({ _id: 1 })).toEqual({ _id: 1 });
   });
 
   it('drops the revision from a document returned whole', () => {

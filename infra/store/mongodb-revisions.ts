@@ -45,10 +45,14 @@ export function isIdempotent(update: Update): boolean {
   return !('$inc' in update || '$mul' in update || '$push' in update);
 }
 
-/** A projection that leaves the guard's revision out, unless it already names only the fields it wants. */
+/**
+ * A projection that leaves the guard's revision out, unless it already names only the fields it
+ * wants (an inclusion, `{ _id: 1 }` alone too: adding an exclusion would turn it into one that
+ * returns every other field).
+ */
 export function withoutRevision(projection: Record<string, 0 | 1> | undefined): Record<string, 0 | 1> {
   if (projection === undefined) return { [REVISION_FIELD]: 0 };
-  const includes = Object.entries(projection).some(([field, wanted]) => field !== '_id' && wanted === 1);
+  const includes = Object.values(projection).some((wanted) => wanted === 1);
   return includes ? projection : { ...projection, [REVISION_FIELD]: 0 };
 }
 

@@ -130,6 +130,7 @@ export function describeQueries(context: StoreTestContext): void {
       expect(await fruits.findOne({ _id: 'a' }, { projection: { _id: 0, s: 1, 'nested.k': 1 } })).toEqual({ s: 'apple', nested: { k: 1 } });
       expect(await fruits.findOne({ _id: 'b' }, { projection: { tags: 0, items: 0, nested: 0 } })).toEqual({ _id: 'b', n: 5, s: 'banana', flag: false });
       expect(await fruits.find({ n: { $lte: 5 } }, { projection: { n: 1 }, sort: { n: -1 } })).toEqual([{ _id: 'b', n: 5 }, { _id: 'a', n: 1 }]);
+      expect(await fruits.findOne({ _id: 'a' }, { projection: { _id: 1 } })).toEqual({ _id: 'a' });
     });
 
     it('counts all documents and matching documents', async () => {
