@@ -19,8 +19,9 @@
 -- every field), so `_rev` is entered there too, as a 64-bit integer.
 --
 -- Run once per database, before FerretDB creates its tables (infra/engines/lib/mongodb.sh does, on
--- the CI engines); tables that already exist get the guard too. A FerretDB v1 deployment on
--- PostgreSQL runs the same file.
+-- the CI engines); tables that already exist get the guard too, and a document written before it
+-- is guarded from its first update on (until then it has no revision to compare). A FerretDB v1
+-- deployment on PostgreSQL runs the same file.
 
 CREATE OR REPLACE FUNCTION caas_with_revision(document jsonb, revision bigint) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
