@@ -129,8 +129,9 @@ export async function retryUntilDone(
 /**
  * Optimistic concurrency: a write another writer overtook (`isConflict`) is made again, after a
  * short jittered pause, until it lands or `maxAttempts` have lost. Only for writes that change
- * nothing when refused. Each attempt runs inside the caller's engine guard, so its timeout bounds
- * the whole; the last conflict is rethrown for the caller to translate.
+ * nothing when refused. The pauses are short (≤ 40 ms each); the engine calls inside keep their
+ * own guard, and the store adapter runs the whole inside one, whose timeout then bounds it. The
+ * last conflict is rethrown for the caller to translate.
  */
 export function retryOnConflict(isConflict: (error: unknown) => boolean, maxAttempts = 40): <T>(fn: () => Promise<T>) => Promise<T> {
   const policy = retry(handleWhen(isConflict), {
