@@ -45,10 +45,11 @@ function namespacedStore(store: StorePort, prefix: string): StorePort {
   } as Partial<StorePort>);
 }
 
-function namespacedCache(cache: CachePort, prefix: string): CachePort {
+export function namespacedCache(cache: CachePort, prefix: string): CachePort {
   const key = (name: string) => prefix + name;
   return delegate(cache, {
     get: (name) => cache.get(key(name)),
+    getMany: (names) => cache.getMany(names.map(key)),
     set: (name, value, options) => cache.set(key(name), value, options),
     del: (...names) => cache.del(...names.map(key)),
     incr: (name, by, options) => cache.incr(key(name), by, options),

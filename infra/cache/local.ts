@@ -37,6 +37,7 @@ export function createLocalCache(options: LocalCacheOptions = {}): CachePort {
 
 class LocalCache implements CachePort {
   readonly name = 'local';
+  readonly shared = false;
   private readonly entries = new Map<string, Entry>();
   private readonly pubsub: LocalPubSub;
   private readonly now: () => number;
@@ -53,6 +54,14 @@ class LocalCache implements CachePort {
 
   async get(key: string): Promise<string | null> {
     return this.stringEntry(key)?.value ?? null;
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<string | null>> {
+    this.assertOpen();
+    return keys.map((key) => {
+      const entry = this.live(key);
+      return entry?.kind === 'string' ? entry.value : null;
+    });
   }
 
   async set(key: string, value: string, options: SetOptions = {}): Promise<boolean> {

@@ -56,7 +56,14 @@ export type Unsubscribe = () => Promise<void>;
 
 export interface CachePort {
   readonly name: string;
+  /**
+   * Whether every process of a deployment sees the same keys (Redis). The embedded cache is one
+   * process's (one thread's) own: what another process writes there is never seen here.
+   */
+  readonly shared: boolean;
   get(key: string): Promise<string | null>;
+  /** Several string values at once (Redis MGET), in the keys' order; missing keys, and keys holding a set, read as null. */
+  getMany(keys: readonly string[]): Promise<Array<string | null>>;
   /** Returns false when `ifAbsent` was set and the key already existed; true when written. */
   set(key: string, value: string, options?: SetOptions): Promise<boolean>;
   /** Returns how many of the keys existed. */

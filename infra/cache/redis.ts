@@ -65,6 +65,7 @@ export function createRedisCache(options: RedisCacheOptions): CachePort {
 
 class RedisCache implements CachePort {
   readonly name = 'redis';
+  readonly shared = true;
   private readonly guard: EngineGuard;
   private readonly pubsub: RedisPubSub;
   private connection: ScriptedRedis | null = null;
@@ -77,6 +78,14 @@ class RedisCache implements CachePort {
 
   async get(key: string): Promise<string | null> {
     return this.run('get', key, (redis) => redis.get(key));
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<string | null>> {
+    if (keys.length === 0) {
+      this.assertOpen();
+      return [];
+    }
+    return this.run('getMany', keys.join(', '), (redis) => redis.mget(...keys));
   }
 
   async set(key: string, value: string, options: SetOptions = {}): Promise<boolean> {

@@ -42,6 +42,17 @@ export function cacheContract(factory: () => Promise<CachePort>): void {
       expect(await cache.get(`${p}counter`)).toBe('5');
     });
 
+    it('reads several values at once in the keys\' order: missing, expired and set-holding keys as null', async () => {
+      const p = prefix();
+      await cache.set(`${p}a`, 'one');
+      await cache.incr(`${p}n`, 3);
+      await cache.setAdd(`${p}set`, 'member');
+      await cache.set(`${p}gone`, 'soon', { ttlMs: 50 });
+      await sleep(150);
+      expect(await cache.getMany([`${p}n`, `${p}missing`, `${p}a`, `${p}set`, `${p}gone`, `${p}a`])).toEqual(['3', null, 'one', null, null, 'one']);
+      expect(await cache.getMany([])).toEqual([]);
+    });
+
     it('writes with ifAbsent only when the key does not exist', async () => {
       const key = `${prefix()}lock`;
       expect(await cache.set(key, 'first', { ifAbsent: true })).toBe(true);

@@ -5,9 +5,13 @@ import { gcra, gcraAll } from '../../infra/cache/gcra.ts';
 import { createCache } from '../../infra/cache/index.ts';
 import type { CachePort } from '../../infra/cache/port.ts';
 import { createRedisCache } from '../../infra/cache/redis.ts';
+import { namespacedCache } from '../../infra/namespaced.ts';
+import { systemClock } from '../../runtime/clock.ts';
 import { loadConfig } from '../../runtime/config.ts';
+import { createLogger } from '../../runtime/logger.ts';
+import { createReadCache } from '../../runtime/read-cache.ts';
 import { cacheContract } from '../contract/cache.contract.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { sleep, waitFor } from '../support/wait-for.ts';
 
 const config = loadConfig({ ...process.env, CAAS_LOG_LEVEL: 'silent' });
 const url = config.REDIS_URL!;
@@ -173,5 +177,29 @@ describe('redis cache adapter', () => {
     });
     await cache.close();
     await expect(cache.get('k')).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  });
+
+  it('read caches of two processes: an unchanged row is kept past the TTL by its stamp; a lost broadcast is caught by the stamp', async () => {
+    // A namespace of its own: no other test's writes move these stamps.
+    const namespace = `read-cache-${randomUUID().slice(0, 8)}:`;
+    const writerCache = namespacedCache(node(), namespace);
+    const silent = new Proxy(writerCache, { get: (target, property) => (property === 'publish' ? async () => {} : Reflect.get(target, property)) });
+    const log = createLogger(loadConfig({ CAAS_LOG_LEVEL: 'silent' }));
+    const writer = createReadCache(silent, systemClock, log, { ttlMs: 300 });
+    const other = createReadCache(namespacedCache(node(), namespace), systemClock, log, { ttlMs: 300 });
+    let row = 'member';
+    let loads = 0;
+    const load = async () => ((loads += 1), row);
+    try {
+      expect(await other.read('member:c1:u1', load)).toBe('member');
+      await sleep(700);
+      expect(await other.read('member:c1:u1', load)).toBe('member');
+      expect(loads).toBe(1);
+      row = 'removed';
+      await writer.invalidate('member:c1:u1');
+      await expect.poll(() => other.read('member:c1:u1', load), { timeout: 2_000, interval: 20 }).toBe('removed');
+    } finally {
+      await Promise.all([writer.close(), other.close()]);
+    }
   });
 });

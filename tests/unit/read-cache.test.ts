@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalCache } from '../../infra/cache/local.ts';
+import type { CachePort } from '../../infra/cache/port.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { createReadCache } from '../../runtime/read-cache.ts';
@@ -14,6 +15,21 @@ function manualClock(start = 1_000) {
 function counter<T>(values: T[]) {
   let calls = 0;
   return { load: async () => values[Math.min(calls++, values.length - 1)]!, calls: () => calls };
+}
+
+/**
+ * One embedded cache seen by several read caches as Redis is by several processes (shared), with
+ * some calls made to fail or to vanish as they can on a network: `overrides` replace those methods.
+ */
+function sharedCache(overrides: Partial<CachePort> = {}, cache: CachePort = createLocalCache()): CachePort {
+  return new Proxy(cache, {
+    get(target, property) {
+      if (property === 'shared') return true;
+      if (property in overrides) return overrides[property as keyof CachePort];
+      const value = Reflect.get(target, property) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 describe('read cache', () => {
@@ -85,5 +101,117 @@ describe('read cache', () => {
     await reads.read('c', source.load);
     expect(await reads.read('a', source.load)).toBe('4');
     expect(await reads.read('c', source.load)).toBe('3');
+  });
+
+  describe('with version stamps (a cache every process shares)', () => {
+    it('keeps an expired entry whose stamp did not move, without loading it again', async () => {
+      const clock = manualClock();
+      let stampReads = 0;
+      const local = createLocalCache();
+      const cache = sharedCache({ getMany: (keys) => ((stampReads += 1), local.getMany(keys)) }, local);
+      const reads = createReadCache(cache, clock, log, { ttlMs: 1_000 });
+      const a = counter(['a1', 'a2']);
+      const b = counter(['b1', 'b2']);
+      await reads.read('a', a.load);
+      await reads.read('b', b.load);
+      clock.advance(5_000);
+      expect(await reads.read('a', a.load)).toBe('a1');
+      expect(await reads.read('b', b.load)).toBe('b1');
+      expect([a.calls(), b.calls()]).toEqual([1, 1]);
+      // One read of the stamps at the first load, one for both expired entries.
+      expect(stampReads).toBe(2);
+    });
+
+    it('a lost broadcast: the other process sees the change within the TTL, by the stamp', async () => {
+      const shared = createLocalCache();
+      const clock = manualClock();
+      const writer = createReadCache(sharedCache({ publish: async () => {} }, shared), clock, log, { ttlMs: 1_000 });
+      const other = createReadCache(sharedCache({}, shared), clock, log, { ttlMs: 1_000 });
+      const source = counter(['before the ban', 'after the ban']);
+      expect(await other.read('member:c1:u1', source.load)).toBe('before the ban');
+      await writer.invalidate('member:c1:u1');
+      clock.advance(999);
+      expect(await other.read('member:c1:u1', source.load)).toBe('before the ban');
+      clock.advance(1);
+      expect(await other.read('member:c1:u1', source.load)).toBe('after the ban');
+    });
+
+    it('a change to another key of the same bucket costs a load, a change to another bucket does not', async () => {
+      const shared = createLocalCache();
+      const clock = manualClock();
+      const writer = createReadCache(sharedCache({ publish: async () => {} }, shared), clock, log, { ttlMs: 1_000 });
+      const other = createReadCache(sharedCache({}, shared), clock, log, { ttlMs: 1_000 });
+      // Keys found by the same hash the cache uses: 'k0' and a key sharing its bucket, and one that does not.
+      const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);
+      const bucket = (key: string) => {
+        let hash = 0x811c9dc5;
+        for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+        return (hash >>> 0) % 64;
+      };
+      const sameBucket = keys.find((key) => key !== 'k0' && bucket(key) === bucket('k0'))!;
+      const otherBucket = keys.find((key) => bucket(key) !== bucket('k0'))!;
+      const same = counter(['s1', 's2']);
+      const elsewhere = counter(['e1', 'e2']);
+      await other.read(sameBucket, same.load);
+      await other.read(otherBucket, elsewhere.load);
+      await writer.invalidate('k0');
+      clock.advance(1_000);
+      expect(await other.read(sameBucket, same.load)).toBe('s2');
+      expect(await other.read(otherBucket, elsewhere.load)).toBe('e1');
+    });
+
+    it('loads again at expiry while the stamps cannot be read (the cache down)', async () => {
+      const clock = manualClock();
+      let down = false;
+      const local = createLocalCache();
+      const reads = createReadCache(sharedCache({ getMany: (keys) => (down ? Promise.reject(new Error('cache down')) : local.getMany(keys)) }, local), clock, log, { ttlMs: 1_000 });
+      const source = counter(['v1', 'v2', 'v3']);
+      await reads.read('k', source.load);
+      down = true;
+      clock.advance(1_000);
+      expect(await reads.read('k', source.load)).toBe('v2');
+      down = false;
+      clock.advance(1_000);
+      // Loaded while the stamps were unknown: loaded again once they are, and then kept.
+      expect(await reads.read('k', source.load)).toBe('v3');
+      clock.advance(1_000);
+      expect(await reads.read('k', source.load)).toBe('v3');
+    });
+
+    it('a stamp the cache refused to the writer, with the broadcast lost too: the old row is kept for maxAgeMs at most', async () => {
+      const shared = createLocalCache();
+      const clock = manualClock();
+      const refusing = sharedCache({ publish: async () => {}, set: () => Promise.reject(new Error('refused')) }, shared);
+      const writer = createReadCache(refusing, clock, log, { ttlMs: 1_000, maxAgeMs: 10_000 });
+      const other = createReadCache(sharedCache({}, shared), clock, log, { ttlMs: 1_000, maxAgeMs: 10_000 });
+      const source = counter(['old', 'new']);
+      await other.read('k', source.load);
+      await expect(writer.invalidate('k')).resolves.toBeUndefined();
+      clock.advance(9_999);
+      expect(await other.read('k', source.load)).toBe('old');
+      clock.advance(1);
+      expect(await other.read('k', source.load)).toBe('new');
+    });
+
+    it('an entry dropped by an invalidation while its stamps were being read is loaded, not kept', async () => {
+      const clock = manualClock();
+      const local = createLocalCache();
+      let releaseStamps!: () => void;
+      let holdStamps = false;
+      const cache = sharedCache(
+        { getMany: async (keys) => { if (holdStamps) await new Promise<void>((resolve) => (releaseStamps = resolve)); return local.getMany(keys); } },
+        local,
+      );
+      const reads = createReadCache(cache, clock, log, { ttlMs: 1_000 });
+      const source = counter(['old', 'new']);
+      await reads.read('k', source.load);
+      clock.advance(1_000);
+      holdStamps = true;
+      const expired = reads.read('k', source.load);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await reads.invalidate('k');
+      releaseStamps();
+      expect(await expired).toBe('new');
+    });
   });
 });
