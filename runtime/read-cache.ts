@@ -50,8 +50,8 @@ const KEY_SEPARATOR = '\n';
 const STAMP_BUCKETS = 64;
 const STAMP_KEYS = Array.from({ length: STAMP_BUCKETS }, (_, bucket) => `caas:reads:stamp:${bucket}`);
 
-/** FNV-1a over the key's UTF-16 units: a key's stamp bucket, the same in every process. */
-function bucketOf(key: string): number {
+/** The bucket of a key's stamp, the same in every process (FNV-1a over the key's UTF-16 units). */
+export function stampBucketOf(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
   return (hash >>> 0) % STAMP_BUCKETS;
@@ -132,7 +132,7 @@ export function createReadCache(cache: CachePort, clock: Clock, log: Logger, opt
 
   async function revalidateOrLoad<T>(key: string, expired: Entry | undefined, load: () => Promise<T>): Promise<T> {
     const current = stamped ? await currentStamps() : undefined;
-    const stamp = current?.values[bucketOf(key)];
+    const stamp = current?.values[stampBucketOf(key)];
     // Still the entry that expired (no invalidation dropped it meanwhile), its stamp unchanged: keep it.
     if (expired && current && expired.stamp !== undefined && expired.stamp === stamp && entries.get(key) === expired && clock.now() - expired.loadedAt < maxAgeMs) {
       expired.expiresAt = Math.min(current.readAt + ttlMs, expired.loadedAt + maxAgeMs);
@@ -146,7 +146,7 @@ export function createReadCache(cache: CachePort, clock: Clock, log: Logger, opt
   }
 
   async function leaveStamps(keys: readonly string[]): Promise<void> {
-    const buckets = new Set(keys.map(bucketOf));
+    const buckets = new Set(keys.map(stampBucketOf));
     await Promise.all([...buckets].map((bucket) => cache.set(STAMP_KEYS[bucket]!, randomUUID())));
   }
 

@@ -6,8 +6,9 @@ import { engineEnv, startLocalPlatform, type LocalPlatform } from '../support/lo
 /**
  * Two router processes' worth of services on one set of data: a change made through one takes
  * effect through the other within a second, although each keeps hot reads in its read cache. On
- * the real engines the invalidation travels over Redis pub/sub; in local mode two platforms share
- * only the data dir, so this checks the TTL backstop (CAAS_READ_CACHE_TTL_MS, 1 s).
+ * the real engines the invalidation travels over Redis pub/sub (a lost one is caught by the version
+ * stamps: tests/infra/cache.redis.test.ts); in local mode two platforms share only the data dir, so
+ * this checks the TTL backstop (CAAS_READ_CACHE_TTL_MS, 1 s).
  */
 let first: LocalPlatform;
 let second: LocalPlatform;

@@ -3,7 +3,7 @@ import { createLocalCache } from '../../infra/cache/local.ts';
 import type { CachePort } from '../../infra/cache/port.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { loadConfig } from '../../runtime/config.ts';
-import { createReadCache } from '../../runtime/read-cache.ts';
+import { createReadCache, stampBucketOf, type ReadCacheOptions } from '../../runtime/read-cache.ts';
 
 const log = createLogger(loadConfig({ CAAS_LOG_LEVEL: 'silent' }));
 
@@ -30,6 +30,15 @@ function sharedCache(overrides: Partial<CachePort> = {}, cache: CachePort = crea
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/** A writer whose broadcasts are lost (and whose cache calls `writerOverrides` replace) and another process, sharing one cache. */
+function writerAndOther(writerOverrides: Partial<CachePort> = {}, options: ReadCacheOptions = { ttlMs: 1_000 }) {
+  const shared = createLocalCache();
+  const clock = manualClock();
+  const writer = createReadCache(sharedCache({ publish: async () => {}, ...writerOverrides }, shared), clock, log, options);
+  const other = createReadCache(sharedCache({}, shared), clock, log, options);
+  return { clock, writer, other };
 }
 
 describe('read cache', () => {
@@ -123,10 +132,7 @@ describe('read cache', () => {
     });
 
     it('a lost broadcast: the other process sees the change within the TTL, by the stamp', async () => {
-      const shared = createLocalCache();
-      const clock = manualClock();
-      const writer = createReadCache(sharedCache({ publish: async () => {} }, shared), clock, log, { ttlMs: 1_000 });
-      const other = createReadCache(sharedCache({}, shared), clock, log, { ttlMs: 1_000 });
+      const { clock, writer, other } = writerAndOther();
       const source = counter(['before the ban', 'after the ban']);
       expect(await other.read('member:c1:u1', source.load)).toBe('before the ban');
       await writer.invalidate('member:c1:u1');
@@ -137,19 +143,10 @@ describe('read cache', () => {
     });
 
     it('a change to another key of the same bucket costs a load, a change to another bucket does not', async () => {
-      const shared = createLocalCache();
-      const clock = manualClock();
-      const writer = createReadCache(sharedCache({ publish: async () => {} }, shared), clock, log, { ttlMs: 1_000 });
-      const other = createReadCache(sharedCache({}, shared), clock, log, { ttlMs: 1_000 });
-      // Keys found by the same hash the cache uses: 'k0' and a key sharing its bucket, and one that does not.
-      const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);
-      const bucket = (key: string) => {
-        let hash = 0x811c9dc5;
-        for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-        return (hash >>> 0) % 64;
-      };
-      const sameBucket = keys.find((key) => key !== 'k0' && bucket(key) === bucket('k0'))!;
-      const otherBucket = keys.find((key) => bucket(key) !== bucket('k0'))!;
+      const { clock, writer, other } = writerAndOther();
+      const keys = Array.from({ length: 500 }, (_, i) => `k${i}`);
+      const sameBucket = keys.find((key) => key !== 'k0' && stampBucketOf(key) === stampBucketOf('k0'))!;
+      const otherBucket = keys.find((key) => stampBucketOf(key) !== stampBucketOf('k0'))!;
       const same = counter(['s1', 's2']);
       const elsewhere = counter(['e1', 'e2']);
       await other.read(sameBucket, same.load);
@@ -179,11 +176,7 @@ describe('read cache', () => {
     });
 
     it('a stamp the cache refused to the writer, with the broadcast lost too: the old row is kept for maxAgeMs at most', async () => {
-      const shared = createLocalCache();
-      const clock = manualClock();
-      const refusing = sharedCache({ publish: async () => {}, set: () => Promise.reject(new Error('refused')) }, shared);
-      const writer = createReadCache(refusing, clock, log, { ttlMs: 1_000, maxAgeMs: 10_000 });
-      const other = createReadCache(sharedCache({}, shared), clock, log, { ttlMs: 1_000, maxAgeMs: 10_000 });
+      const { clock, writer, other } = writerAndOther({ set: () => Promise.reject(new Error('refused')) }, { ttlMs: 1_000, maxAgeMs: 10_000 });
       const source = counter(['old', 'new']);
       await other.read('k', source.load);
       await expect(writer.invalidate('k')).resolves.toBeUndefined();
