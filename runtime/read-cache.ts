@@ -62,7 +62,7 @@ interface Entry {
   expiresAt: number;
   loadedAt: number;
   /** Its bucket's stamp read before the load began; undefined when the stamps could not be read. */
-  stamp: string | null | undefined;
+  stamp: string | undefined;
 }
 
 /** All buckets' stamps, and when the read that returned them began. */
@@ -108,13 +108,24 @@ export function createReadCache(cache: CachePort, clock: Clock, log: Logger, opt
           { signal: stopping.signal },
         ).catch(() => undefined);
 
-  /** Stamps read at most half a TTL ago (so an entry they keep lives on for at least that), or read now; undefined when the cache cannot answer. */
+  /**
+   * Stamps read at most half a TTL ago (so an entry they keep lives on for at least that), or read
+   * now; undefined when the cache cannot answer. A bucket without a stamp (a new deployment, or a
+   * cache that lost its keys) gets a random one first: a missing stamp is never an entry's, or a
+   * change stamped and then lost with the cache's data would look like no change at all.
+   */
   function currentStamps(): Promise<Stamps | undefined> {
     if (stamps && clock.now() - stamps.readAt < ttlMs / 2) return Promise.resolve(stamps);
     stampsRead ??= (async () => {
       const readAt = clock.now();
       try {
-        stamps = { values: await cache.getMany(STAMP_KEYS), readAt };
+        let values = await cache.getMany(STAMP_KEYS);
+        const missing = STAMP_KEYS.filter((_, bucket) => values[bucket] === null);
+        if (missing.length > 0) {
+          await Promise.all(missing.map((key) => cache.set(key, randomUUID(), { ifAbsent: true })));
+          values = await cache.getMany(STAMP_KEYS);
+        }
+        stamps = { values, readAt };
         return stamps;
       } catch {
         return undefined; // entries are loaded again, as without stamps; the cache's outage is reported by its own calls
@@ -132,7 +143,7 @@ export function createReadCache(cache: CachePort, clock: Clock, log: Logger, opt
 
   async function revalidateOrLoad<T>(key: string, expired: Entry | undefined, load: () => Promise<T>): Promise<T> {
     const current = stamped ? await currentStamps() : undefined;
-    const stamp = current?.values[stampBucketOf(key)];
+    const stamp = current?.values[stampBucketOf(key)] ?? undefined;
     // Still the entry that expired (no invalidation dropped it meanwhile), its stamp unchanged: keep it.
     if (expired && current && expired.stamp !== undefined && expired.stamp === stamp && entries.get(key) === expired && clock.now() - expired.loadedAt < maxAgeMs) {
       expired.expiresAt = Math.min(current.readAt + ttlMs, expired.loadedAt + maxAgeMs);
