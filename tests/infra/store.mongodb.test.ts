@@ -58,6 +58,27 @@ describe('MongoDB store adapter', () => {
     expect(upserted.upsertedId).toMatch(/^[0-9a-f]{24}$/);
   });
 
+  it('answers a burst of as many updates at once as the driver has connections, and every later call', async () => {
+    // FerretDB v1 keeps the connection an update read from while it takes a second one from its
+    // PostgreSQL pool to write: with a pool of 64 (the CI engines' old setting) such a burst took
+    // every connection, no update could write, and FerretDB answered nothing again until restarted
+    // (infra/engines/lib/mongodb.sh sizes the pool). The driver opens connections only as load asks
+    // for them, a few at a time; a long busy spell fills its pool (100 by default), as minPoolSize
+    // and rounds of concurrent reads do here.
+    const count = 100;
+    const url = new URL(config.MONGO_URL as string);
+    url.searchParams.set('minPoolSize', String(count));
+    const busy = await createStore({ ...config, MONGO_URL: url.toString() });
+    const docs = busy.collection<{ _id: string; k: number; n: number }>(`adapter_burst_${randomBytes(3).toString('hex')}`);
+    await docs.insertMany(Array.from({ length: count }, (_, k) => ({ _id: `d${k}`, k, n: 0 })));
+    for (let round = 0; round < 15; round++) await Promise.all(Array.from({ length: count }, (_, k) => docs.findOne({ k })));
+    const updated = await Promise.all(Array.from({ length: count }, (_, k) => docs.updateOne({ k }, { $inc: { n: 1 } })));
+    expect(updated.every((result) => result.modifiedCount === 1)).toBe(true);
+    expect(await docs.countDocuments({ n: 1 })).toBe(count);
+    await busy.close();
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
   it('starts without the server and reports it unreachable on use, naming the adapter', async () => {
     const offline = await createStore({ ...config, MONGO_URL: 'mongodb://127.0.0.1:1/' });
     await expect(offline.ping()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringMatching(/^\[store:mongodb\]/) });

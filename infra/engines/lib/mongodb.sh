@@ -13,6 +13,7 @@ FERRETDB_PORT=$((27018 + PORT_OFFSET))
 FERRETDB_DEBUG_PORT=$((27019 + PORT_OFFSET))
 FERRETDB_BIN="$CACHE_DIR/bin/ferretdb-$FERRETDB_VERSION/ferretdb"
 FERRETDB_BACKEND="${CAAS_FERRETDB_BACKEND:-postgresql}"
+FERRETDB_POOL_MAX_CONNS=500   # FerretDB's PostgreSQL pool: see mongodb_start_on_postgres
 # PostgreSQL listens on a unix socket in the state dir only: nothing else on the machine can clash.
 POSTGRES_BIN_DIR=""
 
@@ -72,10 +73,17 @@ mongodb_start_on_postgres() {
   chown "$ENGINE_USER:" "$pg"
   "${as_user[@]}" "$bin/initdb" -D "$pg/data" -U ferretdb --auth=trust -E UTF8 >"$LOG_DIR/postgres-initdb.log" 2>&1 ||
     { print_log_tail "$LOG_DIR/postgres-initdb.log"; die "mongodb: initdb failed"; }
-  local url="postgres://ferretdb@/ferretdb?host=$pg&pool_max_conns=64"
+  # FerretDB v1 keeps the connection its update, delete or findAndModify read from while it takes a
+  # second one from its pool to write: with as many of those at once as the pool has connections,
+  # every one waits for a second connection nobody gives back, and FerretDB answers nothing again,
+  # not even a ping (100 concurrent updateOne from one full driver pool did it to a pool of 64). Its
+  # pool is sized above the connections its clients can open at once (the driver's default pool is
+  # 100 per client; a test run has a few clients busy at a time), and PostgreSQL above the pool.
+  local url="postgres://ferretdb@/ferretdb?host=$pg&pool_max_conns=$FERRETDB_POOL_MAX_CONNS"
   local script
   script="$(printf '%q ' "${as_user[@]}" "$bin/postgres" -D "$pg/data" -k "$pg" -c listen_addresses= \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB)"
+    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=$((FERRETDB_POOL_MAX_CONNS + 50)) \
+    -c shared_buffers=256MB)"
   script+=" & for _ in \$(seq 100); do $(printf '%q' "$bin/pg_isready") -q -h $(printf '%q' "$pg") && break; sleep 0.2; done;"
   script+=" $(printf '%q ' "${as_user[@]}" "$bin/createdb" -h "$pg" -U ferretdb ferretdb) &&"
   # Indexes FerretDB's pushed-down filters can use, and the guard that keeps concurrent updates of
