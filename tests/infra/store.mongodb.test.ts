@@ -66,9 +66,7 @@ describe('MongoDB store adapter', () => {
     // for them, a few at a time; a long busy spell fills its pool (100 by default), as minPoolSize
     // and rounds of concurrent reads do here.
     const count = 100;
-    const url = new URL(config.MONGO_URL as string);
-    url.searchParams.set('minPoolSize', String(count));
-    const busy = await createStore({ ...config, MONGO_URL: url.toString() });
+    const busy = await createStore({ ...config, MONGO_URL: withOption(config.MONGO_URL as string, `minPoolSize=${count}`) });
     const docs = busy.collection<{ _id: string; k: number; n: number }>(`adapter_burst_${randomBytes(3).toString('hex')}`);
     await docs.insertMany(Array.from({ length: count }, (_, k) => ({ _id: `d${k}`, k, n: 0 })));
     for (let round = 0; round < 15; round++) await Promise.all(Array.from({ length: count }, (_, k) => docs.findOne({ k })));
@@ -85,3 +83,9 @@ describe('MongoDB store adapter', () => {
     await offline.close();
   });
 });
+
+/** A connection string with one more option (a list of hosts, as a replica set's, is no WHATWG URL). */
+function withOption(url: string, option: string): string {
+  if (url.includes('?')) return `${url}&${option}`;
+  return /^mongodb(\+srv)?:\/\/[^/]+\//.test(url) ? `${url}?${option}` : `${url}/?${option}`;
+}
