@@ -8,14 +8,11 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/common.sh
 source "$HERE/lib/common.sh"
 
-# Whether ENGINE answers within 10 s: its own readiness check, and for MongoDB a ping through the
-# project's driver too (FerretDB's readiness check never reaches its PostgreSQL; a ping does).
+# Whether ENGINE answers within 10 s: its own readiness check, and for MongoDB smoke.mjs's round of
+# writes and reads too (FerretDB's readiness check never reaches its PostgreSQL; those calls do).
 answers() {
   timeout 10 bash -c "source '$HERE/lib/common.sh'; source '$HERE/lib/$1.sh'; ${1}_ready" >/dev/null 2>&1 || return 1
-  [[ "$1" != mongodb ]] || (cd "$ENGINES_DIR/../.." && MONGO_URL="$(sed -n 's/^MONGO_URL=//p' "$STATE_DIR/env")" timeout 10 node -e "
-    const { MongoClient } = require('mongodb');
-    new MongoClient(process.env.MONGO_URL).db('admin').command({ ping: 1 }).then(() => process.exit(0), () => process.exit(1));
-  ") >/dev/null 2>&1
+  [[ "$1" != mongodb ]] || CAAS_ENGINES_STATE="$STATE_DIR" timeout 10 node "$HERE/smoke.mjs" mongodb >/dev/null 2>&1
 }
 
 [[ -d "$PID_DIR" ]] || die "no engines were started under $STATE_DIR"
