@@ -35,8 +35,11 @@ function sharedCache(overrides: Partial<CachePort> = {}, backing: CachePort | ((
 }
 
 /** A writer whose broadcasts are lost (and whose cache calls `writerOverrides` replace) and another process, sharing one cache. */
-function writerAndOther(writerOverrides: Partial<CachePort> = {}, options: ReadCacheOptions = { ttlMs: 1_000 }) {
-  const shared = createLocalCache();
+function writerAndOther(
+  writerOverrides: Partial<CachePort> = {},
+  options: ReadCacheOptions = { ttlMs: 1_000 },
+  shared: CachePort | (() => CachePort) = createLocalCache(),
+) {
   const clock = manualClock();
   const writer = createReadCache(sharedCache({ publish: async () => {}, ...writerOverrides }, shared), clock, log, options);
   const other = createReadCache(sharedCache({}, shared), clock, log, options);
@@ -162,9 +165,7 @@ describe('read cache', () => {
 
     it('a stamp lost with the cache\'s data (a restart without persistence) does not keep an entry loaded before the change', async () => {
       let backing = createLocalCache();
-      const clock = manualClock();
-      const writer = createReadCache(sharedCache({ publish: async () => {} }, () => backing), clock, log, { ttlMs: 1_000 });
-      const other = createReadCache(sharedCache({}, () => backing), clock, log, { ttlMs: 1_000 });
+      const { clock, writer, other } = writerAndOther({}, { ttlMs: 1_000 }, () => backing);
       const source = counter(['before', 'after']);
       expect(await other.read('k', source.load)).toBe('before');
       await writer.invalidate('k');
