@@ -26,8 +26,15 @@ import { startPollLoop } from './poll-loop.ts';
  * publish at a time, so two relays never interleave a conversation's events.
  */
 const OUTBOX_LEASE_KEY = 'caas:outbox:lease';
-/** Events marked published per store call, at most. */
-const MARK_PART = 100;
+/**
+ * Events marked published per store call, at most: a conversation's whole run while marks succeed,
+ * halved after a failed mark down to MIN_MARK_PART, so a store too slow for one big update still
+ * makes progress (one timed-out update of a whole batch republished it forever, as on FerretDB's
+ * SQLite backend), and doubled again after each pass whose marks all succeeded. A mark's filter
+ * matches every pending event of its conversation (FerretDB v1 filters the sequence range itself,
+ * after reading them), so each extra part of a run reads them all again.
+ */
+const MIN_MARK_PART = 25;
 /** Mark calls in flight at once (one per conversation's run). */
 const PARALLEL_MARKS = 8;
 
@@ -37,12 +44,12 @@ interface Run {
   last: number;
 }
 
-/** `events` (grouped by conversation, each group in sequence order) as runs of consecutive sequences. */
-function consecutiveRuns(events: EventDoc[]): Run[] {
+/** `events` (grouped by conversation, each group in sequence order) as runs of consecutive sequences, each at most `part` long. */
+function consecutiveRuns(events: EventDoc[], part: number): Run[] {
   const runs: Run[] = [];
   let run: Run | undefined;
   for (const { conversationId, seq } of events) {
-    if (run && run.conversationId === conversationId && seq === run.last + 1 && seq - run.first < MARK_PART) {
+    if (run && run.conversationId === conversationId && seq === run.last + 1 && seq - run.first < part) {
       run.last = seq;
     } else {
       run = { conversationId, first: seq, last: seq };
@@ -87,6 +94,7 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
   /** Last sequence published per conversation, learned from the store on first sight. */
   const published = new Map<string, number>();
   const gapSince = new Map<string, number>();
+  let markPart = batchSize;
   const lease = cacheLease(cache, OUTBOX_LEASE_KEY, Math.max(pollMs * 20, 5_000));
 
   /** Whether this relay may publish now; what another relay published meanwhile is learned again. */
@@ -166,13 +174,11 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
     // on its partition, and the bus and the store each see one request per pass, not one per
     // conversation.
     await bus.publish(CONVERSATION_EVENTS_TOPIC, ready.map(encodeEvent));
-    // Marked a run at a time (consecutive sequences of one conversation, at most MARK_PART), each
-    // its own engine call: a slow store still makes progress (a pass whose one big update timed
-    // out would publish the same events again, forever). A run's filter names exactly its events,
-    // since sequences are unique per conversation; `published: false` keeps the rows a store reads
-    // to the few not yet marked (FerretDB filters the range itself, after reading them).
+    // Marked a run at a time (consecutive sequences of one conversation, at most `markPart`), each
+    // its own engine call. A run's filter names exactly its events, since sequences are unique per
+    // conversation; `published: false` keeps the rows a store reads to the few not yet marked.
     try {
-      const runs = consecutiveRuns(ready);
+      const runs = consecutiveRuns(ready, markPart);
       for (let start = 0; start < runs.length; start += PARALLEL_MARKS) {
         // Settled, not raced: no mark of this pass is still in flight when the next pass reads.
         const marks = await Promise.allSettled(runs.slice(start, start + PARALLEL_MARKS).map(async (run) => {
@@ -188,8 +194,10 @@ export async function startOutboxRelay(services: Services, options: OutboxRelayO
     } catch (error) {
       // Some were marked: what was published last is learned from the store again, not guessed.
       published.clear();
+      markPart = Math.max(MIN_MARK_PART, Math.floor(markPart / 2));
       throw error;
     }
+    markPart = Math.min(batchSize, markPart * 2);
     for (const [conversationId, last] of advanced) published.set(conversationId, last);
     return ready.length;
   }

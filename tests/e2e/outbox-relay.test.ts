@@ -77,13 +77,14 @@ describe('outbox relay', () => {
     expect(firstSeen).toEqual([...firstSeen].sort((a, b) => a - b));
   });
 
-  it('marks a large batch a part at a time; a part whose mark fails costs a republish, not a false gap', async () => {
+  it('marks a run in one call; after failed marks it marks in halves, republishing without a false gap', async () => {
     const id = await newConversation();
     await sendAs(id, 'before');
     // The relay's reads of pending events wait at a gate, so the 250 sends below reach it as one
-    // batch; the mark of that batch's second part fails once.
+    // batch; the first two marks of that batch fail.
     let gate: Promise<void> = Promise.resolve();
     let markCalls = 0;
+    const markedRuns: number[] = [];
     const store = services.ports.store;
     const flakyStore = new Proxy(store, {
       get(target, property) {
@@ -98,7 +99,9 @@ describe('outbox relay', () => {
               if (method !== 'updateMany') return typeof value === 'function' ? value.bind(inner) : value;
               return (...args: Parameters<typeof inner.updateMany>) => {
                 markCalls += 1;
-                if (markCalls === 3) return Promise.reject(new Error('store unavailable for this part'));
+                const range = args[0].seq as { $gte: number; $lte: number };
+                if (markCalls === 2 || markCalls === 3) return Promise.reject(new Error('store unavailable for this mark'));
+                markedRuns.push(range.$lte - range.$gte + 1);
                 return inner.updateMany(...args);
               };
             },
@@ -121,7 +124,10 @@ describe('outbox relay', () => {
     } finally {
       await relay.stop();
     }
+    // 1: the first drain's two events; 2, 3: the batch of 250 whole, failing; then halves of 125.
     expect(markCalls).toBeGreaterThanOrEqual(5);
+    expect(markedRuns[0]).toBe(2);
+    expect(markedRuns.slice(1, 3)).toEqual([125, 125]);
     expect(await unmarked()).toBe(0);
     expect([...new Set(seqsOf(id))].sort((a, b) => a - b)).toEqual(Array.from({ length: 252 }, (_, i) => i + 1));
   });
