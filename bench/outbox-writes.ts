@@ -59,13 +59,16 @@ function eventRow(conversationId: string, seq: number): EventRow {
 
 interface Way {
   name: string;
-  /** After a conversation's run starting at `first` was written: whatever this way does for the run before it. */
+  /** After a conversation's next run was written: what this way does for the run before it, which starts at `previous`. */
   afterRun?: (db: Db, events: Collection<EventRow>, conversationId: string, previous: number) => Promise<unknown>;
   /** Beside each run of event rows. */
   beside?: (db: Db, rows: EventRow[]) => Promise<unknown>;
 }
 
 const pendingRows = (db: Db) => db.collection<{ _id: string; conversationId: string; seq: number; at: number; record: string }>('outbox');
+/** The outbox design's pending rows: each event encoded as the bus would carry it. */
+const writePendingRows = (db: Db, rows: EventRow[]) =>
+  pendingRows(db).insertMany(rows.map((row) => ({ _id: row._id, conversationId: row.conversationId, seq: row.seq, at: Date.now(), record: JSON.stringify(row) })));
 const range = (first: number) => ({ $gte: first, $lte: first + RUN - 1 });
 
 const WAYS: Way[] = [
@@ -77,12 +80,12 @@ const WAYS: Way[] = [
   },
   {
     name: 'outbox row, deleted',
-    beside: (db, rows) => pendingRows(db).insertMany(rows.map((row) => ({ _id: row._id, conversationId: row.conversationId, seq: row.seq, at: Date.now(), record: JSON.stringify(row) }))),
+    beside: writePendingRows,
     afterRun: (db, _events, conversationId, previous) => pendingRows(db).deleteMany({ conversationId, seq: range(previous) }),
   },
   {
     name: 'outbox row, deleted, cursor upserted',
-    beside: (db, rows) => pendingRows(db).insertMany(rows.map((row) => ({ _id: row._id, conversationId: row.conversationId, seq: row.seq, at: Date.now(), record: JSON.stringify(row) }))),
+    beside: writePendingRows,
     afterRun: async (db, _events, conversationId, previous) => {
       await pendingRows(db).deleteMany({ conversationId, seq: range(previous) });
       await db.collection<{ _id: string; seq: number }>('outbox_cursors').updateOne({ _id: conversationId }, { $set: { seq: previous + RUN - 1 } }, { upsert: true });
