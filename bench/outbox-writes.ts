@@ -18,10 +18,10 @@
  *
  *   set -a; . /tmp/caas-engines/env; set +a; npx tsx bench/outbox-writes.ts [--events 3200] [--rounds 3]
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import { processGroupCpuMicros } from './process-cpu.ts';
+import { percentile } from './percentile.ts';
+import { processGroupCpuMicros, startedEngines } from './process-cpu.ts';
 import { writeSection } from './report.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '3200' }, rounds: { type: 'string', default: '3' } } });
@@ -31,11 +31,9 @@ const perConversation = Math.max(2 * RUN, Math.floor(Number(values.events) / CON
 const rounds = Math.max(1, Number(values.rounds));
 
 const mongoUrl = process.env.MONGO_URL;
-const enginesJson = process.env.CAAS_ENGINES_JSON;
-if (!mongoUrl || !enginesJson) throw new Error('needs MONGO_URL and CAAS_ENGINES_JSON (set -a; . /tmp/caas-engines/env; set +a)');
-const engines = JSON.parse(await readFile(enginesJson, 'utf8')) as Array<{ name: string; version: string; pid: number }>;
-const mongodb = engines.find((engine) => engine.name === 'mongodb');
-if (!mongodb) throw new Error(`${enginesJson} names no mongodb engine`);
+const mongodb = (await startedEngines()).find((engine) => engine.name === 'mongodb');
+if (!mongoUrl || !mongodb) throw new Error('needs MONGO_URL and a mongodb engine in CAAS_ENGINES_JSON (set -a; . /tmp/caas-engines/env; set +a)');
+const enginePid = mongodb.pid;
 
 interface EventRow {
   _id: string;
@@ -115,11 +113,11 @@ async function measure(client: MongoClient, way: Way, round: number): Promise<Me
       if (first > RUN) await way.afterRun?.(db, events, conversationId, first - RUN);
     }
   };
-  const cpuBefore = await processGroupCpuMicros([mongodb!.pid]);
+  const cpuBefore = await processGroupCpuMicros([enginePid]);
   const started = performance.now();
   await Promise.all(Array.from({ length: CONVERSATIONS }, (_, c) => writeConversation(c)));
   const wallUs = (performance.now() - started) * 1000;
-  const cpuUs = (await processGroupCpuMicros([mongodb!.pid])) - cpuBefore;
+  const cpuUs = (await processGroupCpuMicros([enginePid])) - cpuBefore;
   const count = CONVERSATIONS * perConversation;
   if ((await events.countDocuments({})) !== count) throw new Error(`${way.name}: expected ${count} event rows`);
   await db.dropDatabase();
@@ -137,7 +135,7 @@ try {
   await client.close();
 }
 
-const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor((numbers.length - 1) / 2)]!;
+const median = (numbers: number[]) => percentile([...numbers].sort((a, b) => a - b), 0.5);
 const baseline = median(results.get(WAYS[0]!)!.map((run) => run.cpuUsPerEvent));
 const rows = WAYS.map((way) => {
   const runs = results.get(way)!;

@@ -47,3 +47,16 @@ export async function processGroupCpuMicros(groups: number[]): Promise<number> {
   }
   return stats.reduce((sum, entry) => sum + (counted.has(entry.pid) ? entry.ticks * MICROS_PER_TICK : 0), 0);
 }
+
+/** An engine infra/engines/up.sh started, as its engines.json lists it. */
+export interface StartedEngine {
+  name: string;
+  version: string;
+  pid: number;
+}
+
+/** The engines named by CAAS_ENGINES_JSON (none when it is unset: local mode). */
+export async function startedEngines(): Promise<StartedEngine[]> {
+  const file = process.env.CAAS_ENGINES_JSON;
+  return file ? (JSON.parse(await readFile(file, 'utf8')) as StartedEngine[]) : [];
+}

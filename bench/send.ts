@@ -19,9 +19,8 @@
  * `--variant NAME` writes the results to a section of their own (e.g. `--variant ferretdb-sqlite` on
  * engines started with CAAS_FERRETDB_BACKEND=sqlite), beside the default one.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { processGroupCpuMicros, processCpuMicros } from './process-cpu.ts';
+import { processGroupCpuMicros, processCpuMicros, startedEngines } from './process-cpu.ts';
 import { awaitCaughtUp } from './backlog.ts';
 import { runLoad, startServer, stopServer, type LoadResult, type SendTarget } from './load.ts';
 import { writeBarChart, writeSection } from './report.ts';
@@ -57,9 +56,8 @@ interface Measured extends LoadResult {
 }
 
 async function enginePids(): Promise<number[]> {
-  if (mode === 'local' || !process.env.CAAS_ENGINES_JSON) return [];
-  const engines = JSON.parse(await readFile(process.env.CAAS_ENGINES_JSON, 'utf8')) as Array<{ name: string; pid: number }>;
-  return engines.filter((engine) => ['mongodb', 'redis', 'kafka'].includes(engine.name)).map((engine) => engine.pid);
+  if (mode === 'local') return [];
+  return (await startedEngines()).filter((engine) => ['mongodb', 'redis', 'kafka'].includes(engine.name)).map((engine) => engine.pid);
 }
 
 async function measure(script: string, shape: 'one' | 'many', serverArgs: string[] = []): Promise<Measured> {
